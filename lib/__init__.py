@@ -1,0 +1,1 @@
+"""Data and logic of the education data explorer: no Streamlit here."""
