@@ -1,0 +1,47 @@
+# Education data explorer. `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= data/emis.duckdb
+DEMO   ?= data/demo
+PORT   ?= 8501
+# Real boundaries are used for the demo when they sit beside the project; else schematic ones.
+BOUNDARIES ?= $(firstword $(wildcard ../shared/geo))
+
+.PHONY: setup setup-test run demo test bench clean
+
+$(VENV)/.app-installed: requirements.txt
+	@echo "==> setting up $(VENV) (first run only)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.test-installed: $(VENV)/.app-installed tests/requirements.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	@touch $@
+
+setup: $(VENV)/.app-installed
+
+setup-test: $(VENV)/.test-installed
+
+$(DB): | $(VENV)/.app-installed
+	@echo "==> no extract at $(DB): generating and building the synthetic demo"
+	@$(MAKE) --no-print-directory demo
+
+demo: setup
+	@$(BIN)/python -m lib demo --out $(DEMO) $(if $(BOUNDARIES),--boundaries $(BOUNDARIES))
+	@$(BIN)/python -m lib build --source $(DEMO) --db $(DB)
+
+run: setup $(DB)
+	@echo "==> the explorer is starting at http://localhost:$(PORT)"
+	@EMIS_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: setup-test
+	@$(BIN)/python -m pytest tests -q -p no:cacheprovider
+
+bench: setup-test
+	@$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(DEMO) $(DB) tests/e2e/artifacts

@@ -1,0 +1,1 @@
+"""Benchmarks measured against the budgets of the architecture notes (`make bench`)."""

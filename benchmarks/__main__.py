@@ -1,0 +1,24 @@
+"""Run the benchmarks and print one table: `python -m benchmarks [--scale F] [--years A-B]`."""
+from __future__ import annotations
+
+import argparse
+
+from benchmarks.build import measure_build
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--years", default="2015-2024")
+    parser.add_argument("--boundaries", default=None,
+                        help="real boundary folder (default: ../shared/geo when present)")
+    args = parser.parse_args()
+    rows = measure_build(args.scale, args.years, args.boundaries)
+    width = max(len(name) for name, _, _ in rows)
+    print(f"{'measure'.ljust(width)}  {'value':>14}  budget")
+    for name, value, budget in rows:
+        print(f"{name.ljust(width)}  {value:>14}  {budget}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,400 @@
+"""Checks that stop a build: structure, types, ranges, duplicates and references.
+
+Each table of the package is described once in :data:`TABLE_SPECS`. The checks run as SQL
+over the raw tables loaded by :mod:`lib.package`, so they stay fast on millions of rows, and
+every bad value is reported with its file, spreadsheet row and column.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from lib.country import Country
+from lib.package import TableFile, find_tables, load_raw, raw_columns
+from lib.problems import ProblemLog
+
+ROWS_LISTED_PER_CHECK = 50  # beyond this, one line says how many more rows share the problem
+
+SEXES = ("F", "M")
+OWNERSHIPS = ("public", "private", "community")
+LOCALITIES = ("urban", "rural")
+JMP_LADDER = ("basic", "limited", "none")
+TRUE_WORDS = ("1", "1.0", "true", "t", "yes", "y")
+FALSE_WORDS = ("0", "0.0", "false", "f", "no", "n")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text | int | float | flag | choice | level_list
+    required: bool = True  # the column must be present
+    nullable: bool = False  # a value may be empty
+    choices: tuple[str, ...] = ()  # for kind "choice"; compared case-insensitively
+    minimum: float | None = None
+    maximum: float | None = None
+    sql_type: str = ""  # type in the extract; defaults by kind
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # columns that identify a row: duplicates are errors
+
+
+def _year(name: str = "year", required: bool = True, nullable: bool = False) -> Column:
+    return Column(name, "int", required, nullable, minimum=1900, maximum=2100)
+
+
+def _count(name: str, required: bool = True, nullable: bool = False) -> Column:
+    return Column(name, "int", required, nullable, minimum=0)
+
+
+def table_specs(country: Country) -> dict[str, TableSpec]:
+    """The tables of the data contract; grades and levels come from the country profile."""
+    grades = tuple(str(g) for g in country.grades)
+    levels = tuple(country.level_ids)
+    specs = [
+        TableSpec("admin_units", (
+            Column("code", "text"),
+            Column("level", "choice", choices=("1", "2"), sql_type="INTEGER"),
+            Column("parent_code", "text", nullable=True),
+            Column("name_en", "text"),
+            Column("name_local", "text", required=False, nullable=True),
+            Column("iso_code", "text", required=False, nullable=True),
+            Column("alt_names", "text", required=False, nullable=True),
+        ), key=("code",)),
+        TableSpec("schools", (
+            Column("school_id", "text"),
+            Column("name_en", "text"),
+            Column("name_local", "text", required=False, nullable=True),
+            Column("district_code", "text"),
+            # Out-of-range or swapped coordinates are warnings (lib.plausibility), not errors.
+            Column("latitude", "float", nullable=True),
+            Column("longitude", "float", nullable=True),
+            Column("ownership", "choice", choices=OWNERSHIPS),
+            Column("locality", "choice", choices=LOCALITIES),
+            Column("levels", "level_list", choices=levels),
+            Column("complete", "flag", required=False, nullable=True),
+            Column("multigrade", "flag", required=False, nullable=True),
+            Column("distance_to_road_km", "float", required=False, nullable=True, minimum=0),
+            _year("opened_year", required=False, nullable=True),
+            _year("closed_year", required=False, nullable=True),
+        ), key=("school_id",)),
+        TableSpec("enrolment", (
+            _year(),
+            Column("school_id", "text"),
+            Column("grade", "choice", choices=grades, sql_type="INTEGER"),
+            Column("sex", "choice", choices=SEXES),
+            Column("age", "int", nullable=True, minimum=0, maximum=99),
+            _count("enrolled"),
+            _count("repeaters", nullable=True),
+        ), key=("year", "school_id", "grade", "sex", "age")),
+        TableSpec("teachers", (
+            _year(),
+            Column("school_id", "text"),
+            Column("level", "choice", choices=levels),
+            Column("sex", "choice", choices=SEXES),
+            Column("qualified", "flag"),
+            Column("trained", "flag"),
+            _count("count"),
+        ), key=("year", "school_id", "level", "sex", "qualified", "trained")),
+        TableSpec("facilities", (
+            _year(),
+            Column("school_id", "text"),
+            _count("classrooms", required=False, nullable=True),
+            Column("electricity", "flag", required=False, nullable=True),
+            Column("internet", "flag", required=False, nullable=True),
+            Column("computers", "flag", required=False, nullable=True),
+            Column("adapted_infrastructure", "flag", required=False, nullable=True),
+            Column("drinking_water", "choice", required=False, nullable=True, choices=JMP_LADDER),
+            Column("sanitation", "choice", required=False, nullable=True, choices=JMP_LADDER),
+            Column("handwashing", "choice", required=False, nullable=True, choices=JMP_LADDER),
+            Column("single_sex_toilets", "flag", required=False, nullable=True),
+        ), key=("year", "school_id")),
+        TableSpec("population", (
+            _year(),
+            Column("district_code", "text"),
+            Column("sex", "choice", choices=SEXES),
+            Column("age", "int", minimum=0, maximum=120),
+            Column("population", "float", minimum=0),
+        ), key=("year", "district_code", "sex", "age")),
+        TableSpec("district_attributes", (
+            Column("district_code", "text"),
+            Column("priority", "flag", required=False, nullable=True),
+        ), key=("district_code",)),
+        TableSpec("quality", (
+            _year(),
+            Column("school_id", "text"),
+            Column("standard", "text"),
+            Column("score", "float", required=False, nullable=True, minimum=0, maximum=100),
+            Column("met", "flag"),
+        ), key=("year", "school_id", "standard")),
+        TableSpec("targets", (
+            Column("indicator", "text"),
+            _year(),
+            Column("value", "float"),
+            Column("source", "text", required=False, nullable=True),
+        ), key=("indicator", "year")),
+    ]
+    return {spec.name: spec for spec in specs}
+
+
+def quote(identifier: str) -> str:
+    """A column name from a file, quoted for SQL."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _text(column: str) -> str:
+    return f"NULLIF(trim(CAST({quote(column)} AS VARCHAR)), '')"
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
+def _is_int(col: Column) -> bool:
+    return col.kind == "int" or col.sql_type == "INTEGER"
+
+
+def typed_expression(col: Column) -> str:
+    """SQL turning the raw column into its clean, typed value (after the checks passed)."""
+    text = _text(col.name)
+    if col.kind == "int":
+        return f"CAST(round(TRY_CAST({text} AS DOUBLE)) AS {col.sql_type or 'INTEGER'})"
+    if col.kind == "float":
+        return f"TRY_CAST({text} AS DOUBLE)"
+    if col.kind == "flag":
+        return (f"CASE WHEN lower({text}) IN {_sql_list(TRUE_WORDS)} THEN true "
+                f"WHEN lower({text}) IN {_sql_list(FALSE_WORDS)} THEN false END")
+    if col.kind == "choice":
+        if col.sql_type == "INTEGER":
+            return f"CAST(round(TRY_CAST({text} AS DOUBLE)) AS INTEGER)"
+        if col.choices == SEXES:
+            return f"upper({text})"
+        return f"lower({text})"
+    if col.kind == "level_list":
+        return f"lower(replace({text}, ' ', ''))"
+    return text
+
+
+class _Checker:
+    """Runs the checks of one table and logs what it finds."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: TableFile, log: ProblemLog):
+        self.con = con
+        self.table = table
+        self.log = log
+        self.raw = f"raw_{table.table}"
+
+    def rows(self, kind: str, condition: str, column: str, describe) -> None:
+        """Log one error per raw row meeting ``condition``; ``describe(value)`` says why."""
+        first = self.table.first_data_row
+        total = self.con.execute(f"SELECT count(*) FROM {self.raw} WHERE {condition}").fetchone()[0]
+        if not total:
+            return
+        listed = self.con.execute(
+            f"SELECT rowid + {first} AS row, CAST({quote(column)} AS VARCHAR) AS value "
+            f"FROM {self.raw} WHERE {condition} ORDER BY rowid LIMIT {ROWS_LISTED_PER_CHECK}"
+        ).fetchall()
+        for row, value in listed:
+            self.log.error(kind, describe(value), file=self.table.name, row=int(row),
+                           column=column)
+        if total > len(listed):
+            self.log.error(kind, f"and {total - len(listed):,} more rows with the same problem "
+                                 f"in column {column}", file=self.table.name, column=column)
+
+
+def _check_column(checker: _Checker, col: Column) -> None:
+    text = _text(col.name)
+    if not col.nullable:
+        checker.rows("missing_value", f"{text} IS NULL", col.name,
+                     lambda v, c=col.name: f"{c} is empty; a value is required")
+    if col.kind in ("int", "float") or (col.kind == "choice" and col.sql_type == "INTEGER"):
+        number = f"TRY_CAST({text} AS DOUBLE)"
+        word = "a whole number" if _is_int(col) else "a number"
+        checker.rows("wrong_type", f"{text} IS NOT NULL AND {number} IS NULL", col.name,
+                     lambda v, w=word: f"'{v}' is not {w}")
+        if _is_int(col):
+            checker.rows("wrong_type", f"{number} IS NOT NULL AND {number} <> floor({number})",
+                         col.name, lambda v: f"'{v}' is not a whole number")
+        if col.minimum is not None:
+            negative = col.minimum == 0
+            checker.rows("negative_count" if negative else "out_of_range",
+                         f"{number} < {col.minimum}", col.name,
+                         lambda v, c=col: (f"{c.name} {v} is negative" if c.minimum == 0 else
+                                           f"{c.name} {v} is below {c.minimum:g}"))
+        if col.maximum is not None:
+            checker.rows("out_of_range", f"{number} > {col.maximum}", col.name,
+                         lambda v, c=col: f"{c.name} {v} is above {c.maximum:g}")
+    if col.kind == "choice":
+        if col.sql_type == "INTEGER":
+            allowed = f"CAST(CAST(round(TRY_CAST({text} AS DOUBLE)) AS BIGINT) AS VARCHAR) IN {_sql_list(col.choices)}"
+            valid_number = f"TRY_CAST({text} AS DOUBLE) IS NOT NULL"
+            condition = f"{valid_number} AND NOT ({allowed})"
+        else:
+            condition = (f"{text} IS NOT NULL AND lower({text}) NOT IN "
+                         f"{_sql_list(tuple(c.lower() for c in col.choices))}")
+        kind = {"sex": "unknown_sex", "grade": "unknown_grade", "level": "unknown_level"}.get(
+            col.name, "unknown_value")
+        checker.rows(kind, condition, col.name,
+                     lambda v, c=col: f"{c.name} '{v}' is not one of {', '.join(c.choices)}")
+    if col.kind == "flag":
+        words = _sql_list(TRUE_WORDS + FALSE_WORDS)
+        checker.rows("wrong_type", f"{text} IS NOT NULL AND lower({text}) NOT IN {words}",
+                     col.name, lambda v, c=col.name: f"{c} '{v}' must be 0 or 1")
+    if col.kind == "level_list":
+        condition = (f"{text} IS NOT NULL AND len(list_filter(string_split(lower(replace({text}, "
+                     f"' ', '')), ';'), lambda x: x <> '' AND x NOT IN "
+                     f"{_sql_list(col.choices)})) > 0")
+        checker.rows("unknown_level", condition, col.name,
+                     lambda v, c=col: f"levels '{v}' names a level that is not in country.toml "
+                                      f"({', '.join(c.choices)})")
+
+
+def _check_duplicates(checker: _Checker, spec: TableSpec, present: set[str]) -> None:
+    key = [c for c in spec.key if c in present]
+    if not key:
+        return
+    cols = ", ".join(_text(c) for c in key)
+    first = checker.table.first_data_row
+    dupes = checker.con.execute(
+        f"SELECT rowid + {first} AS row, first_row FROM (SELECT rowid, "
+        f"min(rowid) OVER (PARTITION BY {cols}) + {first} AS first_row, "
+        f"count(*) OVER (PARTITION BY {cols}) AS n FROM {checker.raw}) WHERE n > 1 "
+        f"AND rowid + {first} <> first_row ORDER BY rowid").fetchall()
+    what = ", ".join(key)
+    for row, first_row in dupes[:ROWS_LISTED_PER_CHECK]:
+        checker.log.error("duplicate_key", f"the same {what} as row {int(first_row):,}",
+                          file=checker.table.name, row=int(row), column=key[-1])
+    if len(dupes) > ROWS_LISTED_PER_CHECK:
+        checker.log.error("duplicate_key", f"and {len(dupes) - ROWS_LISTED_PER_CHECK:,} more "
+                          f"rows repeating a {what}", file=checker.table.name, column=key[-1])
+
+
+def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
+                      log: ProblemLog) -> None:
+    """Codes that point to nothing: districts, schools, provinces."""
+    def refers(table: str, column: str, target_sql: str, what: str,
+               extra: str = "TRUE") -> None:
+        if table not in tables:
+            return
+        checker = _Checker(con, tables[table], log)
+        text = _text(column)
+        checker.rows("unknown_reference",
+                     f"{text} IS NOT NULL AND ({extra}) AND {text} NOT IN ({target_sql})",
+                     column, lambda v: f"{column} '{v}' is not {what}")
+
+    provinces = "SELECT trim(CAST(code AS VARCHAR)) FROM raw_admin_units WHERE " \
+                "TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 1"
+    districts = "SELECT trim(CAST(code AS VARCHAR)) FROM raw_admin_units WHERE " \
+                "TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2"
+    schools = "SELECT trim(CAST(school_id AS VARCHAR)) FROM raw_schools"
+    refers("admin_units", "parent_code", provinces, "a province (level 1) in admin_units",
+           extra="TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2")
+    checker = _Checker(con, tables["admin_units"], log)
+    checker.rows("missing_value",
+                 f"TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2 AND "
+                 f"{_text('parent_code')} IS NULL", "parent_code",
+                 lambda v: "a district (level 2) needs the code of its province in parent_code")
+    refers("schools", "district_code", districts, "a district (level 2) in admin_units")
+    for table in ("enrolment", "teachers", "facilities", "quality"):
+        refers(table, "school_id", schools, "a school in schools")
+    for table in ("population", "district_attributes"):
+        refers(table, "district_code", districts, "a district (level 2) in admin_units")
+
+
+def _check_repeaters(con: duckdb.DuckDBPyConnection, table: TableFile, log: ProblemLog) -> None:
+    checker = _Checker(con, table, log)
+    enrolled = f"TRY_CAST({_text('enrolled')} AS DOUBLE)"
+    repeaters = f"TRY_CAST({_text('repeaters')} AS DOUBLE)"
+    first = table.first_data_row
+    condition = f"{repeaters} > {enrolled}"
+    total = con.execute(f"SELECT count(*) FROM raw_enrolment WHERE {condition}").fetchone()[0]
+    rows = con.execute(
+        f"SELECT rowid + {first}, {repeaters}, {enrolled} FROM raw_enrolment WHERE {condition} "
+        f"ORDER BY rowid LIMIT {ROWS_LISTED_PER_CHECK}").fetchall()
+    for row, rep, enr in rows:
+        log.error("repeaters_above_enrolled", f"repeaters {rep:g} > enrolled {enr:g}",
+                  file=table.name, row=int(row), column="repeaters")
+    if total > len(rows):
+        checker.log.error("repeaters_above_enrolled",
+                          f"and {total - len(rows):,} more rows with repeaters above enrolled",
+                          file=table.name, column="repeaters")
+
+
+def _check_years(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
+                 log: ProblemLog) -> None:
+    """School tables must describe census years: the years that have enrolment."""
+    census = f"SELECT DISTINCT TRY_CAST({_text('year')} AS DOUBLE) FROM raw_enrolment"
+    span = con.execute(f"SELECT min(y), max(y) FROM ({census}) t(y)").fetchone()
+    if span[0] is None:
+        return
+    for table in ("teachers", "facilities", "quality"):
+        if table not in tables:
+            continue
+        checker = _Checker(con, tables[table], log)
+        year = f"TRY_CAST({_text('year')} AS DOUBLE)"
+        checker.rows("year_without_census", f"{year} IS NOT NULL AND {year} NOT IN ({census})",
+                     "year", lambda v: f"year {v} has no enrolment rows (enrolment covers "
+                                       f"{int(span[0])}–{int(span[1])})")
+
+
+def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
+                 log: ProblemLog) -> dict[str, TableFile]:
+    """Load every table of the package and log every error; return the tables found."""
+    tables, problems = find_tables(source)
+    log.extend(problems)
+    specs = table_specs(country)
+    loaded: dict[str, TableFile] = {}
+    for name, table in tables.items():
+        problem = load_raw(con, table)
+        if problem:
+            log.add(problem)
+            continue
+        present = set(raw_columns(con, name))
+        spec = specs[name]
+        missing = [c.name for c in spec.columns if c.required and c.name not in present]
+        for column in missing:
+            log.error("missing_column", f"the required column '{column}' is missing",
+                      file=table.name, column=column)
+        if missing:
+            continue
+        loaded[name] = table
+        checker = _Checker(con, table, log)
+        for col in spec.columns:
+            if col.name in present:
+                _check_column(checker, col)
+        _check_duplicates(checker, spec, present)
+        if name == "enrolment" and "repeaters" in present:
+            _check_repeaters(con, table, log)
+    if {"admin_units", "schools"} <= loaded.keys() and not log.errors:
+        _check_references(con, loaded, log)
+    if "enrolment" in loaded and not log.errors:
+        _check_years(con, loaded, log)
+    return loaded
+
+
+def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
+                        tables: dict[str, TableFile]) -> None:
+    """Turn every checked raw table into its typed table; keep extra columns as text."""
+    specs = table_specs(country)
+    for name in tables:
+        spec = specs[name]
+        present = raw_columns(con, name)
+        known = {c.name for c in spec.columns}
+        selects = []
+        for col in spec.columns:
+            if col.name in present:
+                expr = typed_expression(col)
+            else:
+                sql_type = {"int": "INTEGER", "float": "DOUBLE", "flag": "BOOLEAN"}.get(
+                    col.kind, "VARCHAR")
+                expr = f"CAST(NULL AS {sql_type})"
+            selects.append(f"{expr} AS {quote(col.name)}")
+        selects += [f"{_text(c)} AS {quote(c)}" for c in present if c not in known]
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(selects)} "
+                    f"FROM raw_{name} ORDER BY rowid")
+        con.execute(f"DROP TABLE raw_{name}")
