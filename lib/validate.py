@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from lib.country import Country
-from lib.package import TableFile, find_tables, load_raw, raw_columns
+from lib.package import REQUIRED_TABLES, TableFile, find_tables, load_raw, raw_columns
 from lib.problems import ProblemLog
 
 ROWS_LISTED_PER_CHECK = 50  # beyond this, one line says how many more rows share the problem
@@ -363,6 +363,9 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
         if missing:
             continue
         loaded[name] = table
+        if name in REQUIRED_TABLES and not con.execute(
+                f"SELECT count(*) FROM raw_{name}").fetchone()[0]:
+            log.error("empty_table", "the table has a header but no rows", file=table.name)
         checker = _Checker(con, table, log)
         for col in spec.columns:
             if col.name in present:

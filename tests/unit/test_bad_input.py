@@ -196,3 +196,15 @@ def test_missing_package_folder(tmp_path, capsys):
     assert main(["validate", "--source", str(tmp_path / "nowhere")]) == 1
     err = capsys.readouterr().err
     assert "does not exist" in err and "Traceback" not in err
+
+
+def test_required_table_without_rows(setup, capsys):
+    (setup[0] / "teachers.csv").write_text("year,school_id,level,sex,qualified,trained,count\n")
+    fails_with(setup, capsys, "teachers.csv", "the table has a header but no rows")
+
+
+def test_template_package_explains_what_is_missing(tmp_path, capsys):
+    package = tmp_path / "new"
+    assert main(["template", "--out", str(package)]) == 0
+    assert main(["validate", "--source", str(package)]) == 1
+    assert "enrolment.csv: the table has a header but no rows" in capsys.readouterr().err
