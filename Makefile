@@ -1,4 +1,5 @@
 # Education data explorer. `make run` and `make test` set everything up on a fresh machine.
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -14,11 +15,11 @@ $(VENV)/.app-installed: requirements.txt
 	@echo "==> setting up $(VENV) (first run only)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
 	@touch $@
 
 $(VENV)/.test-installed: $(VENV)/.app-installed tests/requirements.txt
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	@$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r tests/requirements.txt
 	@touch $@
 
 setup: $(VENV)/.app-installed

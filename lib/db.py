@@ -133,7 +133,7 @@ def admin_units(con: duckdb.DuckDBPyConnection, level: int | None = None) -> pd.
     return con.execute("SELECT * FROM admin_units WHERE level = ? ORDER BY code", [level]).df()
 
 
-ATTACHED_NAME = "extract"
+ATTACHED_NAME = "emis"
 
 
 def connect_current(path: Path | str = DEFAULT_EXTRACT) -> duckdb.DuckDBPyConnection:

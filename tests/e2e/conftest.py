@@ -1,0 +1,131 @@
+"""The real app in a real browser: `streamlit run` on a free port, driven by Playwright.
+
+Uses Debian's Chromium (Playwright's own browser download does not work here). Without
+Chromium or Playwright the tests skip, saying why, except under CI (``CI`` set), where they
+must run and fail instead.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+STARTUP_TIMEOUT_S = 90
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the browser tests must run", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        unavailable("playwright is not installed (pip install -r tests/requirements.txt)")
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        unavailable("no chromium on PATH (apt-get install chromium)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)  # polling interval, not a wait for something to happen
+    pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT_S} s:\n"
+                f"{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium, demo_extract) -> Iterator[str]:
+    """Base URL of the app serving the demo extract; the server is stopped afterwards."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = ARTIFACTS / "streamlit.log"
+    env = {**os.environ, "EMIS_DB": str(demo_extract)}
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(base, server, log)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Tab:
+    """A browser page, with every request it made and every error its console showed."""
+
+    page: object  # playwright.sync_api.Page
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[tuple[str, str]] = field(default_factory=list)  # (text, source url)
+
+    def foreign_requests(self) -> list[str]:
+        return [url for url in self.requests
+                if urlparse(url).scheme not in ("data", "blob", "about")
+                and urlparse(url).hostname not in LOCAL_HOSTS]
+
+
+@pytest.fixture
+def tab(browser) -> Iterator[Tab]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    recorded = Tab(context.new_page())
+    recorded.page.on("request", lambda request: recorded.requests.append(request.url))
+    recorded.page.on("console", lambda msg: recorded.console_errors.append(
+        (msg.text, msg.location.get("url", ""))) if msg.type == "error" else None)
+    recorded.page.on("pageerror", lambda exc: recorded.console_errors.append((str(exc), "")))
+    yield recorded
+    context.close()
