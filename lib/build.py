@@ -86,12 +86,13 @@ def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progr
     create_reporting(con)
     level1 = match.units[match.units["level"] == 1]
     bounds = tuple((level1 if not level1.empty else match.units).total_bounds)
-    check_locations(con, match.units[match.units["level"] == 2], bounds, log)
-    check_reporting(con, log)
-    check_pupil_teacher_ratio(con, log)
-    check_enrolment_jumps(con, log)
-    check_ages(con, country, log)
-    check_population(con, optional["population"], log)
+    files = {name: table.name for name, table in tables.items()}
+    check_locations(con, match.units[match.units["level"] == 2], bounds, log, files["schools"])
+    check_reporting(con, log, files["enrolment"])
+    check_pupil_teacher_ratio(con, log, files["teachers"])
+    check_enrolment_jumps(con, log, files["enrolment"])
+    check_ages(con, country, log, files["enrolment"])
+    check_population(con, optional["population"], log, files.get("population", "population"))
     _store_boundaries(con, match.units, simplify_levels(match.units))
     return country, optional, log, match.files
 

@@ -21,7 +21,12 @@ AGE_ABOVE_OFFICIAL = 5  # … or further than this above it
 BOUNDS_MARGIN_DEG = 0.05  # coordinates this far outside the country's box are outside it
 
 
-def check_reporting(con: duckdb.DuckDBPyConnection, log: ProblemLog) -> None:
+def _pupils(n: float) -> str:
+    return f"{int(n):,} pupil" + ("" if int(n) == 1 else "s")
+
+
+def check_reporting(con: duckdb.DuckDBPyConnection, log: ProblemLog,
+                    file: str = "enrolment") -> None:
     """Open schools without enrolment rows in a census year ("non-reporting")."""
     rows = con.execute("""
         SELECT s.school_id, y.year, s.district_code
@@ -33,11 +38,12 @@ def check_reporting(con: duckdb.DuckDBPyConnection, log: ProblemLog) -> None:
         ORDER BY y.year, s.school_id""").fetchall()
     for school_id, year, district in rows:
         log.warning("non_reporting", f"school {school_id} is open but reported no enrolment "
-                    f"in {year}–{str(year + 1)[-2:]}", file="enrolment", school_id=school_id,
+                    f"in {year}–{str(year + 1)[-2:]}", file=file, school_id=school_id,
                     unit_code=district, year=int(year))
 
 
-def check_pupil_teacher_ratio(con: duckdb.DuckDBPyConnection, log: ProblemLog) -> None:
+def check_pupil_teacher_ratio(con: duckdb.DuckDBPyConnection, log: ProblemLog,
+                              file: str = "teachers") -> None:
     rows = con.execute(f"""
         WITH p AS (SELECT year, school_id, sum(enrolled) AS pupils FROM enrolment
                    GROUP BY ALL),
@@ -49,16 +55,18 @@ def check_pupil_teacher_ratio(con: duckdb.DuckDBPyConnection, log: ProblemLog) -
         ORDER BY p.year, p.school_id""").fetchall()
     for year, school_id, district, pupils, teachers in rows:
         if teachers == 0:
-            message = f"{int(pupils):,} pupils but no teachers in {year}"
+            message = f"school {school_id}: {_pupils(pupils)} but no teachers in {year}"
         else:
-            message = (f"{int(pupils):,} pupils for {int(teachers):,} teachers in {year}: "
+            message = (f"school {school_id}: {_pupils(pupils)} for {int(teachers):,} teachers "
+                       f"in {year}: "
                        f"{pupils / teachers:.1f} pupils per teacher is implausible "
                        f"(expected {PTR_MIN}–{PTR_MAX})")
-        log.warning("ptr_implausible", message, file="teachers", school_id=school_id,
+        log.warning("ptr_implausible", message, file=file, school_id=school_id,
                     unit_code=district, year=int(year))
 
 
-def check_enrolment_jumps(con: duckdb.DuckDBPyConnection, log: ProblemLog) -> None:
+def check_enrolment_jumps(con: duckdb.DuckDBPyConnection, log: ProblemLog,
+                          file: str = "enrolment") -> None:
     rows = con.execute(f"""
         WITH p AS (SELECT school_id, year, sum(enrolled) AS pupils FROM enrolment
                    GROUP BY ALL),
@@ -72,12 +80,14 @@ def check_enrolment_jumps(con: duckdb.DuckDBPyConnection, log: ProblemLog) -> No
         ORDER BY year, school_id""").fetchall()
     for school_id, year, before, after, district in rows:
         change = (after - before) / before * 100 if before else float("inf")
-        log.warning("enrolment_jump", f"enrolment went from {int(before):,} in {year - 1} to "
-                    f"{int(after):,} in {year} ({change:+.0f}%)", file="enrolment",
+        log.warning("enrolment_jump", f"school {school_id}: enrolment went from "
+                    f"{int(before):,} in {year - 1} to {int(after):,} in {year} "
+                    f"({change:+.0f}%)", file=file,
                     school_id=school_id, unit_code=district, year=int(year))
 
 
-def check_ages(con: duckdb.DuckDBPyConnection, country: Country, log: ProblemLog) -> None:
+def check_ages(con: duckdb.DuckDBPyConnection, country: Country, log: ProblemLog,
+               file: str = "enrolment") -> None:
     """Pupils whose age is far from the official age of their grade."""
     bounds = [(g, *country.official_ages(g)) for g in country.grades]
     con.execute("CREATE OR REPLACE TEMP TABLE grade_ages (grade INTEGER, lo INTEGER, "
@@ -92,13 +102,14 @@ def check_ages(con: duckdb.DuckDBPyConnection, country: Country, log: ProblemLog
                                   OR e.age > g.hi + {AGE_ABOVE_OFFICIAL})
         GROUP BY ALL ORDER BY e.year, e.school_id""").fetchall()
     for year, school_id, district, pupils, youngest, oldest, grades in rows:
-        log.warning("age_grade_mismatch", f"{int(pupils):,} pupils in grade {grades} are aged "
-                    f"{youngest}–{oldest} in {year}, far from the official age of the grade",
-                    file="enrolment", school_id=school_id, unit_code=district, year=int(year))
+        ages = f"{youngest}" if youngest == oldest else f"{youngest}–{oldest}"
+        log.warning("age_grade_mismatch", f"school {school_id}: {_pupils(pupils)} in grade "
+                    f"{grades} aged {ages} in {year}, far from the official age of the grade",
+                    file=file, school_id=school_id, unit_code=district, year=int(year))
 
 
 def check_population(con: duckdb.DuckDBPyConnection, has_population: bool,
-                     log: ProblemLog) -> None:
+                     log: ProblemLog, file: str = "population") -> None:
     if not has_population:
         return
     rows = con.execute("""
@@ -109,13 +120,13 @@ def check_population(con: duckdb.DuckDBPyConnection, has_population: bool,
         ORDER BY y.year, a.code""").fetchall()
     for code, name, year in rows:
         log.warning("no_population", f"no population for {name} ({code}) in {year}: its "
-                    f"population-based rates show no data", file="population", unit_code=code,
+                    f"population-based rates show no data", file=file, unit_code=code,
                     year=int(year))
 
 
 def check_locations(con: duckdb.DuckDBPyConnection, districts: gpd.GeoDataFrame,
                     country_bounds: tuple[float, float, float, float],
-                    log: ProblemLog) -> None:
+                    log: ProblemLog, file: str = "schools") -> None:
     """Flag schools without usable coordinates or outside their district's polygon.
 
     Adds to ``schools`` the columns ``has_location`` (the point may be drawn) and
@@ -140,18 +151,18 @@ def check_locations(con: duckdb.DuckDBPyConnection, districts: gpd.GeoDataFrame,
     outside = located & with_polygon & (found != frame["district_code"].to_numpy())
     for i in np.flatnonzero(missing):
         log.warning("no_coordinates", f"school {frame.school_id[i]} has no coordinates; it is "
-                    "not placed on the map", file="schools", column="latitude",
+                    "not placed on the map", file=file, column="latitude",
                     school_id=frame.school_id[i], unit_code=frame.district_code[i])
     for i in np.flatnonzero(outside_box):
         log.warning("coordinates_outside_country",
                     f"school {frame.school_id[i]}: latitude {lat[i]:g}, longitude {lon[i]:g} "
                     "lies outside the country (are latitude and longitude swapped?); it is not "
-                    "placed on the map", file="schools", column="latitude",
+                    "placed on the map", file=file, column="latitude",
                     school_id=frame.school_id[i], unit_code=frame.district_code[i])
     for i in np.flatnonzero(outside):
         where = f"in district {found[i]}" if found[i] else "in no district"
         log.warning("outside_district", f"school {frame.school_id[i]} lies {where}, outside its "
-                    f"district {frame.district_code[i]}", file="schools", column="latitude",
+                    f"district {frame.district_code[i]}", file=file, column="latitude",
                     school_id=frame.school_id[i], unit_code=frame.district_code[i])
     flags = frame[["school_id"]].assign(has_location=located, outside_district=outside,
                                         located_district=np.where(found == "", None, found))
