@@ -101,7 +101,7 @@ st.markdown(t("about.own_data.step_reload", lang))
 
 st.subheader(t("about.validation.heading", lang))
 st.caption(t("about.validation.intro", lang))
-summary = extract.problem_summary()
+summary = extract.problem_summary(lang)
 if summary.empty:
     st.success(t("about.validation.none", lang), icon=":material/task_alt:")
 else:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from lib import db
 from lib.country import Country
-from lib.i18n import t
+from lib.i18n import has, t
 
 ENV_VAR = "EMIS_DB"
 
@@ -111,8 +111,12 @@ def problems() -> pd.DataFrame:
     return _problems(*_key())
 
 
-def problem_summary() -> pd.DataFrame:
-    return _problem_summary(*_key())
+def problem_summary(lang: str) -> pd.DataFrame:
+    """Warnings counted by check, each check named in plain words."""
+    summary = _problem_summary(*_key()).copy()
+    summary["kind"] = [t(f"problem_kind.{kind}", lang) if has(f"problem_kind.{kind}", lang)
+                       else kind for kind in summary["kind"]]
+    return summary
 
 
 def problems_csv() -> bytes:
