@@ -110,6 +110,20 @@ def create_aggregates(con: duckdb.DuckDBPyConnection, optional: dict[str, bool])
             JOIN schools s USING (school_id)
             WHERE f.classrooms IS NOT NULL
             GROUP BY ALL ORDER BY ALL""")
+    # For the indicator engine: every district with its province and priority flag (also
+    # districts without schools, whose population still counts), and the reporting schools.
+    priority = ("coalesce((SELECT da.priority FROM district_attributes da "
+                "WHERE da.district_code = d.code), false)"
+                if optional.get("district_attributes") else "false")
+    con.execute(f"""
+        CREATE OR REPLACE TABLE agg_districts AS
+        SELECT d.code AS district_code, d.parent_code AS province_code, {priority} AS priority
+        FROM admin_units d WHERE d.level = 2 ORDER BY d.code""")
+    con.execute(f"""
+        CREATE OR REPLACE TABLE agg_reporting AS
+        SELECT r.year, s.district_code, {SPLITS}, count(*) AS schools
+        FROM reporting r JOIN schools s USING (school_id)
+        GROUP BY ALL ORDER BY ALL""")
     if optional.get("population"):
         con.execute("""
             CREATE OR REPLACE TABLE agg_population AS

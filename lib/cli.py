@@ -103,6 +103,92 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_extract(path: str):
+    """A read-only connection; the errors are ones :func:`main` prints without a traceback."""
+    import duckdb
+
+    from lib.db import ExtractMissing, connect
+
+    try:
+        return connect(Path(path))
+    except ExtractMissing as exc:
+        raise FileNotFoundError(str(exc)) from None
+    except duckdb.Error as exc:
+        raise ValueError(f"cannot open the extract {path}: "
+                         f"{str(exc).strip().splitlines()[0]}") from None
+
+
+def _number(value: object) -> object:
+    """A value as printed: integers without a decimal point, other numbers at full
+    precision, missing values empty."""
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    if number.is_integer() and abs(number) < 2 ** 53:
+        return int(number)
+    return number
+
+
+def _write_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
+    import csv
+    import json
+
+    if fmt == "json":
+        json.dump([dict(zip(columns, row)) for row in rows], sys.stdout, ensure_ascii=False,
+                  indent=1)
+        sys.stdout.write("\n")
+        return
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else v
+                         for v in row])
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from lib.indicators import COLUMNS, compute
+
+    con = _open_extract(args.db)
+    try:
+        frame = compute(con, args.indicator, args.level, args.year, by=args.by)
+    except duckdb.Error as exc:
+        raise ValueError(f"the extract {args.db} cannot be read (rebuild it with `python -m "
+                         f"lib build`): {str(exc).strip().splitlines()[0]}") from None
+    finally:
+        con.close()
+    rows = [[r.unit_code, r.unit_name, int(r.year), r.group, _number(r.value),
+             _number(r.numerator), _number(r.denominator), r.flags]
+            for r in frame.itertuples(index=False)]
+    _write_rows(COLUMNS, rows, args.format)
+    return 0
+
+
+def cmd_disparity(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from lib.equity import disparity
+
+    con = _open_extract(args.db)
+    try:
+        result = disparity(con, args.indicator, args.level, args.year)
+    except duckdb.Error as exc:
+        raise ValueError(f"the extract {args.db} cannot be read (rebuild it with `python -m "
+                         f"lib build`): {str(exc).strip().splitlines()[0]}") from None
+    finally:
+        con.close()
+    table = result.frame()
+    _write_rows(["measure", "value"],
+                [[m, _number(v)] for m, v in zip(table["measure"], table["value"])],
+                args.format)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m lib",
@@ -140,6 +226,40 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--all-warnings", action="store_true",
                          help="list every warning, not a few of each kind")
         cmd.set_defaults(run=cmd_validate if name == "validate" else cmd_build)
+
+    indicators = commands.add_parser(
+        "indicators", help="print one indicator for every area of a level",
+        description="Print one indicator for every area of a level in one school year: one "
+                    "row per area (and group), sorted by unit_code, values at full "
+                    "precision. An unknown indicator or year lists what exists.")
+    indicators.add_argument("--db", required=True, help="the extract, e.g. data/emis.duckdb")
+    indicators.add_argument("--indicator", required=True,
+                            help="indicator id, e.g. ger_primary or repetition_g1")
+    indicators.add_argument("--level", required=True,
+                            choices=("national", "province", "district", "school"))
+    indicators.add_argument("--year", required=True, type=int,
+                            help="school year by the year it starts (2023 = 2023-24)")
+    indicators.add_argument("--by", choices=("sex", "locality", "ownership", "priority"),
+                            default=None, help="split into groups (with a parity row for "
+                                               "sex, locality and priority)")
+    indicators.add_argument("--format", choices=("csv", "json"), default="csv",
+                            help="csv (default) or json (a list of objects)")
+    indicators.set_defaults(run=cmd_indicators)
+
+    disparity = commands.add_parser(
+        "disparity", help="inequality of one indicator between areas",
+        description="Inequality of one indicator between provinces or districts in one "
+                    "school year, each area weighted by the indicator's denominator: min, "
+                    "max, max_min_ratio, cv, gini, theil_t, and at district level "
+                    "theil_between and theil_within (between and within provinces).")
+    disparity.add_argument("--db", required=True, help="the extract, e.g. data/emis.duckdb")
+    disparity.add_argument("--indicator", required=True, help="indicator id (not a count)")
+    disparity.add_argument("--level", required=True, choices=("province", "district"))
+    disparity.add_argument("--year", required=True, type=int,
+                           help="school year by the year it starts (2023 = 2023-24)")
+    disparity.add_argument("--format", choices=("csv", "json"), default="csv",
+                           help="csv (default) or json (a list of objects)")
+    disparity.set_defaults(run=cmd_disparity)
     return root
 
 

@@ -1,0 +1,31 @@
+"""Indicators: the one registry (:mod:`.registry`) and the engine that computes them
+(:mod:`.engine`) over an extract.
+
+    from lib.indicators import compute, registry_for
+    compute(con, "ger_primary", "district", 2023, by="sex")
+"""
+from __future__ import annotations
+
+from lib.indicators.context import ExtractContext, context, registry_for
+from lib.indicators.engine import COLUMNS, compute, compute_weighted
+from lib.indicators.flags import FLAGS, join_flags, split_flags
+from lib.indicators.registry import (ADMIN_LEVELS, FAMILIES, GROUPS, PARITY_SPLITS, SPLITS,
+                                     THEMES, UNITS, Indicator, IndicatorError, Registry,
+                                     UnknownIndicator, build_registry)
+
+__all__ = [
+    "ADMIN_LEVELS", "COLUMNS", "FAMILIES", "FLAGS", "GROUPS", "PARITY_SPLITS", "SPLITS",
+    "THEMES", "UNITS", "ExtractContext", "Indicator", "IndicatorError", "Registry",
+    "UnknownIndicator", "build_registry", "compute", "compute_weighted", "context",
+    "get_indicator", "indicator_ids", "join_flags", "registry_for", "split_flags",
+]
+
+
+def indicator_ids(con) -> list[str]:
+    """Every indicator id available in the extract behind ``con``."""
+    return registry_for(con).ids()
+
+
+def get_indicator(con, indicator_id: str) -> Indicator:
+    """One indicator of the extract's registry; UnknownIndicator lists close matches."""
+    return registry_for(con).get(indicator_id)

@@ -1,0 +1,56 @@
+"""Flags that qualify an indicator value, and the thresholds that raise them (contract §3).
+
+A flag never hides or changes a value: values are reported as computed and flags say why a
+reader should be careful.
+"""
+from __future__ import annotations
+
+SMALL_DENOMINATOR = "small_denominator"
+OVER_100 = "over_100"
+UNKNOWN_AGE = "unknown_age"
+INCONSISTENT_FLOW = "inconsistent_flow"
+INCOMPLETE_YEARS = "incomplete_years"
+INCOMPLETE_REPORTING = "incomplete_reporting"
+NO_POPULATION = "no_population"
+
+# The order in which flags are listed in a ``;``-separated string.
+FLAGS: tuple[str, ...] = (SMALL_DENOMINATOR, OVER_100, UNKNOWN_AGE, INCONSISTENT_FLOW,
+                          INCOMPLETE_YEARS, INCOMPLETE_REPORTING, NO_POPULATION)
+
+# Below these denominators a value is flagged small, by what the denominator counts.
+SMALL_DENOMINATOR_BELOW: dict[str, int] = {
+    "pupils": 30,
+    "children": 50,
+    "teachers": 5,
+    "classrooms": 5,
+    "schools": 5,
+}
+
+# Flag unknown_age when more than this share of the enrolment concerned has no age.
+UNKNOWN_AGE_SHARE = 0.05
+# Flag incomplete_reporting when fewer than this share of reporting schools reported.
+REPORTING_SHARE = 0.90
+
+DESCRIPTIONS: dict[str, dict[str, str]] = {"en": {
+    SMALL_DENOMINATOR: "small denominator (fewer than 30 pupils, 50 children, 5 teachers, "
+                       "5 classrooms or 5 schools): the value is unstable",
+    OVER_100: "a net rate above 100% (or a negative out-of-school rate): enrolment and "
+              "population disagree; shown as computed, not capped",
+    UNKNOWN_AGE: "more than 5% of the pupils concerned have no age; they are left out of "
+                 "age-specific numerators",
+    INCONSISTENT_FLOW: "a flow rate below 0 or above 100 (transfers, re-entrants, schools "
+                       "opening or closing); shown as computed, not clipped",
+    INCOMPLETE_YEARS: "no data for the next school year: flow rates need two years",
+    INCOMPLETE_REPORTING: "fewer than 90% of reporting schools reported this item",
+    NO_POPULATION: "no population for this area and year",
+}}
+
+
+def join_flags(flags: list[str] | tuple[str, ...] | set[str]) -> str:
+    """Flags as the contract's ``;``-separated string, in the canonical order."""
+    present = set(flags)
+    return ";".join(f for f in FLAGS if f in present)
+
+
+def split_flags(text: str) -> list[str]:
+    return [f for f in (text or "").split(";") if f]

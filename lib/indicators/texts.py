@@ -1,0 +1,345 @@
+"""The words of every indicator family, per UI language.
+
+``TEXTS[lang][family]`` holds the name, description, numerator, denominator, how to read it
+and caveats of one family, as ``str.format`` templates filled by the registry with the
+level's name in that language, its grades and ages. English is complete and the reference;
+to add Lao, add ``TEXTS["lo"] = {...}`` with the same keys (a missing family or field falls
+back to English). Level names come from the country profile (``name_en`` for English,
+``name_local`` otherwise), never from here.
+
+Placeholders: ``{level}`` level name, ``{next_level}``, ``{grade}``, ``{next_grade}``,
+``{grades}`` (e.g. "1–5"), ``{first_grade}``, ``{last_grade}``, ``{ages}`` (e.g. "6–10"),
+``{age}`` (one age), ``{entry_age}``, ``{item}``, ``{standard}``.
+"""
+from __future__ import annotations
+
+FIELDS = ("name", "description", "numerator", "denominator", "how_to_read", "caveats")
+
+_FLOW_CAVEAT = (
+    "Computed over the schools that report in both years. Pupils who change school between "
+    "districts, re-entrants and openings or closures of schools bias flow rates, most of "
+    "all for small areas: a rate below 0 or above 100 is shown as computed and flagged "
+    "'inconsistent flow'.")
+_POP_CAVEAT = (
+    "Population exists only by district, sex and age, so the rate splits only by sex and "
+    "priority district. Projections drift as the census ages; pupils who cross district "
+    "boundaries (towns, boarding schools) inflate one district and deflate another.")
+
+EN: dict[str, dict[str, str]] = {
+    "enrolment": {
+        "name": "Pupils enrolled, {level}",
+        "description": "Number of pupils enrolled in grades {grades} ({level}), all ages, in "
+                       "all schools that report in the year.",
+        "numerator": "Pupils enrolled in grades {grades}",
+        "denominator": "",
+        "how_to_read": "A count, not a rate: compare it with the school-age population "
+                       "(gross enrolment ratio) before drawing conclusions.",
+        "caveats": "Schools that do not report in a year are missing from the count.",
+    },
+    "teachers": {
+        "name": "Teachers, {level}",
+        "description": "Number of teachers teaching at {level} level (headcount).",
+        "numerator": "Teachers at {level} level",
+        "denominator": "",
+        "how_to_read": "A count; see the pupil–teacher ratio for the load per teacher.",
+        "caveats": "A headcount, not full-time equivalents: a teacher reported at two "
+                   "levels counts at both.",
+    },
+    "schools": {
+        "name": "Schools offering {level}",
+        "description": "Number of schools offering {level} that report in the year.",
+        "numerator": "Reporting schools offering {level}",
+        "denominator": "",
+        "how_to_read": "A count. A school offering several levels counts at each of them, so "
+                       "the counts of levels do not add up to the number of schools.",
+        "caveats": "Schools of the register that do not report in the year are not counted.",
+    },
+    "ger": {
+        "name": "Gross enrolment ratio, {level}",
+        "description": "Pupils enrolled in {level}, whatever their age, as a percentage of the "
+                       "population of the official {level} age ({ages}).",
+        "numerator": "Pupils enrolled in grades {grades}, all ages",
+        "denominator": "Population aged {ages}",
+        "how_to_read": "Higher means more places used relative to the age group. Above 100% "
+                       "is normal where over-age and repeating pupils are many; it is not an "
+                       "error. The gap to the net rate measures over- and under-age "
+                       "enrolment.",
+        "caveats": "Pupils of unknown age count. " + _POP_CAVEAT,
+    },
+    "ner": {
+        "name": "Net enrolment rate, {level}",
+        "description": "Pupils of the official {level} age ({ages}) enrolled in {level}, as a "
+                       "percentage of the population of that age.",
+        "numerator": "Pupils aged {ages} enrolled in grades {grades}",
+        "denominator": "Population aged {ages}",
+        "how_to_read": "Higher is better; 100% is the theoretical maximum. 100 minus the "
+                       "net rate is not the out-of-school rate: some of these children are "
+                       "enrolled at another level.",
+        "caveats": "Pupils of unknown age are left out of the numerator (flag 'unknown age' "
+                   "when more than 5% of the level's pupils have no age). A value above 100 "
+                   "means enrolment and population disagree: it is shown as computed and "
+                   "flagged, never capped. " + _POP_CAVEAT,
+    },
+    "aner": {
+        "name": "Adjusted net enrolment rate, {level}",
+        "description": "Children of the official {level} age ({ages}) enrolled in {level} or "
+                       "a higher level, as a percentage of the population of that age.",
+        "numerator": "Pupils aged {ages} enrolled in grade {first_grade} or above",
+        "denominator": "Population aged {ages}",
+        "how_to_read": "Higher is better. Unlike the net rate it counts children who "
+                       "progressed early to a higher level.",
+        "caveats": "Pupils of unknown age are left out of the numerator. Values above 100 "
+                   "are flagged, never capped. " + _POP_CAVEAT,
+    },
+    "gir": {
+        "name": "Gross intake ratio to grade {grade}",
+        "description": "New entrants to grade {grade} (pupils enrolled minus repeaters), "
+                       "whatever their age, as a percentage of the population of the official "
+                       "entry age ({age}).",
+        "numerator": "New entrants to grade {grade} (enrolled − repeaters), all ages",
+        "denominator": "Population aged {age}",
+        "how_to_read": "The general level of access to the first grade. Above 100% means "
+                       "many over- or under-age entrants, often a backlog of older children.",
+        "caveats": "Repeaters misreported as new entrants inflate it. " + _POP_CAVEAT,
+    },
+    "nir": {
+        "name": "Net intake rate to grade {grade}",
+        "description": "New entrants to grade {grade} of the official entry age ({age}), as a "
+                       "percentage of the population of that age.",
+        "numerator": "New entrants to grade {grade} aged {age}",
+        "denominator": "Population aged {age}",
+        "how_to_read": "Higher is better; 100% is the maximum and a condition for universal "
+                       "primary education. Where children commonly start a year late the "
+                       "net intake rate is low while intake a year later is high.",
+        "caveats": "New entrants of unknown age are left out of the numerator. Values above "
+                   "100 are flagged, never capped. " + _POP_CAVEAT,
+    },
+    "gir_last": {
+        "name": "Gross intake ratio to the last grade of {level}",
+        "description": "New entrants to grade {grade}, the last grade of {level}, whatever "
+                       "their age, as a percentage of the population at the grade's "
+                       "theoretical entrance age ({age}). An administrative proxy for "
+                       "completion.",
+        "numerator": "New entrants to grade {grade} (enrolled − repeaters), all ages",
+        "denominator": "Population aged {age}",
+        "how_to_read": "Higher is better. An upper bound of completion: pupils who drop out "
+                       "during the last grade still count, and values above 100% occur.",
+        "caveats": "It is not the survey-based completion rate (SDG 4.1.2). A single-age "
+                   "denominator is sensitive to age heaping. " + _POP_CAVEAT,
+    },
+    "oosr": {
+        "name": "Out-of-school rate, {level} age",
+        "description": "Children of the official {level} age ({ages}) who are not enrolled "
+                       "in grade {first_grade} or above, as a percentage of the population of "
+                       "that age. Children of that age in a lower level count as out of "
+                       "school.",
+        "numerator": "Population aged {ages} minus pupils of those ages enrolled in grade "
+                     "{first_grade} or above",
+        "denominator": "Population aged {ages}",
+        "how_to_read": "Lower is better. For the entry level it equals 100 minus the "
+                       "adjusted net enrolment rate.",
+        "caveats": "Pupils of unknown age cannot be placed and are left out. Enrolment above "
+                   "the population gives a negative rate, shown as computed and flagged "
+                   "'over 100'. " + _POP_CAVEAT,
+    },
+    "participation_pre_primary": {
+        "name": "Participation rate one year before primary entry",
+        "description": "Children aged {age} (one year below the official entry age) enrolled "
+                       "at any level, as a percentage of the population aged {age} "
+                       "(SDG 4.2.2).",
+        "numerator": "Pupils aged {age} enrolled at any level",
+        "denominator": "Population aged {age}",
+        "how_to_read": "Higher is better: the share of children in organised learning the "
+                       "year before they should start {level}.",
+        "caveats": "Only children of exactly age {age} count. Programmes that the school "
+                   "census does not cover are missed. Values above 100 are flagged. "
+                   + _POP_CAVEAT,
+    },
+    "repetition_grade": {
+        "name": "Repetition rate, grade {grade}",
+        "description": "Pupils of grade {grade} in one school year who are in grade {grade} "
+                       "again the next year, as a percentage of the grade's enrolment.",
+        "numerator": "Repeaters of grade {grade} in the next school year",
+        "denominator": "Pupils enrolled in grade {grade} this school year",
+        "how_to_read": "Lower is better. Promotion, repetition and dropout of a grade add up "
+                       "to 100%.",
+        "caveats": _FLOW_CAVEAT,
+    },
+    "promotion_grade": {
+        "name": "Promotion rate, grade {grade}",
+        "description": "New entrants to grade {next_grade} in the next school year (enrolled "
+                       "minus repeaters) as a percentage of the pupils of grade {grade} this "
+                       "year.",
+        "numerator": "New entrants to grade {next_grade} in the next school year",
+        "denominator": "Pupils enrolled in grade {grade} this school year",
+        "how_to_read": "Higher is better. Promotion, repetition and dropout of a grade add up "
+                       "to 100%.",
+        "caveats": _FLOW_CAVEAT,
+    },
+    "dropout_grade": {
+        "name": "Dropout rate, grade {grade}",
+        "description": "Pupils of grade {grade} who are neither promoted nor repeating the "
+                       "next year: 100 minus the promotion and repetition rates.",
+        "numerator": "Pupils of grade {grade} minus next year's repeaters of grade {grade} "
+                     "and new entrants to grade {next_grade}",
+        "denominator": "Pupils enrolled in grade {grade} this school year",
+        "how_to_read": "Lower is better.",
+        "caveats": _FLOW_CAVEAT + " Pupils who move to a school outside the area count as "
+                                  "dropouts.",
+    },
+    "repetition_level": {
+        "name": "Repetition rate, {level}",
+        "description": "Repetition rate of grades {grades} taken together: next year's "
+                       "repeaters of these grades over this year's enrolment in them.",
+        "numerator": "Repeaters of grades {grades} in the next school year",
+        "denominator": "Pupils enrolled in grades {grades} this school year",
+        "how_to_read": "Lower is better.",
+        "caveats": _FLOW_CAVEAT,
+    },
+    "dropout_level": {
+        "name": "Dropout rate, {level}",
+        "description": "Dropout rate of grades {grades} taken together.",
+        "numerator": "Pupils of grades {grades} neither promoted nor repeating the next year",
+        "denominator": "Pupils enrolled in grades {grades} this school year",
+        "how_to_read": "Lower is better.",
+        "caveats": _FLOW_CAVEAT,
+    },
+    "survival_last": {
+        "name": "Survival rate to the last grade of {level}",
+        "description": "Percentage of a cohort entering grade {first_grade} expected to reach "
+                       "grade {last_grade}, whatever the number of repetitions, if this "
+                       "year's flow rates persist (reconstructed cohort).",
+        "numerator": "Product over grades {grades} of promotion / (100 − repetition)",
+        "denominator": "",
+        "how_to_read": "Higher is better; 100 minus survival is the cumulative dropout "
+                       "before the last grade.",
+        "caveats": "Assumes dropouts never return and that rates stay constant. "
+                   + _FLOW_CAVEAT,
+    },
+    "transition": {
+        "name": "Transition rate, {level} to {next_level}",
+        "description": "New entrants to grade {next_grade}, the first grade of {next_level}, "
+                       "in the next school year, as a percentage of the pupils of grade "
+                       "{grade}, the last grade of {level}, this year (gross transition rate).",
+        "numerator": "New entrants to grade {next_grade} in the next school year",
+        "denominator": "Pupils enrolled in grade {grade} this school year",
+        "how_to_read": "Higher is better; low values point to cost, distance or too few "
+                       "places at {next_level}. It equals the promotion rate of grade "
+                       "{grade}.",
+        "caveats": "Secondary schools often serve several districts, so district values "
+                   "above 100% occur: read it at province level. " + _FLOW_CAVEAT,
+    },
+    "ptr": {
+        "name": "Pupil–teacher ratio, {level}",
+        "description": "Pupils enrolled in {level} per teacher teaching at {level} "
+                       "(headcount).",
+        "numerator": "Pupils enrolled in grades {grades}",
+        "denominator": "Teachers at {level} level",
+        "how_to_read": "Lower means fewer pupils per teacher. An average hides small "
+                       "multigrade schools with very low ratios next to crowded town schools.",
+        "caveats": "Headcounts, not full-time equivalents.",
+    },
+    "pqtr": {
+        "name": "Pupil–qualified teacher ratio, {level}",
+        "description": "Pupils enrolled in {level} per teacher qualified according to "
+                       "national standards.",
+        "numerator": "Pupils enrolled in grades {grades}",
+        "denominator": "Qualified teachers at {level} level",
+        "how_to_read": "Lower is better.",
+        "caveats": "Undefined where no teacher is qualified (shown as no data). Qualification "
+                   "follows national standards, so countries cannot be compared.",
+    },
+    "pcr": {
+        "name": "Pupil–classroom ratio",
+        "description": "Pupils of all levels per classroom in use, over the schools that "
+                       "reported their classrooms.",
+        "numerator": "Pupils (all levels) of schools that reported classrooms",
+        "denominator": "Classrooms in use in those schools",
+        "how_to_read": "Lower means less crowding.",
+        "caveats": "Schools teaching in shifts look more crowded than they are. Flag "
+                   "'incomplete reporting' when fewer than 90% of reporting schools gave "
+                   "their classrooms.",
+    },
+    "qualified_teachers": {
+        "name": "Qualified teachers, {level}",
+        "description": "Percentage of teachers at {level} level who have the minimum "
+                       "academic qualification required by national standards.",
+        "numerator": "Qualified teachers at {level} level",
+        "denominator": "Teachers at {level} level",
+        "how_to_read": "Higher is better.",
+        "caveats": "National standards: not comparable between countries.",
+    },
+    "trained_teachers": {
+        "name": "Trained teachers, {level}",
+        "description": "Percentage of teachers at {level} level who have received at least "
+                       "the minimum organised pedagogical training, pre-service or in-service "
+                       "(SDG 4.c.1).",
+        "numerator": "Trained teachers at {level} level",
+        "denominator": "Teachers at {level} level",
+        "how_to_read": "Higher is better.",
+        "caveats": "National standards: not comparable between countries.",
+    },
+    "incomplete_schools": {
+        "name": "Incomplete schools, {level}",
+        "description": "Percentage of reporting schools offering {level} that do not offer "
+                       "all the grades of their levels.",
+        "numerator": "Incomplete schools offering {level}",
+        "denominator": "Schools offering {level} whose completeness is known",
+        "how_to_read": "Lower is better: pupils of an incomplete school must change school "
+                       "or stop to reach the last grade.",
+        "caveats": "From the school register's 'complete' flag.",
+    },
+    "multigrade_schools": {
+        "name": "Schools with multigrade classes, {level}",
+        "description": "Percentage of reporting schools offering {level} that have multigrade "
+                       "classes.",
+        "numerator": "Schools offering {level} with multigrade classes",
+        "denominator": "Schools offering {level} whose multigrade status is known",
+        "how_to_read": "Lower usually means more teachers per grade; multigrade teaching is "
+                       "often the only way to serve small villages.",
+        "caveats": "From the school register's 'multigrade' flag.",
+    },
+    "facility": {
+        "name": "Schools with {item}, {level}",
+        "description": "Percentage of schools offering {level} that have {item} (SDG 4.a.1), "
+                       "over the schools that reported their facilities.",
+        "numerator": "Schools offering {level} with {item}",
+        "denominator": "Schools offering {level} that reported their facilities",
+        "how_to_read": "Higher is better. A school offering several levels counts at each.",
+        "caveats": "Self-reported. Flag 'incomplete reporting' when fewer than 90% of the "
+                   "reporting schools offering {level} reported their facilities.",
+    },
+    "quality_met": {
+        "name": "Schools meeting standard {standard}",
+        "description": "Percentage of assessed schools that meet the national quality "
+                       "standard '{standard}'.",
+        "numerator": "Schools meeting the standard",
+        "denominator": "Schools assessed on the standard",
+        "how_to_read": "Higher is better.",
+        "caveats": "Only assessed schools count; the assessment may not cover every school "
+                   "every year.",
+    },
+    "female_share": {
+        "name": "Girls among pupils, {level}",
+        "description": "Percentage of the pupils enrolled in {level} who are girls.",
+        "numerator": "Girls enrolled in grades {grades}",
+        "denominator": "Pupils enrolled in grades {grades}",
+        "how_to_read": "About 50% (more exactly, the girls' share of the age group) means "
+                       "balance; read it with the gender parity index of enrolment rates.",
+        "caveats": "Reflects the population's sex ratio as well as participation.",
+    },
+}
+
+# SDG 4.a.1 items: the words filled into {item}.
+FACILITY_ITEMS_EN = {
+    "electricity": "electricity",
+    "internet": "internet for teaching",
+    "computers": "computers for teaching",
+    "adapted": "infrastructure adapted to pupils with disabilities",
+    "water": "basic drinking water",
+    "sanitation": "basic single-sex sanitation",
+    "handwashing": "basic handwashing facilities",
+}
+
+TEXTS: dict[str, dict[str, dict[str, str]]] = {"en": EN}
+ITEM_NAMES: dict[str, dict[str, str]] = {"en": FACILITY_ITEMS_EN}
