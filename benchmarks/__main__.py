@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
 from benchmarks.build import measure_build
+from benchmarks.indicators import measure_indicators
 
 
 def main() -> None:
@@ -13,7 +16,9 @@ def main() -> None:
     parser.add_argument("--boundaries", default=None,
                         help="real boundary folder (default: ../shared/geo when present)")
     args = parser.parse_args()
-    rows = measure_build(args.scale, args.years, args.boundaries)
+    with tempfile.TemporaryDirectory(prefix="emis-bench-") as work:
+        rows = measure_build(args.scale, args.years, args.boundaries, Path(work))
+        rows += measure_indicators(Path(work) / "emis.duckdb")
     width = max(len(name) for name, _, _ in rows)
     print(f"{'measure'.ljust(width)}  {'value':>14}  budget")
     for name, value, budget in rows:

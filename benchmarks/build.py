@@ -4,7 +4,6 @@ from __future__ import annotations
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,17 +20,18 @@ def _timed(args: list[str]) -> tuple[float, float]:
     return seconds, peak_kb / 1e6
 
 
-def measure_build(scale: float, years: str, boundaries: str | None) -> list[tuple[str, str, str]]:
+def measure_build(scale: float, years: str, boundaries: str | None,
+                  work: Path) -> list[tuple[str, str, str]]:
+    """Generate and build a demo in ``work`` (the extract stays there as emis.duckdb)."""
     boundaries = boundaries or (str(SHARED_GEO) if SHARED_GEO.is_dir() else None)
-    with tempfile.TemporaryDirectory(prefix="emis-bench-") as work:
-        package, db = Path(work) / "package", Path(work) / "emis.duckdb"
-        demo = [sys.executable, "-m", "lib", "demo", "--out", str(package), "--scale",
-                str(scale), "--years", years] + (["--boundaries", boundaries] if boundaries else [])
-        demo_s, demo_gb = _timed(demo)
-        build_s, build_gb = _timed([sys.executable, "-m", "lib", "build", "--source",
-                                    str(package), "--db", str(db)])
-        size_mb = db.stat().st_size / 1e6
-        package_mb = sum(p.stat().st_size for p in package.rglob("*") if p.is_file()) / 1e6
+    package, db = work / "package", work / "emis.duckdb"
+    demo = [sys.executable, "-m", "lib", "demo", "--out", str(package), "--scale",
+            str(scale), "--years", years] + (["--boundaries", boundaries] if boundaries else [])
+    demo_s, demo_gb = _timed(demo)
+    build_s, build_gb = _timed([sys.executable, "-m", "lib", "build", "--source",
+                                str(package), "--db", str(db)])
+    size_mb = db.stat().st_size / 1e6
+    package_mb = sum(p.stat().st_size for p in package.rglob("*") if p.is_file()) / 1e6
     label = f"scale {scale:g}, {years}"
     return [
         (f"demo generation ({label})", f"{demo_s:.1f} s", ""),
