@@ -42,7 +42,7 @@ __all__ = [
 PACKAGE_FOLDER = "boundaries"
 """Name of the boundary folder inside a data package; file names are reported under it."""
 
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet")
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".parquet", ".geoparquet")
 
 ISO_CODE_ALIASES: dict[str, str] = {
     # Retired or library-specific ISO 3166-2 codes -> current code. Files made from older

@@ -23,9 +23,9 @@ def add_school_context(con: duckdb.DuckDBPyConnection, has_attributes: bool) -> 
         ORDER BY s.school_id""")
     con.execute("""
         CREATE OR REPLACE TABLE school_levels AS
-        SELECT school_id, trim(level) AS level
+        SELECT DISTINCT school_id, trim(level) AS level
         FROM (SELECT school_id, unnest(string_split(levels, ';')) AS level FROM schools)
-        WHERE trim(level) <> ''""")
+        WHERE trim(level) <> '' ORDER BY ALL""")
 
 
 def create_reporting(con: duckdb.DuckDBPyConnection) -> None:
@@ -38,8 +38,7 @@ def create_aggregates(con: duckdb.DuckDBPyConnection, optional: dict[str, bool])
     con.execute(f"""
         CREATE OR REPLACE TABLE agg_enrolment AS
         SELECT e.year, s.district_code, e.grade, e.sex, e.age, {SPLITS},
-               sum(e.enrolled) AS enrolled, sum(coalesce(e.repeaters, 0)) AS repeaters,
-               count(DISTINCT e.school_id) AS schools
+               sum(e.enrolled) AS enrolled, sum(coalesce(e.repeaters, 0)) AS repeaters
         FROM enrolment e JOIN schools s USING (school_id)
         GROUP BY ALL ORDER BY ALL""")
     con.execute(f"""

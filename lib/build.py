@@ -7,21 +7,25 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 import duckdb
+import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.boundaries import BoundaryMatch, load_boundaries, read_boundary_layers
+from geo.simplify import simplify_levels
 from lib.aggregate import add_school_context, create_aggregates, create_reporting
 from lib.country import Country, load_country
-from lib.package import OPTIONAL_TABLES
+from lib.package import OPTIONAL_TABLES, create_table_from_frame
 from lib.plausibility import (check_ages, check_enrolment_jumps, check_locations,
                               check_population, check_pupil_teacher_ratio, check_reporting)
 from lib.problems import PackageError, Problem, ProblemLog
@@ -45,13 +49,19 @@ def _quiet(_: str) -> None:
     pass
 
 
-def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progress,
-                   code_property: str | None) -> tuple[Country, dict[str, bool], ProblemLog,
-                                                        list[str]]:
-    """Every check of the contract; raise PackageError when any error is found."""
-    from geo.boundaries import load_boundaries
-    from geo.simplify import simplify_levels
+@dataclass
+class _Checked:
+    """A package that passed every check, typed and enriched in the work database."""
 
+    country: Country
+    optional: dict[str, bool]
+    log: ProblemLog
+    boundaries: BoundaryMatch
+
+
+def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progress,
+                   code_property: str | None) -> _Checked:
+    """Every check of the contract; raise PackageError listing every error found."""
     if not source.is_dir():
         raise PackageError([Problem("error", "missing_file",
                                     f"the package folder {source} does not exist")])
@@ -64,8 +74,13 @@ def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progr
         log.error("missing_file", "the boundaries/ folder is missing: add province (level 1) "
                   "and district (level 2) boundary files", file=f"{BOUNDARIES_DIR}/")
     if log.errors:
+        if boundary_dir.is_dir():  # report unreadable boundary files in the same run
+            try:
+                read_boundary_layers(boundary_dir)
+            except PackageError as exc:
+                log.extend(exc.problems)
         raise PackageError(log.errors)
-    create_typed_tables(con, country, tables)
+    create_typed_tables(con, country, tables, log)
     optional = {name: name in tables for name in OPTIONAL_TABLES}
     for name, present in optional.items():
         if not present:
@@ -73,31 +88,35 @@ def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progr
                         f"it are switched off", file=name)
     progress("matching boundaries …")
     admin = con.execute("SELECT * FROM admin_units ORDER BY code").df()
-    try:
-        match = load_boundaries(boundary_dir, admin, code_property)
-    except PackageError as exc:
-        raise PackageError(exc.problems) from None
+    match = load_boundaries(boundary_dir, admin, code_property)
     log.extend(match.problems)
-    if match.units.empty:
-        raise PackageError([Problem("error", "boundary_file", "no boundary polygon could be "
-                                    "matched to the admin units", file=f"{BOUNDARIES_DIR}/")])
+    names = country.admin_level_names
+    for level in (1, 2):
+        if not (match.units["level"] == level).any():
+            word = names.get(level, {}).get("en", f"level {level}").lower()
+            log.error("boundary_file", f"no {word} polygon could be matched to admin_units: "
+                      f"check the level {level} boundary file and its names or codes",
+                      file=f"{BOUNDARIES_DIR}/")
+    if log.errors:
+        raise PackageError(log.errors)
     progress("checking plausibility …")
     add_school_context(con, optional["district_attributes"])
     create_reporting(con)
-    level1 = match.units[match.units["level"] == 1]
-    bounds = tuple((level1 if not level1.empty else match.units).total_bounds)
     files = {name: table.name for name, table in tables.items()}
-    check_locations(con, match.units[match.units["level"] == 2], bounds, log, files["schools"])
+    level1 = match.units[match.units["level"] == 1]
+    check_locations(con, match.units[match.units["level"] == 2], tuple(level1.total_bounds),
+                    log, files["schools"])
     check_reporting(con, log, files["enrolment"])
     check_pupil_teacher_ratio(con, log, files["teachers"])
     check_enrolment_jumps(con, log, files["enrolment"])
     check_ages(con, country, log, files["enrolment"])
     check_population(con, optional["population"], log, files.get("population", "population"))
-    _store_boundaries(con, match.units, simplify_levels(match.units))
-    return country, optional, log, match.files
+    return _Checked(country, optional, log, match)
 
 
-def _store_boundaries(con: duckdb.DuckDBPyConnection, units, simplified) -> None:
+def _store_boundaries(con: duckdb.DuckDBPyConnection, units: gpd.GeoDataFrame) -> None:
+    """The matched polygons as WKB, in full and simplified at every level of detail."""
+    simplified = simplify_levels(units)
     full = pd.DataFrame({
         "code": units["code"].astype(str), "level": units["level"].astype(int),
         "detail": "full", "geometry": shapely.to_wkb(units.geometry.values)})
@@ -106,25 +125,25 @@ def _store_boundaries(con: duckdb.DuckDBPyConnection, units, simplified) -> None
         "detail": simplified["detail"].astype(str),
         "geometry": shapely.to_wkb(simplified.geometry.values)})]
     frame = pd.concat(parts, ignore_index=True)
-    con.register("boundary_frame", frame)
-    con.execute("CREATE OR REPLACE TABLE boundaries AS SELECT code, level, detail, "
-                "CAST(geometry AS BLOB) AS geometry FROM boundary_frame ORDER BY level, code, detail")
-    con.unregister("boundary_frame")
-    matches = pd.DataFrame(units.drop(columns="geometry"))
-    con.register("match_frame", matches)
-    con.execute("CREATE OR REPLACE TABLE boundary_matches AS SELECT * FROM match_frame "
-                "ORDER BY level, code")
-    con.unregister("match_frame")
+    create_table_from_frame(con, "boundaries", frame,
+                            "code, level, detail, CAST(geometry AS BLOB) AS geometry",
+                            "level, code, detail")
+    create_table_from_frame(con, "boundary_matches", pd.DataFrame(units.drop(columns="geometry")),
+                            order_by="level, code")
 
 
 def _store_problems(con: duckdb.DuckDBPyConnection, problems: list[Problem]) -> None:
-    con.execute("""CREATE OR REPLACE TABLE problems (seq INTEGER, severity VARCHAR,
-                   kind VARCHAR, file VARCHAR, "row" INTEGER, "column" VARCHAR,
-                   message VARCHAR, unit_code VARCHAR, school_id VARCHAR, year INTEGER)""")
-    rows = [(i, p.severity, p.kind, p.file, p.row, p.column, p.message, p.unit_code or None,
-             p.school_id or None, p.year) for i, p in enumerate(problems, start=1)]
-    if rows:
-        con.executemany("INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    frame = pd.DataFrame([p.as_record() for p in problems],
+                         columns=[f.name for f in fields(Problem)])
+    frame.insert(0, "seq", range(1, len(frame) + 1))
+    for column in ("unit_code", "school_id"):
+        frame[column] = frame[column].replace({"": None})
+    create_table_from_frame(con, "problems", frame, """
+        CAST(seq AS INTEGER) AS seq, CAST(severity AS VARCHAR) AS severity,
+        CAST(kind AS VARCHAR) AS kind, CAST(file AS VARCHAR) AS file,
+        CAST("row" AS INTEGER) AS "row", CAST("column" AS VARCHAR) AS "column",
+        CAST(message AS VARCHAR) AS message, CAST(unit_code AS VARCHAR) AS unit_code,
+        CAST(school_id AS VARCHAR) AS school_id, CAST(year AS INTEGER) AS year""", "seq")
 
 
 def _store_meta(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
@@ -149,8 +168,9 @@ def _store_meta(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
 
 
 def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Raw tables left by optional tables that were given without rows."""
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() "
-                               "WHERE table_name LIKE 'raw_%'").fetchall():
+                               "WHERE starts_with(table_name, 'raw_')").fetchall():
         con.execute(f'DROP TABLE "{name}"')
 
 
@@ -162,14 +182,14 @@ def validate_package(source: Path, progress: Progress = _quiet,
     with tempfile.TemporaryDirectory(prefix="emis-validate-") as work:
         con = duckdb.connect(str(Path(work) / "validate.duckdb"))
         try:
-            country, _, log, _ = _check_package(con, source, progress, code_property)
+            checked = _check_package(con, source, progress, code_property)
             years = [y for (y,) in con.execute(
                 "SELECT DISTINCT year FROM enrolment ORDER BY year").fetchall()]
             n_schools = con.execute("SELECT count(*) FROM schools").fetchone()[0]
         finally:
             con.close()
-    return BuildResult(None, country, log.warnings, time.perf_counter() - started, years,
-                       int(n_schools))
+    return BuildResult(None, checked.country, checked.log.warnings,
+                       time.perf_counter() - started, years, int(n_schools))
 
 
 def build_extract(source: Path, db: Path, progress: Progress = _quiet,
@@ -182,13 +202,15 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
     _remove(work)
     con = duckdb.connect(str(work))
     try:
-        country, optional, log, files = _check_package(con, source, progress, code_property)
+        checked = _check_package(con, source, progress, code_property)
+        progress("simplifying boundaries …")
+        _store_boundaries(con, checked.boundaries.units)
         progress("aggregating to districts and years …")
         _drop_work_tables(con)
-        create_aggregates(con, optional)
-        _store_problems(con, log.items)
-        years = _store_meta(con, source, country, optional, files,
-                            time.perf_counter() - started)
+        create_aggregates(con, checked.optional)
+        _store_problems(con, checked.log.items)
+        years = _store_meta(con, source, checked.country, checked.optional,
+                            checked.boundaries.files, time.perf_counter() - started)
         n_schools = con.execute("SELECT count(*) FROM schools").fetchone()[0]
         con.execute("CHECKPOINT")
         con.close()
@@ -197,14 +219,13 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
         con.close()
         _remove(work)
         raise
-    return BuildResult(db, country, log.warnings, time.perf_counter() - started, years,
-                       int(n_schools))
+    return BuildResult(db, checked.country, checked.log.warnings,
+                       time.perf_counter() - started, years, int(n_schools))
 
 
 def _remove(path: Path) -> None:
     for candidate in (path, Path(f"{path}.wal"), Path(f"{path}.tmp")):
         if candidate.is_dir():
-            import shutil
             shutil.rmtree(candidate, ignore_errors=True)
         elif candidate.exists():
             candidate.unlink()

@@ -7,6 +7,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import duckdb
+
 from lib.problems import PackageError, Problem
 
 EXAMPLES_PER_KIND = 3
@@ -269,8 +271,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except PackageError as exc:
         return _print_errors(exc)
-    except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as exc:
+    except (ValueError, OSError) as exc:  # a path, a permission, a full disk: said in a line
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: the database refused: {first}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)

@@ -4,6 +4,7 @@ Nothing else in the code knows a country's grades or ages: they come from here.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from lib.problems import PackageError, Problem
 
 COUNTRY_FILE = "country.toml"
+LEVEL_ID = re.compile(r"^[a-z][a-z0-9_]*$")  # ids appear in URLs and indicator ids
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,19 @@ def parse_country(text: str) -> Country:
         raw_levels = []
     for i, item in enumerate(raw_levels, start=1):
         where = f"levels[{i}]"
+        if not isinstance(item, dict):
+            faults.append(_problem(f"level {i} must be a [[levels]] table", where))
+            continue
+        if not isinstance(item.get("grades"), list) or not all(
+                isinstance(g, int) and not isinstance(g, bool) for g in item["grades"]):
+            faults.append(_problem(f"level {i}: grades must be a list of whole numbers, "
+                                   "e.g. grades = [1, 2, 3, 4, 5]", where))
+            continue
+        if not LEVEL_ID.match(str(item.get("id", ""))):
+            faults.append(_problem(f"level {i}: id '{item.get('id', '')}' must be lower-case "
+                                   "letters, digits and underscores, e.g. lower_secondary",
+                                   where))
+            continue
         try:
             grades = tuple(int(g) for g in item["grades"])
             level = Level(
@@ -158,14 +173,24 @@ def parse_country(text: str) -> Country:
     synthetic = raw.get("synthetic", False)
     if not isinstance(synthetic, bool):
         faults.append(_problem("'synthetic' must be true or false", "synthetic"))
-    pkg = raw.get("package", {}) or {}
+    languages = raw.get("languages", ["en"])
+    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+        faults.append(_problem('languages must be a list, e.g. languages = ["en", "lo"]',
+                               "languages"))
+    pkg = raw.get("package", {})
+    if not isinstance(pkg, dict):
+        faults.append(_problem("package must be a [package] table", "package"))
+        pkg = {}
+    if not isinstance(pkg.get("boundaries_schematic", False), bool):
+        faults.append(_problem("package.boundaries_schematic must be true or false",
+                               "package.boundaries_schematic"))
     if faults:
         raise PackageError(faults)
     return Country(
         name=raw["name"],
         name_local=str(raw.get("name_local", raw["name"])),
         iso3=raw["iso3"],
-        languages=tuple(raw.get("languages", ["en"])),
+        languages=tuple(languages),
         entry_level=entry_level,
         synthetic=bool(synthetic),
         admin_level_names=admin_level_names,

@@ -7,6 +7,9 @@ file's order).
 """
 from __future__ import annotations
 
+import codecs
+import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,11 +63,100 @@ def find_tables(source: Path) -> tuple[dict[str, TableFile], list[Problem]]:
     return found, problems
 
 
-def _read_excel(path: Path) -> pd.DataFrame:
-    frame = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False,
-                          engine="openpyxl")
-    frame.columns = [str(c).strip() for c in frame.columns]
+def _read_excel(path: Path, table: str) -> pd.DataFrame:
+    """The sheet named like the table if there is one, else the first sheet."""
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        names = [str(n) for n in book.sheet_names]
+        sheet = next((n for n in names if n.strip().lower() == table), names[0])
+        frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False)
     return frame.replace({"": None})
+
+
+def _csv_header(path: Path) -> tuple[str, list[str]]:
+    """The delimiter and the column names of a CSV file.
+
+    Comma as the contract says, or the semicolon or tab a spreadsheet in another locale
+    writes: whichever the header line holds most of. Reading the header here, rather than
+    letting DuckDB sniff it, makes a row with too many values an error instead of a file
+    read the wrong way.
+    """
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+    names = next(csv.reader([first], delimiter=delimiter), []) if first.strip() else []
+    return delimiter, names
+
+
+def _csv_reason(text: str) -> str | None:
+    """DuckDB's CSV error in a data officer's words, when it is about one row."""
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if line and counts:
+        return (f"row {int(line.group(1)):,} has {counts.group(2)} values where the header "
+                f"has {counts.group(1)} columns (a stray separator or quote?)")
+    return None
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    suffix = path.suffix
+    if suffix == ".csv" and not _is_utf8(path):
+        return "it is not UTF-8 text; save it as \"CSV UTF-8\" and try again"
+    text = str(exc).strip()
+    if suffix == ".csv" and (plain := _csv_reason(text)):
+        return plain
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    detail = "; ".join(lines[:2]) if lines else type(exc).__name__
+    if suffix == ".xlsx":
+        return f"it is not a readable Excel workbook (.xlsx) ({detail})"
+    return detail
+
+
+def clean_column_names(names: list[str]) -> list[str]:
+    """Column names as the contract spells them: trimmed and in lower case.
+
+    A column called ``rowid`` would hide DuckDB's row number, which names rows in messages;
+    it is kept as ``rowid_``.
+    """
+    cleaned = [str(n).strip().lower() or f"column_{i + 1}" for i, n in enumerate(names)]
+    return ["rowid_" if n == "rowid" else n for n in cleaned]
+
+
+def _repeated_column(names: list[str], table: TableFile) -> Problem | None:
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if not repeated:
+        return None
+    return Problem("error", "duplicate_column",
+                   f"the column {', '.join(repeated)} appears more than once in the header",
+                   file=table.name, row=1 if table.first_data_row == 2 else None,
+                   column=repeated[0])
+
+
+def _normalise_headers(con: duckdb.DuckDBPyConnection, target: str, table: TableFile
+                       ) -> Problem | None:
+    names = [row[0] for row in con.execute(f"DESCRIBE {target}").fetchall()]
+    wanted = clean_column_names(names)
+    if problem := _repeated_column(wanted, table):
+        return problem
+    for old, new in zip(names, wanted):
+        if old != new:
+            con.execute(f"ALTER TABLE {target} RENAME COLUMN {_quote(old)} TO {_quote(new)}")
+    return None
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, table: TableFile) -> Problem | None:
@@ -73,26 +165,45 @@ def load_raw(con: duckdb.DuckDBPyConnection, table: TableFile) -> Problem | None
     path = str(table.path)
     try:
         if table.path.suffix == ".csv":
+            delimiter, names = _csv_header(table.path)
+            if not names:
+                return Problem("error", "unreadable_file", "the file is empty: it needs a "
+                               "header row naming its columns", file=table.name)
+            names = clean_column_names(names)
+            if problem := _repeated_column(names, table):
+                return problem
             con.execute(
-                f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_csv(?, header = true, "
-                "all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
-                "strict_mode = true, null_padding = false, encoding = 'utf-8')", [path])
+                f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_csv(?, "
+                "auto_detect = false, header = true, columns = ?, delim = ?, quote = '\"', "
+                "escape = '\"', strict_mode = true, null_padding = false, encoding = 'utf-8')",
+                [path, {name: "VARCHAR" for name in names}, delimiter])
         elif table.path.suffix == ".parquet":
             con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_parquet(?)",
                         [path])
         else:
-            frame = _read_excel(table.path)
-            con.register("excel_frame", frame)
-            try:
-                con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM excel_frame")
-            finally:
-                con.unregister("excel_frame")
-    except (duckdb.Error, OSError, ValueError, KeyError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            create_table_from_frame(con, target, _read_excel(table.path, table.table))
+    except Exception as exc:  # any reader failure is the file's fault, said in words
         return Problem("error", "unreadable_file",
-                       f"cannot be read as a {table.path.suffix[1:].upper()} table: {reason}",
-                       file=table.name)
-    return None
+                       f"cannot be read as a {table.path.suffix[1:].upper()} table: "
+                       f"{_reason(exc, table.path)}", file=table.name)
+    return _normalise_headers(con, target, table)
+
+
+def create_table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+                            select: str = "*", order_by: str = "") -> None:
+    """``CREATE OR REPLACE TABLE table AS SELECT select FROM frame [ORDER BY order_by]``.
+
+    Runs on a cursor of its own, so a result that ``con`` has not read to the end is no
+    obstacle to registering the frame.
+    """
+    order = f" ORDER BY {order_by}" if order_by else ""
+    with con.cursor() as cursor:
+        cursor.register("frame", frame)
+        cursor.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {select} FROM frame{order}")
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM raw_{table}").fetchone()[0])
 
 
 def raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 
 from lib.country import Country
+from lib.package import create_table_from_frame
 from lib.problems import ProblemLog
 
 PTR_MAX = 100  # pupils per teacher above this is implausible for a school
@@ -166,8 +167,8 @@ def check_locations(con: duckdb.DuckDBPyConnection, districts: gpd.GeoDataFrame,
                     school_id=frame.school_id[i], unit_code=frame.district_code[i])
     flags = frame[["school_id"]].assign(has_location=located, outside_district=outside,
                                         located_district=np.where(found == "", None, found))
-    con.register("location_flags", flags)
+    create_table_from_frame(con, "location_flags", flags)
     con.execute("CREATE OR REPLACE TABLE schools AS SELECT s.*, f.has_location, "
                 "f.outside_district, f.located_district FROM schools s "
                 "JOIN location_flags f USING (school_id) ORDER BY school_id")
-    con.unregister("location_flags")
+    con.execute("DROP TABLE location_flags")

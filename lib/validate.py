@@ -12,10 +12,15 @@ from pathlib import Path
 import duckdb
 
 from lib.country import Country
-from lib.package import REQUIRED_TABLES, TableFile, find_tables, load_raw, raw_columns
+from lib.package import REQUIRED_TABLES, TableFile, find_tables, load_raw, raw_columns, row_count
 from lib.problems import ProblemLog
 
 ROWS_LISTED_PER_CHECK = 50  # beyond this, one line says how many more rows share the problem
+MAX_COUNT = 1e12  # counts beyond this are typing accidents, and would overflow
+
+# Columns the build adds to a table: a package column of the same name is set aside.
+COMPUTED_COLUMNS = {"schools": ("province_code", "priority", "has_location", "outside_district",
+                                "located_district")}
 
 SEXES = ("F", "M")
 OWNERSHIPS = ("public", "private", "community")
@@ -49,7 +54,8 @@ def _year(name: str = "year", required: bool = True, nullable: bool = False) -> 
 
 
 def _count(name: str, required: bool = True, nullable: bool = False) -> Column:
-    return Column(name, "int", required, nullable, minimum=0)
+    return Column(name, "int", required, nullable, minimum=0, maximum=MAX_COUNT,
+                  sql_type="BIGINT")
 
 
 def table_specs(country: Country) -> dict[str, TableSpec]:
@@ -189,14 +195,18 @@ class _Checker:
         self.log = log
         self.raw = f"raw_{table.table}"
 
-    def rows(self, kind: str, condition: str, column: str, describe) -> None:
-        """Log one error per raw row meeting ``condition``; ``describe(value)`` says why."""
+    def rows(self, kind: str, condition: str, column: str, describe,
+             value_sql: str | None = None) -> None:
+        """Log one error per raw row meeting ``condition``; ``describe(value)`` says why.
+
+        ``value`` is the column's text, or what ``value_sql`` selects."""
         first = self.table.first_data_row
         total = self.con.execute(f"SELECT count(*) FROM {self.raw} WHERE {condition}").fetchone()[0]
         if not total:
             return
+        value_sql = value_sql or f"CAST({quote(column)} AS VARCHAR)"
         listed = self.con.execute(
-            f"SELECT rowid + {first} AS row, CAST({quote(column)} AS VARCHAR) AS value "
+            f"SELECT rowid + {first} AS row, {value_sql} AS value "
             f"FROM {self.raw} WHERE {condition} ORDER BY rowid LIMIT {ROWS_LISTED_PER_CHECK}"
         ).fetchall()
         for row, value in listed:
@@ -252,26 +262,33 @@ def _check_column(checker: _Checker, col: Column) -> None:
         checker.rows("unknown_level", condition, col.name,
                      lambda v, c=col: f"levels '{v}' names a level that is not in country.toml "
                                       f"({', '.join(c.choices)})")
+        empty = (f"{text} IS NOT NULL AND len(list_filter(string_split(replace({text}, ' ', ''), "
+                 f"';'), lambda x: x <> '')) = 0")
+        checker.rows("missing_value", empty, col.name,
+                     lambda v: f"levels '{v}' names no level; list level ids separated by ';'")
 
 
 def _check_duplicates(checker: _Checker, spec: TableSpec, present: set[str]) -> None:
-    key = [c for c in spec.key if c in present]
+    """Rows repeating a key, compared as typed values ("2022.0" and "2022" are one year)."""
+    key = [c for c in spec.columns if c.name in spec.key and c.name in present]
     if not key:
         return
-    cols = ", ".join(_text(c) for c in key)
+    cols = ", ".join(typed_expression(c) for c in key)
     first = checker.table.first_data_row
-    dupes = checker.con.execute(
-        f"SELECT rowid + {first} AS row, first_row FROM (SELECT rowid, "
-        f"min(rowid) OVER (PARTITION BY {cols}) + {first} AS first_row, "
-        f"count(*) OVER (PARTITION BY {cols}) AS n FROM {checker.raw}) WHERE n > 1 "
-        f"AND rowid + {first} <> first_row ORDER BY rowid").fetchall()
-    what = ", ".join(key)
-    for row, first_row in dupes[:ROWS_LISTED_PER_CHECK]:
+    repeats = (f"SELECT rowid + {first} AS row, first_row FROM (SELECT rowid, "
+               f"min(rowid) OVER (PARTITION BY {cols}) + {first} AS first_row, "
+               f"count(*) OVER (PARTITION BY {cols}) AS n FROM {checker.raw}) WHERE n > 1 "
+               f"AND rowid + {first} <> first_row")
+    total = checker.con.execute(f"SELECT count(*) FROM ({repeats})").fetchone()[0]
+    listed = checker.con.execute(f"{repeats} ORDER BY row LIMIT {ROWS_LISTED_PER_CHECK}"
+                                 ).fetchall()
+    what = ", ".join(c.name for c in key)
+    for row, first_row in listed:
         checker.log.error("duplicate_key", f"the same {what} as row {int(first_row):,}",
-                          file=checker.table.name, row=int(row), column=key[-1])
-    if len(dupes) > ROWS_LISTED_PER_CHECK:
-        checker.log.error("duplicate_key", f"and {len(dupes) - ROWS_LISTED_PER_CHECK:,} more "
-                          f"rows repeating a {what}", file=checker.table.name, column=key[-1])
+                          file=checker.table.name, row=int(row), column=what)
+    if total > len(listed):
+        checker.log.error("duplicate_key", f"and {total - len(listed):,} more rows repeating a "
+                          f"{what}", file=checker.table.name, column=what)
 
 
 def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
@@ -307,22 +324,12 @@ def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFil
 
 
 def _check_repeaters(con: duckdb.DuckDBPyConnection, table: TableFile, log: ProblemLog) -> None:
-    checker = _Checker(con, table, log)
     enrolled = f"TRY_CAST({_text('enrolled')} AS DOUBLE)"
     repeaters = f"TRY_CAST({_text('repeaters')} AS DOUBLE)"
-    first = table.first_data_row
-    condition = f"{repeaters} > {enrolled}"
-    total = con.execute(f"SELECT count(*) FROM raw_enrolment WHERE {condition}").fetchone()[0]
-    rows = con.execute(
-        f"SELECT rowid + {first}, {repeaters}, {enrolled} FROM raw_enrolment WHERE {condition} "
-        f"ORDER BY rowid LIMIT {ROWS_LISTED_PER_CHECK}").fetchall()
-    for row, rep, enr in rows:
-        log.error("repeaters_above_enrolled", f"repeaters {rep:g} > enrolled {enr:g}",
-                  file=table.name, row=int(row), column="repeaters")
-    if total > len(rows):
-        checker.log.error("repeaters_above_enrolled",
-                          f"and {total - len(rows):,} more rows with repeaters above enrolled",
-                          file=table.name, column="repeaters")
+    _Checker(con, table, log).rows(
+        "repeaters_above_enrolled", f"{repeaters} > {enrolled}", "repeaters",
+        lambda v: f"repeaters {v[0]:g} > enrolled {v[1]:g}",
+        value_sql=f"[{repeaters}, {enrolled}]")
 
 
 def _check_years(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
@@ -362,10 +369,12 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
                       file=table.name, column=column)
         if missing:
             continue
+        if not row_count(con, name):
+            if name in REQUIRED_TABLES:
+                log.error("empty_table", "the table has a header but no rows", file=table.name)
+            else:  # an optional table left empty (as `template` writes it) is not given
+                continue
         loaded[name] = table
-        if name in REQUIRED_TABLES and not con.execute(
-                f"SELECT count(*) FROM raw_{name}").fetchone()[0]:
-            log.error("empty_table", "the table has a header but no rows", file=table.name)
         checker = _Checker(con, table, log)
         for col in spec.columns:
             if col.name in present:
@@ -373,18 +382,22 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
         _check_duplicates(checker, spec, present)
         if name == "enrolment" and "repeaters" in present:
             _check_repeaters(con, table, log)
-    if {"admin_units", "schools"} <= loaded.keys() and not log.errors:
+    if {"admin_units", "schools"} <= loaded.keys():
         _check_references(con, loaded, log)
-    if "enrolment" in loaded and not log.errors:
+    if "enrolment" in loaded:
         _check_years(con, loaded, log)
     return loaded
 
 
 def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
-                        tables: dict[str, TableFile]) -> None:
-    """Turn every checked raw table into its typed table; keep extra columns as text."""
+                        tables: dict[str, TableFile], log: ProblemLog) -> None:
+    """Turn every checked raw table into its typed table.
+
+    Extra columns are kept as attributes: as numbers when every value is one, else as text.
+    A column named like one the build computes is set aside with a warning.
+    """
     specs = table_specs(country)
-    for name in tables:
+    for name, table in tables.items():
         spec = specs[name]
         present = raw_columns(con, name)
         known = {c.name for c in spec.columns}
@@ -393,11 +406,22 @@ def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
             if col.name in present:
                 expr = typed_expression(col)
             else:
-                sql_type = {"int": "INTEGER", "float": "DOUBLE", "flag": "BOOLEAN"}.get(
-                    col.kind, "VARCHAR")
+                sql_type = col.sql_type or {"int": "INTEGER", "float": "DOUBLE",
+                                            "flag": "BOOLEAN"}.get(col.kind, "VARCHAR")
                 expr = f"CAST(NULL AS {sql_type})"
             selects.append(f"{expr} AS {quote(col.name)}")
-        selects += [f"{_text(c)} AS {quote(c)}" for c in present if c not in known]
+        for extra in (c for c in present if c not in known):
+            if extra in COMPUTED_COLUMNS.get(name, ()):
+                log.warning("column_set_aside", f"the column '{extra}' is computed by the "
+                            "build; the package's own values are not used", file=table.name,
+                            column=extra)
+                continue
+            text = _text(extra)
+            numeric = con.execute(f"SELECT count(*) FILTER ({text} IS NOT NULL AND "
+                                  f"TRY_CAST({text} AS DOUBLE) IS NULL) = 0 FROM raw_{name}"
+                                  ).fetchone()[0]
+            expr = f"TRY_CAST({text} AS DOUBLE)" if numeric else text
+            selects.append(f"{expr} AS {quote(extra)}")
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(selects)} "
                     f"FROM raw_{name} ORDER BY rowid")
         con.execute(f"DROP TABLE raw_{name}")

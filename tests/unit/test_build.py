@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -43,7 +42,7 @@ def test_typed_tables_keep_values_and_extra_columns(tiny_extract):
                      ).fetchone()
     assert s2 == (True, True, 4.0, "01", True, True, False)
     assert con.execute("SELECT poverty_rate FROM district_attributes WHERE district_code = "
-                       "'0201'").fetchone() == ("42.0",)
+                       "'0201'").fetchone() == (42.0,)  # an extra numeric column stays numeric
     unknown_age = con.execute("SELECT enrolled FROM enrolment WHERE age IS NULL").fetchall()
     assert unknown_age == [(18,)]
 
@@ -159,3 +158,54 @@ def test_meta_records_the_build(tiny_extract):
     assert json.loads(meta["boundary_files"]) == ["boundaries/adm1.geojson",
                                                   "boundaries/adm2.geojson"]
     assert "Testland" in meta["country_toml"]
+
+
+def test_real_world_spellings_of_a_package(tmp_path):
+    """Semicolons, headers in other case with spaces, a column called rowid, extra columns
+    named like computed ones, header-only optional tables and duplicate levels."""
+    package = write_tiny_package(tmp_path / "package")
+    enrolment = package / "enrolment.csv"
+    lines = enrolment.read_text().splitlines()
+    lines[0] = "Year ; School_ID;Grade;SEX;age;enrolled;repeaters"
+    enrolment.write_text("\n".join(line.replace(",", ";") if i else line
+                                   for i, line in enumerate(lines)) + "\n")
+    schools = package / "schools.csv"
+    text = schools.read_text().replace("closed_year\n", "closed_year,rowid,priority\n")
+    text = text.replace("2000,\n", "2000,,x,9\n").replace("2010,\n", "2010,,y,9\n")
+    text = text.replace("public,urban,primary,", "public,urban,primary;Primary,")
+    schools.write_text(text)
+    (package / "facilities.csv").write_text("year,school_id,classrooms\n")
+    db = tmp_path / "emis.duckdb"
+    build_extract(package, db)
+    con = connect(db)
+    assert extract_info(con).pupils_by_year == {2022: 120, 2023: 122}
+    found = problems(con)
+    assert list(found.loc[found.kind == "column_set_aside", "column"]) == ["priority"]
+    assert "facilities" in list(found.loc[found.kind == "missing_optional_table", "file"])
+    priority = dict(con.execute("SELECT school_id, priority FROM schools").fetchall())
+    assert priority == {"S1": False, "S2": True, "S3": True}  # from district_attributes
+    assert con.execute("SELECT rowid_ FROM schools WHERE school_id = 'S1'").fetchone() == ("x",)
+    primary = con.execute("SELECT sum(schools) FROM agg_schools WHERE year = 2022 AND "
+                          "level = 'primary'").fetchone()[0]
+    assert primary == 3  # "primary;Primary" counts the school once
+
+
+def test_zipped_shapefile_boundaries(tmp_path):
+    import zipfile
+
+    import geopandas as gpd
+
+    package = write_tiny_package(tmp_path / "package")
+    districts = gpd.read_file(package / "boundaries" / "adm2.geojson")
+    (package / "boundaries" / "adm2.geojson").unlink()
+    shapefile = tmp_path / "shp"
+    shapefile.mkdir()
+    districts.to_file(shapefile / "districts.shp")
+    with zipfile.ZipFile(package / "boundaries" / "country_adm2_shp.zip", "w") as archive:
+        for part in shapefile.iterdir():
+            archive.write(part, part.name)
+    db = tmp_path / "z.duckdb"
+    build_extract(package, db)
+    con = connect(db)
+    assert con.execute("SELECT count(*) FROM boundaries WHERE level = 2 AND detail = 'full'"
+                       ).fetchone() == (3,)
