@@ -5,19 +5,22 @@ Run with ``streamlit run app.py``; the extract is ``$EMIS_DB`` or ``data/emis.du
 import streamlit as st
 
 from lib.i18n import t
-from ui import banner, extract, filters, url_state
+from ui import banner, extract, filters, nav, url_state
 
 lang = url_state.language()
 st.set_page_config(page_title=t("app.title", lang), page_icon="🎓", layout="wide")
 
-about = {"page": "pages/about.py", "title": t("nav.about", lang), "icon": ":material/info:"}
 pages = [
-    # Until the Overview exists, About is the default page at "/", and stays at "/about" too
-    # (a default page answers only at "/"; its own path goes to a hidden twin).
-    st.Page(**about, url_path="home", default=True),
-    st.Page(**about, url_path="about", visibility="hidden"),
+    # The default page answers only at "/" (Streamlit gives it no path of its own).
+    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:",
+            default=True),
+    st.Page("pages/indicators.py", title=t("nav.indicators", lang),
+            icon=":material/menu_book:", url_path="indicators"),
+    st.Page("pages/about.py", title=t("nav.about", lang), icon=":material/info:",
+            url_path="about"),
 ]
 page = st.navigation(pages, position="sidebar" if extract.exists() else "hidden")
+nav.register(pages)
 
 if not extract.exists():
     extract.show_missing(lang)
@@ -26,6 +29,6 @@ if not extract.exists():
 banner.show(lang)
 notices = st.container()
 filters.sidebar(lang)
-with notices:
-    url_state.show_notices(lang)
 page.run()
+with notices:  # after the page, which may have read URL parameters of its own
+    url_state.show_notices(lang)

@@ -163,3 +163,62 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
                    [ATTACHED_NAME]).fetchone()[0]:
         cur.execute(f"USE {ATTACHED_NAME}")
     return cur
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                            [name]).fetchone()[0])
+
+
+def boundaries(con: duckdb.DuckDBPyConnection, level: int, detail: str,
+               parent: str | None = None) -> pd.DataFrame:
+    """Polygons of one admin level at one detail (full, high, medium, low) as WKB:
+    columns code, geometry; only the children of ``parent`` when given."""
+    return con.execute(
+        "SELECT b.code, b.geometry FROM boundaries b JOIN admin_units u ON u.code = b.code "
+        "WHERE b.level = ? AND b.detail = ? AND (CAST(? AS VARCHAR) IS NULL "
+        "OR u.parent_code = ?) ORDER BY b.code",
+        [level, detail, parent, parent]).df()
+
+
+def school_points(con: duckdb.DuckDBPyConnection, level_id: str, grades: list[int],
+                  year: int, province: str | None = None) -> pd.DataFrame:
+    """The schools offering an education level that are open in ``year`` (optionally in
+    one province), for the map: where they are, what they are, their pupils and teachers
+    of that level in ``year``, and their facilities that year (NULL when they did not
+    report them, or when the extract has no facilities table).
+
+    Columns: school_id, name_en, name_local, district_code, province_code, latitude,
+    longitude, has_location, ownership, locality, complete, multigrade, pupils, teachers,
+    electricity, internet, computers, water, sanitation, handwashing.
+    """
+    facilities = ("SELECT school_id, electricity, internet, computers, "
+                  "drinking_water = 'basic' AS water, "
+                  "sanitation = 'basic' AND single_sex_toilets AS sanitation, "
+                  "handwashing = 'basic' AS handwashing FROM facilities WHERE year = $year"
+                  if has_table(con, "facilities") else
+                  "SELECT NULL::VARCHAR AS school_id, NULL::BOOLEAN AS electricity, "
+                  "NULL::BOOLEAN AS internet, NULL::BOOLEAN AS computers, "
+                  "NULL::BOOLEAN AS water, NULL::BOOLEAN AS sanitation, "
+                  "NULL::BOOLEAN AS handwashing WHERE false")
+    return con.execute(f"""
+        WITH offering AS (SELECT DISTINCT school_id FROM school_levels WHERE level = $level),
+        pupils AS (SELECT school_id, sum(enrolled) AS pupils FROM enrolment
+                   WHERE year = $year AND list_contains($grades, grade) GROUP BY school_id),
+        staff AS (SELECT school_id, sum(count) AS teachers FROM teachers
+                  WHERE year = $year AND level = $level GROUP BY school_id),
+        fac AS ({facilities})
+        SELECT s.school_id, s.name_en, s.name_local, s.district_code, s.province_code,
+               s.latitude, s.longitude, coalesce(s.has_location, false) AS has_location,
+               s.ownership, s.locality, s.complete, s.multigrade,
+               p.pupils, t.teachers, f.electricity, f.internet, f.computers, f.water,
+               f.sanitation, f.handwashing
+        FROM schools s JOIN offering o USING (school_id)
+        LEFT JOIN pupils p USING (school_id) LEFT JOIN staff t USING (school_id)
+        LEFT JOIN fac f USING (school_id)
+        WHERE (s.opened_year IS NULL OR s.opened_year <= $year)
+          AND (s.closed_year IS NULL OR s.closed_year > $year)
+          AND ($province IS NULL OR s.province_code = $province)
+        ORDER BY s.school_id""",
+        {"level": level_id, "grades": [int(g) for g in grades], "year": int(year),
+         "province": province}).df()

@@ -15,6 +15,7 @@ import streamlit as st
 from lib import db
 from lib.country import Country
 from lib.i18n import has, t
+from lib.indicators import Registry, compute, registry_for
 
 ENV_VAR = "EMIS_DB"
 
@@ -95,6 +96,32 @@ def _problems_csv(extract_path: str, extract_build_id: str) -> bytes:
     return _problems(extract_path, extract_build_id).to_csv(index=False).encode("utf-8")
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _registry(extract_path: str, extract_build_id: str) -> Registry:
+    # A resource, not data: the registry is immutable and holds read-only mappings that
+    # st.cache_data could not copy.
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return registry_for(con)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _indicator(extract_path: str, extract_build_id: str, indicator_id: str, level: str,
+               year: int, by: str | None, area: str | None, lang: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return compute(con, indicator_id, level, year, by=by, area=area, lang=lang)
+
+
+def registry() -> Registry:
+    """The indicators of this extract (its country, quality standards and tables)."""
+    return _registry(*_key())
+
+
+def indicator(indicator_id: str, level: str, year: int, by: str | None = None,
+              area: str | None = None, lang: str = "en") -> pd.DataFrame:
+    """The engine's :func:`lib.indicators.compute`, cached per extract build."""
+    return _indicator(*_key(), indicator_id, level, int(year), by, area, lang)
+
+
 def info() -> db.ExtractInfo:
     return _info(*_key())
 
@@ -144,3 +171,31 @@ def show_missing(lang: str) -> None:
     st.markdown(t("missing.own", lang))
     st.code(t("missing.own_command", lang, db=display_path()), language="bash")
     st.markdown(t("missing.env", lang))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _boundaries(extract_path: str, extract_build_id: str, level: int, detail: str,
+                parent: str | None) -> dict[str, bytes]:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        frame = db.boundaries(con, level, detail, parent)
+    return {str(code): bytes(wkb) for code, wkb in zip(frame["code"], frame["geometry"])}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _school_points(extract_path: str, extract_build_id: str, level_id: str,
+                   grades: tuple[int, ...], year: int, province: str | None) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.school_points(con, level_id, list(grades), year, province)
+
+
+def boundaries(level: int, detail: str, parent: str | None = None) -> dict[str, bytes]:
+    """Admin code -> polygon (WKB) of one admin level at one map detail (see
+    ``geo.simplify.DETAIL_TOLERANCES``), only ``parent``'s children when given."""
+    return _boundaries(*_key(), int(level), detail, parent or None)
+
+
+def school_points(level_id: str, year: int, province: str | None = None) -> pd.DataFrame:
+    """The schools of an education level open in ``year``, for the map
+    (:func:`lib.db.school_points`)."""
+    grades = tuple(int(g) for g in country().level(level_id).grades)
+    return _school_points(*_key(), level_id, grades, int(year), province or None)

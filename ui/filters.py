@@ -15,7 +15,7 @@ import streamlit as st
 from lib.country import Country
 from lib.i18n import format_school_year, languages, local_name, t
 from ui import extract, url_state
-from ui.url_state import AREA, LANG, LEVEL, YEAR, widget_key
+from ui.url_state import AREA, INDICATOR, LANG, LEVEL, YEAR, widget_key
 
 PROVINCE, DISTRICT = "province", "district"  # session-only: the URL holds them as `area`
 _CURRENT = "_filters"
@@ -106,13 +106,27 @@ def _level(country: Country, lang: str) -> str:
 
     url_state.choose(LEVEL, country.level_ids, country.entry_level, parse=str,
                      label_key="url.param.level", describe=label)
+    linked = _level_of_linked_indicator()
+    if linked in country.level_ids:  # a link's indicator of one level sets the level
+        url_state.remember(LEVEL, linked)
     level = st.selectbox(t("filters.level", lang), country.level_ids, key=widget_key(LEVEL),
                          format_func=label)
     url_state.keep(LEVEL, level)
     return level
 
 
-def _admin_level_name(country: Country, level: int, lang: str) -> str:
+def _level_of_linked_indicator() -> str | None:
+    """The education level of the indicator a link just opened (``?indicator=ger_primary``),
+    when it concerns exactly one level: the indicator's level wins over ``level``."""
+    raw = url_state.incoming(INDICATOR)
+    if raw is None or raw not in extract.registry():
+        return None  # the page that reads the indicator says when it is not valid
+    levels = extract.registry().get(raw).levels
+    return levels[0] if len(levels) == 1 else None
+
+
+def admin_level_name(country: Country, level: int, lang: str) -> str:
+    """What the country calls its admin level 1 or 2 ("Province"), in the UI language."""
     names = country.admin_level_names.get(level, {})
     return names.get(lang) or names.get("en") or t(f"filters.admin_level.{level}", lang)
 
@@ -143,11 +157,11 @@ def _area(units: pd.DataFrame, country: Country, lang: str) -> tuple[str, str]:
     url_state.remember(DISTRICT, district)
 
     province = st.selectbox(
-        _admin_level_name(country, 1, lang), [""] + provinces, key=widget_key(PROVINCE),
+        admin_level_name(country, 1, lang), [""] + provinces, key=widget_key(PROVINCE),
         format_func=lambda code: names[code] if code else t("filters.all_provinces", lang))
     in_province = [code for code, parent in parent_of.items() if parent == province]
     district = st.selectbox(
-        _admin_level_name(country, 2, lang), [""] + sorted(in_province),
+        admin_level_name(country, 2, lang), [""] + sorted(in_province),
         key=widget_key(DISTRICT), disabled=not province,
         format_func=lambda code: names[code] if code else t("filters.all_districts", lang))
 

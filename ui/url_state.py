@@ -29,7 +29,7 @@ _WRITTEN = "_url_written"  # name -> text last written to the URL (None: absent)
 _NOTICES = "_url_notices"  # notices of this run: (parameter label key, raw value, fallback)
 
 # URL parameters (data-contract / architecture.md); widget keys derive from the name.
-LANG, YEAR, LEVEL, AREA = "lang", "year", "level", "area"
+LANG, YEAR, LEVEL, AREA, INDICATOR = "lang", "year", "level", "area", "indicator"
 
 
 def widget_key(name: str) -> str:

@@ -15,6 +15,7 @@ TIMEOUT = 60
 
 def run_app(**query: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("pages/about.py")
     at.query_params.update(query)
     return at.run()
 

@@ -11,7 +11,7 @@ from lib.i18n import t
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # where conftest puts the log too
 
 # /about first: a fresh server must serve a page path as its very first request too.
-PAGES = {"about": "/about", "home": "/"}
+PAGES = {"about": "/about"}  # "/" is the Overview: tests/e2e/test_pages.py
 # Opened at a sub-path such as /about, Streamlit's frontend first looks for its server under
 # that path (/about/_stcore/health, .../host-config), gets 404 and then finds it at the root.
 BASE_PATH_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
