@@ -9,7 +9,7 @@ PORT   ?= 8501
 # Real boundaries are used for the demo when they sit beside the project; else schematic ones.
 BOUNDARIES ?= $(firstword $(wildcard ../shared/geo))
 
-.PHONY: setup setup-test run demo test bench clean
+.PHONY: setup setup-test assets run demo test bench clean
 
 $(VENV)/.app-installed: requirements.txt
 	@echo "==> setting up $(VENV) (first run only)"
@@ -24,6 +24,15 @@ $(VENV)/.test-installed: $(VENV)/.app-installed tests/requirements.txt
 
 setup: $(VENV)/.app-installed
 
+# Leaflet and its plugins, served by the app itself (static/, git-ignored): fetched once with
+# npm from the npm registry, pinned versions checked against their sha512 (geo/assets.py).
+ASSETS := static/.assets
+
+$(ASSETS): geo/assets.py | $(VENV)/.app-installed
+	@$(BIN)/python -m geo.assets && touch $@
+
+assets: $(ASSETS)
+
 setup-test: $(VENV)/.test-installed
 
 $(DB): | $(VENV)/.app-installed
@@ -34,14 +43,14 @@ demo: setup
 	@$(BIN)/python -m lib demo --out $(DEMO) $(if $(BOUNDARIES),--boundaries $(BOUNDARIES))
 	@$(BIN)/python -m lib build --source $(DEMO) --db $(DB)
 
-run: setup $(DB)
+run: setup assets $(DB)
 	@echo "==> the explorer is starting at http://localhost:$(PORT)"
 	@EMIS_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: setup-test
+test: setup-test assets
 	@$(BIN)/python -m pytest tests -q -p no:cacheprovider
 
-bench: setup-test
+bench: setup-test assets
 	@$(BIN)/python -m benchmarks
 
 clean:

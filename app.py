@@ -14,8 +14,18 @@ pages = [
     # The default page answers only at "/" (Streamlit gives it no path of its own).
     st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:",
             default=True),
+    st.Page("pages/map.py", title=t("map.nav_title", lang), icon=":material/map:",
+            url_path="map"),
     st.Page("pages/indicators.py", title=t("nav.indicators", lang),
             icon=":material/menu_book:", url_path="indicators"),
+    st.Page("pages/equity.py", title=t("equity.nav_title", lang), icon=":material/balance:",
+            url_path="equity"),
+    st.Page("pages/trends.py", title=t("trends.nav_title", lang),
+            icon=":material/trending_up:", url_path="trends"),
+    st.Page("pages/schools.py", title=t("schools.nav_title", lang), icon=":material/school:",
+            url_path="schools"),
+    st.Page("pages/data-quality.py", title=t("data_quality.nav_title", lang),
+            icon=":material/rule:", url_path="data-quality"),
     st.Page("pages/about.py", title=t("nav.about", lang), icon=":material/info:",
             url_path="about"),
 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from benchmarks.build import measure_build
 from benchmarks.indicators import measure_indicators
+from benchmarks.map import measure_map
 
 
 def main() -> None:
@@ -19,6 +20,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="emis-bench-") as work:
         rows = measure_build(args.scale, args.years, args.boundaries, Path(work))
         rows += measure_indicators(Path(work) / "emis.duckdb")
+        rows += measure_map(Path(work) / "emis.duckdb")
     width = max(len(name) for name, _, _ in rows)
     print(f"{'measure'.ljust(width)}  {'value':>14}  budget")
     for name, value, budget in rows:

@@ -35,6 +35,7 @@ def create_reporting(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_aggregates(con: duckdb.DuckDBPyConnection, optional: dict[str, bool]) -> None:
+    create_school_search(con)
     con.execute(f"""
         CREATE OR REPLACE TABLE agg_enrolment AS
         SELECT e.year, s.district_code, e.grade, e.sex, e.age, {SPLITS},
@@ -135,3 +136,36 @@ def create_aggregates(con: duckdb.DuckDBPyConnection, optional: dict[str, bool])
                    count(*) FILTER (q.met) AS met
             FROM quality q JOIN schools s USING (school_id)
             GROUP BY ALL ORDER BY ALL""")
+
+
+# Search keys of the Schools page (:mod:`lib.schools`): one narrow row per school, so that a
+# search scans short strings, not the register. ``key``: the English name and the id folded
+# by :func:`lib.schools.fold` (case, accents, spaces and punctuation dropped), joined by
+# "|"; ``key_local``: the local name with only spaces and punctuation dropped (the local
+# script is matched as typed).
+SEARCH_KEY_SQL = """concat_ws('|',
+    regexp_replace(strip_accents(lower(coalesce(name_en, ''))), '[^\\p{L}\\p{N}]+', '', 'g'),
+    regexp_replace(lower(school_id), '[^\\p{L}\\p{N}]+', '', 'g'))"""
+SEARCH_LOCAL_KEY_SQL = """regexp_replace(lower(coalesce(name_local, '')),
+    '[^\\p{L}\\p{M}\\p{N}]+', '', 'g')"""
+SEARCH_WORDS_SQL = """SELECT word, count(DISTINCT school_id) AS schools FROM (
+    SELECT school_id, unnest(string_split(regexp_replace(
+        strip_accents(lower(coalesce(name_en, ''))), '[^\\p{L}\\p{N}]+', ' ', 'g'), ' '))
+        AS word FROM schools) WHERE length(word) >= 2 GROUP BY word"""
+
+
+def create_school_search(con: duckdb.DuckDBPyConnection) -> None:
+    """``school_search`` (school_id, key, key_local), the words of English names for
+    spelling-tolerant search (``school_words``), and each school's pupils and teachers per
+    year (``school_totals``, for the pupil–teacher filter)."""
+    con.execute(f"CREATE OR REPLACE TABLE school_search AS SELECT school_id, "
+                f"{SEARCH_KEY_SQL} AS key, {SEARCH_LOCAL_KEY_SQL} AS key_local "
+                f"FROM schools ORDER BY school_id")
+    con.execute(f"CREATE OR REPLACE TABLE school_words AS {SEARCH_WORDS_SQL} ORDER BY word")
+    con.execute("""
+        CREATE OR REPLACE TABLE school_totals AS
+        WITH p AS (SELECT year, school_id, sum(enrolled) AS pupils FROM enrolment GROUP BY ALL),
+             t AS (SELECT year, school_id, sum(count) AS teachers FROM teachers GROUP BY ALL)
+        SELECT year, school_id, coalesce(p.pupils, 0) AS pupils,
+               coalesce(t.teachers, 0) AS teachers
+        FROM p FULL OUTER JOIN t USING (year, school_id) ORDER BY year, school_id""")

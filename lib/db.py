@@ -6,6 +6,7 @@ connection so callers (the app caches one per extract build id) decide its lifet
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,3 +223,297 @@ def school_points(con: duckdb.DuckDBPyConnection, level_id: str, grades: list[in
         ORDER BY s.school_id""",
         {"level": level_id, "grades": [int(g) for g in grades], "year": int(year),
          "province": province}).df()
+
+
+# --------------------------------------------------------------------------- Schools page
+# Search (lib.schools plans it) and one school's profile. Extracts built before the search
+# tables existed (school_search, school_words, school_totals) are searched the same way,
+# only slower: the keys are then folded on the fly.
+
+_FACILITY_SQL = {  # lib.schools.FACILITIES -> condition on facilities f (fixed SQL)
+    "electricity": "f.electricity", "internet": "f.internet", "computers": "f.computers",
+    "adapted": "f.adapted_infrastructure", "water": "f.drinking_water = 'basic'",
+    "sanitation": "f.sanitation = 'basic' AND f.single_sex_toilets",
+    "handwashing": "f.handwashing = 'basic'",
+}
+
+
+def _search_keys(con: duckdb.DuckDBPyConnection) -> str:
+    from lib.aggregate import SEARCH_KEY_SQL, SEARCH_LOCAL_KEY_SQL
+
+    if has_table(con, "school_search"):
+        return "school_search"
+    return (f"(SELECT school_id, {SEARCH_KEY_SQL} AS key, {SEARCH_LOCAL_KEY_SQL} AS key_local "
+            "FROM schools)")
+
+
+def _school_totals(con: duckdb.DuckDBPyConnection) -> str:
+    """pupils and teachers of each school in $year."""
+    if has_table(con, "school_totals"):
+        return "(SELECT school_id, pupils, teachers FROM school_totals WHERE year = $year)"
+    return ("(SELECT school_id, coalesce(p.pupils, 0) AS pupils, "
+            "coalesce(t.teachers, 0) AS teachers FROM "
+            "(SELECT school_id, sum(enrolled) AS pupils FROM enrolment WHERE year = $year "
+            "GROUP BY ALL) p FULL OUTER JOIN (SELECT school_id, sum(count) AS teachers "
+            "FROM teachers WHERE year = $year GROUP BY ALL) t USING (school_id))")
+
+
+def similar_words(con: duckdb.DuckDBPyConnection, words: list[str], min_similarity: float,
+                  per_word: int) -> dict[str, list[str]]:
+    """For each of ``words`` that is in no word of the English school names, the words of
+    those names most like it (Jaro–Winkler similarity at least ``min_similarity``), best
+    first; a word found as typed gets none."""
+    if not words:
+        return {}
+    from lib.aggregate import SEARCH_WORDS_SQL
+
+    vocabulary = "school_words" if has_table(con, "school_words") else f"({SEARCH_WORDS_SQL})"
+    rows = con.execute(f"""
+        WITH v AS (SELECT word FROM {vocabulary}),
+        q AS (SELECT unnest($words) AS word),
+        unknown AS (SELECT word FROM q WHERE NOT EXISTS (
+                        SELECT 1 FROM v WHERE contains(v.word, q.word)))
+        SELECT u.word AS asked, v.word, jaro_winkler_similarity(v.word, u.word) AS sim
+        FROM unknown u, v
+        WHERE jaro_winkler_similarity(v.word, u.word) >= $min
+        QUALIFY row_number() OVER (PARTITION BY u.word ORDER BY sim DESC, v.word) <= $n
+        ORDER BY asked, sim DESC, v.word""",
+        {"words": list(words), "min": float(min_similarity), "n": int(per_word)}).fetchall()
+    out: dict[str, list[str]] = {w: [] for w in words}
+    for asked, word, _ in rows:
+        out[asked].append(word)
+    return out
+
+
+SEARCH_COLUMNS = ["school_id", "name_en", "name_local", "district_code", "province_code",
+                  "ownership", "locality", "levels", "complete", "multigrade", "pupils",
+                  "teachers", "ptr", "literal"]
+
+
+def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
+    """The schools that match ``plan`` (a :class:`lib.schools.SearchPlan`) and the filters
+    of ``query`` (a :class:`lib.schools.SchoolQuery`): an exact id first, then schools
+    where every word was found as typed, then by close words; by name within each.
+    Returns a :class:`lib.schools.SearchResult` with :data:`SEARCH_COLUMNS` (pupils,
+    teachers and pupils per teacher in the query's year)."""
+    from lib.schools import SearchResult, is_latin_word
+
+    params: dict[str, object] = {"year": int(query.year), "limit": int(limit)}
+    literal, matched = [], []
+    for i, term in enumerate(plan.terms):
+        column = "k.key" if is_latin_word(term.text) else "k.key_local"
+        params[f"t{i}"] = term.text
+        found = f"contains({column}, $t{i})"
+        literal.append(found)
+        options = [found]
+        for j, word in enumerate(term.alternatives):
+            params[f"t{i}_{j}"] = word
+            options.append(f"contains(k.key, $t{i}_{j})")
+        matched.append("(" + " OR ".join(options) + ")")
+    where = ["TRUE"]  # conditions on the register s and the year's totals t
+    if query.area:
+        params["area"] = query.area
+        where.append("(s.district_code = $area OR s.province_code = $area)")
+    if query.levels:
+        params["levels"] = list(query.levels)
+        where.append("s.school_id IN (SELECT school_id FROM school_levels "
+                     "WHERE list_contains($levels, level))")
+    if query.ownership:
+        params["ownership"] = list(query.ownership)
+        where.append("list_contains($ownership, s.ownership)")
+    if query.locality:
+        params["locality"] = list(query.locality)
+        where.append("list_contains($locality, s.locality)")
+    if query.complete is not None:
+        params["complete"] = bool(query.complete)
+        where.append("s.complete = $complete")
+    if query.multigrade is not None:
+        params["multigrade"] = bool(query.multigrade)
+        where.append("s.multigrade = $multigrade")
+    if query.facility:
+        if not has_table(con, "facilities"):
+            where.append("FALSE")
+        else:
+            where.append("s.school_id IN (SELECT f.school_id FROM facilities f "
+                         f"WHERE f.year = $year AND {_FACILITY_SQL[query.facility]})")
+    ptr = query.ptr_min is not None or query.ptr_max is not None
+    if query.ptr_min is not None:
+        params["ptr_min"] = float(query.ptr_min)
+        where.append("t.pupils >= $ptr_min * t.teachers")
+    if query.ptr_max is not None:
+        params["ptr_max"] = float(query.ptr_max)
+        where.append("t.pupils <= $ptr_max * t.teachers")
+    if ptr:
+        where.append("t.teachers > 0")
+    keys = _search_keys(con)
+    if plan.terms:
+        params["code"] = plan.code
+        hits = (f"SELECT k.school_id, k.key, ({' AND '.join(literal)}) AS literal, "
+                f"split_part(k.key, '|', 2) = $code AS exact "
+                f"FROM {keys} k WHERE {' AND '.join(matched)}")
+    else:
+        hits = f"SELECT k.school_id, k.key, TRUE AS literal, FALSE AS exact FROM {keys} k"
+    totals = _school_totals(con)
+    if len(where) > 1:  # filters on the register (and the year's totals)
+        found = (f"SELECT h.* FROM hits h JOIN schools s USING (school_id) "
+                 f"{f'JOIN {totals} t USING (school_id)' if ptr else ''} "
+                 f"WHERE {' AND '.join(where)}")
+    else:
+        found = "SELECT * FROM hits"
+    # Counted, and only the page of matches (ordered by the folded name, which the key
+    # starts with) joined to the register and the year's totals: a search that matches a
+    # million schools never joins a million rows. The keys are scanned once for a text
+    # (materialised matches); without one, reading them twice is cheaper than keeping
+    # them all.
+    sql = f"""
+        WITH hits AS {"MATERIALIZED" if plan.terms else "NOT MATERIALIZED"} ({hits}),
+        found AS NOT MATERIALIZED ({found}),
+        page AS (SELECT * FROM found ORDER BY exact DESC, literal DESC, key, school_id
+                 LIMIT $limit)
+        SELECT s.school_id, s.name_en, s.name_local, s.district_code, s.province_code,
+               s.ownership, s.locality, s.levels, s.complete, s.multigrade,
+               t.pupils, t.teachers,
+               CASE WHEN t.teachers > 0 THEN t.pupils / t.teachers END AS ptr,
+               p.literal, p.exact, (SELECT count(*) FROM found) AS total
+        FROM page p JOIN schools s USING (school_id)
+        LEFT JOIN {totals} t USING (school_id)
+        ORDER BY p.exact DESC, p.literal DESC, p.key, p.school_id"""
+    frame = con.execute(sql, {k: v for k, v in params.items()
+                              if re.search(rf"\${k}\b", sql)}).df()
+    total = int(frame["total"].iloc[0]) if not frame.empty else 0
+    return SearchResult(frame[SEARCH_COLUMNS].reset_index(drop=True), total, plan.fuzzy)
+
+
+def school_exists(con: duckdb.DuckDBPyConnection, school_id: str) -> bool:
+    return con.execute("SELECT count(*) FROM schools WHERE school_id = ?",
+                       [str(school_id)]).fetchone()[0] > 0
+
+
+def school(con: duckdb.DuckDBPyConnection, school_id: str) -> dict | None:
+    """One school of the register with the names of its district and province (and of
+    the district its point lies in), or None."""
+    frame = con.execute("""
+        SELECT s.*, d.name_en AS district_name_en, d.name_local AS district_name_local,
+               p.name_en AS province_name_en, p.name_local AS province_name_local,
+               ld.name_en AS located_name_en, ld.name_local AS located_name_local
+        FROM schools s LEFT JOIN admin_units d ON d.code = s.district_code
+        LEFT JOIN admin_units p ON p.code = s.province_code
+        LEFT JOIN admin_units ld ON ld.code = s.located_district
+        WHERE s.school_id = ?""", [str(school_id)]).df()
+    if frame.empty:
+        return None
+    row = frame.iloc[0].to_dict()
+    return {k: (None if v is pd.NA or (isinstance(v, float) and v != v) else v)
+            for k, v in row.items()}
+
+
+def school_enrolment(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
+    """Pupils of one school by year, grade and sex (ages summed): year, grade, sex,
+    enrolled, repeaters."""
+    return con.execute("""
+        SELECT year, grade, sex, CAST(sum(enrolled) AS DOUBLE) AS enrolled,
+               CAST(sum(coalesce(repeaters, 0)) AS DOUBLE) AS repeaters
+        FROM enrolment WHERE school_id = ? GROUP BY ALL ORDER BY ALL""",
+        [str(school_id)]).df()
+
+
+def school_teachers(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
+    """year, level, sex, qualified, trained, count of one school."""
+    return con.execute("""
+        SELECT year, level, sex, qualified, trained, CAST(sum(count) AS DOUBLE) AS count
+        FROM teachers WHERE school_id = ? GROUP BY ALL ORDER BY ALL""",
+        [str(school_id)]).df()
+
+
+def school_facilities(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
+    """One school's facilities, one row per year (no rows without a facilities table)."""
+    if not has_table(con, "facilities"):
+        return pd.DataFrame(columns=["year", "school_id", "classrooms", "electricity",
+                                     "internet", "computers", "adapted_infrastructure",
+                                     "drinking_water", "sanitation", "handwashing",
+                                     "single_sex_toilets"])
+    return con.execute("SELECT * FROM facilities WHERE school_id = ? ORDER BY year",
+                       [str(school_id)]).df()
+
+
+def school_quality(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
+    """year, standard, score, met of one school (no rows without a quality table)."""
+    if not has_table(con, "quality"):
+        return pd.DataFrame(columns=["year", "standard", "score", "met"])
+    return con.execute("SELECT year, standard, score, met FROM quality WHERE school_id = ? "
+                       "ORDER BY year DESC, standard", [str(school_id)]).df()
+
+
+def school_problems(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
+    """The build's warnings about one school."""
+    return con.execute("SELECT * FROM problems WHERE school_id = ? ORDER BY seq",
+                       [str(school_id)]).df()
+
+
+# --------------------------------------------------------------------------- Data quality
+
+
+def reporting_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per census year and district: schools open (in the register, opened and not yet
+    closed) and how many of them reported (had enrolment rows). Every district appears,
+    also one without schools. Columns: year, district_code, province_code, open, reported."""
+    return con.execute("""
+        WITH y AS (SELECT DISTINCT year FROM reporting),
+        open AS (SELECT y.year, s.school_id, s.district_code FROM schools s CROSS JOIN y
+                 WHERE (s.opened_year IS NULL OR s.opened_year <= y.year)
+                   AND (s.closed_year IS NULL OR y.year < s.closed_year)),
+        counts AS (SELECT o.year, o.district_code, count(*) AS open,
+                          count(r.school_id) AS reported
+                   FROM open o LEFT JOIN reporting r USING (year, school_id) GROUP BY ALL)
+        SELECT y.year, d.code AS district_code, d.parent_code AS province_code,
+               coalesce(c.open, 0) AS open, coalesce(c.reported, 0) AS reported
+        FROM admin_units d CROSS JOIN y
+        LEFT JOIN counts c ON c.district_code = d.code AND c.year = y.year
+        WHERE d.level = 2 ORDER BY y.year, d.code""").df()
+
+
+def problems_named(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The build's warnings with the names of the school and area they concern: the
+    columns of ``problems`` then school_name_en, school_name_local, district_code,
+    province_code (the area's, or the school's district and province)."""
+    return con.execute("""
+        SELECT p.*, s.name_en AS school_name_en, s.name_local AS school_name_local,
+               coalesce(s.district_code, CASE WHEN u.level = 2 THEN u.code END)
+                   AS district_code,
+               coalesce(s.province_code, CASE WHEN u.level = 2 THEN u.parent_code
+                                              WHEN u.level = 1 THEN u.code END)
+                   AS province_code
+        FROM problems p LEFT JOIN schools s USING (school_id)
+        LEFT JOIN admin_units u ON u.code = p.unit_code
+        ORDER BY p.seq""").df()
+
+
+def location_issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Schools that cannot be placed or lie outside their district: school_id, name_en,
+    name_local, district_code, province_code, latitude, longitude, located_district and
+    issue (no_coordinates, coordinates_outside_country or outside_district)."""
+    return con.execute("""
+        SELECT school_id, name_en, name_local, district_code, province_code, latitude,
+               longitude, located_district,
+               CASE WHEN latitude IS NULL OR longitude IS NULL OR isnan(latitude)
+                         OR isnan(longitude) THEN 'no_coordinates'
+                    WHEN NOT coalesce(has_location, false) THEN 'coordinates_outside_country'
+                    ELSE 'outside_district' END AS issue
+        FROM schools
+        WHERE NOT coalesce(has_location, false) OR coalesce(outside_district, false)
+        ORDER BY issue, school_id""").df()
+
+
+def shared_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Schools placed at exactly the same point as another school (likely duplicates or
+    copied coordinates): point (1, 2, … per point), n (schools at that point), school_id,
+    name_en, name_local, district_code, province_code, latitude, longitude."""
+    return con.execute("""
+        WITH placed AS (SELECT * FROM schools WHERE coalesce(has_location, false)),
+        points AS (SELECT latitude, longitude, count(*) AS n FROM placed
+                   GROUP BY ALL HAVING count(*) >= 2)
+        SELECT dense_rank() OVER (ORDER BY p.latitude, p.longitude) AS point, p.n,
+               s.school_id, s.name_en, s.name_local, s.district_code, s.province_code,
+               s.latitude, s.longitude
+        FROM points p JOIN placed s USING (latitude, longitude)
+        ORDER BY point, s.school_id""").df()

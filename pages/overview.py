@@ -8,7 +8,7 @@ from lib import overview
 from lib.country import Country
 from lib.i18n import format_school_year, local_name, t
 from lib.indicators import Registry
-from ui import charts, extract, filters, indicator_picker, kpi
+from ui import charts, extract, filters, indicator_picker, kpi, map_view
 from ui.filters import Filters
 from ui.markdown import escape
 
@@ -69,6 +69,9 @@ def largest_gaps(where: overview.Place, chosen: Filters, registry: Registry,
                            title=t("overview.gaps.parity", lang), none="", no_data=no_data,
                            key="overview_parity")
             st.caption(t("overview.gaps.parity_note", lang))
+    st.markdown("**" + t("overview.map_title", lang, indicator=escape(indicator.name(lang)),
+                         areas=areas, year=year) + "**")
+    map_view.small_map(chosen, indicator_id, key="overview_map")
 
 
 def show(chosen: Filters) -> None:

@@ -12,8 +12,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import db
+from lib import db, districts, targets
 from lib.country import Country
+from lib.equity import Disparity, disparity
 from lib.i18n import has, t
 from lib.indicators import Registry, compute, registry_for
 
@@ -199,3 +200,52 @@ def school_points(level_id: str, year: int, province: str | None = None) -> pd.D
     (:func:`lib.db.school_points`)."""
     grades = tuple(int(g) for g in country().level(level_id).grades)
     return _school_points(*_key(), level_id, grades, int(year), province or None)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _disparity(extract_path: str, extract_build_id: str, indicator_id: str, level: str,
+               year: int, area: str | None) -> Disparity:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return disparity(con, indicator_id, level, year, area=area)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _targets(extract_path: str, extract_build_id: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return targets.read(con)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _district_attributes(extract_path: str, extract_build_id: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return districts.attributes(con)
+
+
+def disparity_between(indicator_id: str, level: str, year: int,
+                      area: str | None = None) -> Disparity:
+    """Inequality between areas (:func:`lib.equity.disparity`), cached per extract build."""
+    return _disparity(*_key(), indicator_id, level, int(year), area or None)
+
+
+def national_targets() -> pd.DataFrame:
+    """The package's targets (:func:`lib.targets.read`); no rows when it has none."""
+    return _targets(*_key())
+
+
+def district_attributes() -> pd.DataFrame:
+    """Each district's province and priority flag (:func:`lib.districts.attributes`)."""
+    return _district_attributes(*_key())
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _read(extract_path: str, extract_build_id: str, name: str, args: tuple) -> object:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return getattr(db, name)(con, *args)
+
+
+def read(name: str, *args: object) -> object:
+    """``lib.db.<name>(con, *args)``, cached per extract build (the Schools and Data quality
+    pages' queries); ``args`` must be hashable values."""
+    if not callable(getattr(db, name, None)):
+        raise AttributeError(f"lib.db has no read function {name!r}")
+    return _read(*_key(), name, tuple(args))

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -70,14 +71,14 @@ def wait_healthy(base: str, server: subprocess.Popen, log: Path) -> None:
                 f"{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium, demo_extract) -> Iterator[str]:
-    """Base URL of the app serving the demo extract; the server is stopped afterwards."""
+@contextmanager
+def serve(extract: Path, log_name: str = "streamlit.log") -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free port serving ``extract``; yield its base URL."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = ARTIFACTS / "streamlit.log"
-    env = {**os.environ, "EMIS_DB": str(demo_extract)}
+    log = ARTIFACTS / log_name
+    env = {**os.environ, "EMIS_DB": str(extract)}
     with log.open("w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -93,6 +94,55 @@ def app_url(chromium, demo_extract) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium, demo_extract) -> Iterator[str]:
+    """Base URL of the app serving the demo extract; the server is stopped afterwards."""
+    with serve(demo_extract) as base:
+        yield base
+
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def hostile_school(demo_package, demo_extract,
+                   tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """An extract of the demo where one located primary school is named HOSTILE_NAME (in
+    English and in the local language); returns the extract and that school's row."""
+    import csv
+    import shutil
+
+    from lib import db
+    from lib.cli import main
+
+    with db.connect_current(demo_extract) as con:  # a school the map places
+        (school_id,) = con.execute(
+            "SELECT s.school_id FROM schools s JOIN school_levels l USING (school_id) "
+            "WHERE s.has_location AND l.level = 'primary' AND s.closed_year IS NULL "
+            "ORDER BY s.school_id LIMIT 1").fetchone()
+    package = tmp_path_factory.mktemp("hostile") / "package"
+    shutil.copytree(demo_package, package)
+    path = package / "schools.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    chosen = next(row for row in rows if row["school_id"] == school_id)
+    chosen["name_en"] = chosen["name_local"] = HOSTILE_NAME
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    db = package.parent / "emis.duckdb"
+    assert main(["build", "--source", str(package), "--db", str(db)]) == 0
+    return db, dict(chosen)
+
+
+@pytest.fixture(scope="session")
+def map_app_url(chromium, hostile_school) -> Iterator[str]:
+    """Base URL of the app serving the demo with a hostile school name (for the map)."""
+    with serve(hostile_school[0], "streamlit-map.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -65,3 +65,22 @@ def test_invalid_link_falls_back_with_a_notice(app_url, tab):
     assert "year=1899" not in page.url and re.search(r"year=\d{4}", page.url)
     assert not tab.foreign_requests(), tab.foreign_requests()
     assert not real_errors(tab), real_errors(tab)
+
+
+@pytest.mark.parametrize("path", ["/data-quality", "/schools"])
+def test_a_fresh_server_serves_any_page_path_first(chromium, demo_extract, browser, path):
+    """Before its first st.navigation call Streamlit matches page files by name: the very
+    first request of a new server must still reach the page it names."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import serve
+
+    title = {"/data-quality": t("data_quality.title"), "/schools": t("schools.title")}[path]
+    with serve(demo_extract, log_name="streamlit-fresh.log") as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(base + path)
+            expect(page.get_by_role("heading", name=title).first).to_be_visible(timeout=60_000)
+        finally:
+            context.close()

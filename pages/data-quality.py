@@ -1,0 +1,18 @@
+"""Data quality: what is wrong in the census before anyone trusts a map — reporting
+completeness, school locations, implausible values, and every warning of the build."""
+import streamlit as st
+
+from lib.i18n import t
+from ui import data_quality, filters
+
+chosen = filters.current()
+lang = chosen.lang
+st.title(t("data_quality.title", lang))
+st.caption(t("data_quality.intro", lang))
+if chosen.year is None:  # no st.stop(): app.py shows the URL notices after the page
+    st.info(t("data_quality.no_year", lang))
+else:
+    data_quality.reporting(chosen)
+    data_quality.locations(chosen)
+    data_quality.consistency(chosen)
+    data_quality.all_warnings(chosen)

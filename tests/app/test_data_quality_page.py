@@ -1,0 +1,80 @@
+"""The Data quality page through AppTest: the counts of the demo's planted dirt, the area
+and year filters, and the warnings' own filters."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import db
+from lib.i18n import format_number, t
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+TIMEOUT = 60
+
+
+def run_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    ok(at.run())  # first: st.navigation registers the page's path, data-quality
+    at.switch_page("pages/data-quality.py")
+    at.query_params.update(query)
+    return ok(at.run())
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture
+def manifest(demo_extract, demo_package, monkeypatch) -> dict:
+    monkeypatch.setenv("EMIS_DB", str(demo_extract))
+    return json.loads((demo_package / "manifest.json").read_text())
+
+
+def test_the_planted_dirt_is_counted(manifest):
+    at = run_page()
+    assert [e.value for e in at.title] == [t("data_quality.title")]
+    latest = max(int(y) for y in manifest["years"]) if "years" in manifest else None
+    shown = metrics(at)
+    dirt = manifest["dirt"]
+    for kind in ("no_coordinates", "coordinates_outside_country", "outside_district"):
+        assert shown[t(f"data_quality.location.{kind}")] == format_number(len(dirt[kind]))
+    assert shown[t("data_quality.location.shared_point")] == "0"
+    year = max(int(y) for y in dirt["non_reporting"]) if latest is None else latest
+    assert shown[t("data_quality.reporting.not_reported")] == format_number(
+        len(dirt["non_reporting"].get(str(year), [])))
+    for kind in ("enrolment_jump", "ptr_implausible", "age_grade_mismatch"):
+        assert shown[t(f"problem_kind.{kind}")] == format_number(len(dirt[kind]))
+    assert any(t("data_quality.consistency.repeaters") == s.value for s in at.success)
+    assert at.get("download_button")
+
+
+def test_year_area_and_warning_filters(manifest, demo_extract):
+    at = run_page()
+    dirt = manifest["dirt"]["non_reporting"]
+    for year, planted in dirt.items():
+        next(s for s in at.selectbox if s.label == t("filters.year")).set_value(int(year)).run()
+        ok(at)
+        assert metrics(at)[t("data_quality.reporting.not_reported")] == format_number(
+            len(planted))
+    # one province: only its schools without coordinates
+    province = manifest["dirt"]["no_coordinates"][0][:2]
+    at = run_page(area=province)
+    expected = sum(1 for s in manifest["dirt"]["no_coordinates"] if s.startswith(province))
+    assert metrics(at)[t("data_quality.location.no_coordinates")] == format_number(expected)
+    # the warnings' own filter: one check
+    with db.connect_current(demo_extract) as con:
+        n = con.execute("SELECT count(*) FROM problems WHERE kind = 'no_coordinates' "
+                        "AND unit_code LIKE ? || '%'", [province]).fetchone()[0]
+    next(m for m in at.multiselect if m.label == t("data_quality.all.kinds")).select(
+        "no_coordinates").run()
+    ok(at)
+    assert any(m.value == t("data_quality.all.count", n=format_number(n))
+               for m in at.markdown)

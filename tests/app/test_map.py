@@ -1,0 +1,202 @@
+"""The Map page through Streamlit's AppTest (no browser): every choice, links and their
+fallbacks, drill-down and back, schools, classes; never an exception."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import db
+from lib.i18n import t
+from lib.schools_layer import ATTRIBUTES
+from ui.markdown import escape
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+TIMEOUT = 90
+
+
+@pytest.fixture
+def extract(demo_extract, monkeypatch):
+    monkeypatch.setenv("EMIS_DB", str(demo_extract))
+    with db.connect_current(demo_extract) as con:
+        units = db.admin_units(con)
+    return units
+
+
+def open_map(**query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("pages/map.py")
+    at.query_params.update(query)
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def component_args(at: AppTest) -> dict:
+    """The arguments sent to the map component (what the browser receives)."""
+    def walk(node):
+        children = getattr(node, "children", None)
+        for child in (children.values() if isinstance(children, dict) else []):
+            yield child
+            yield from walk(child)
+    found = [e for e in walk(at._tree) if getattr(e, "type", "") == "component_instance"]
+    assert len(found) == 1
+    return json.loads(found[0].proto.json_args)
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def warnings(at: AppTest) -> str:
+    return "\n".join(w.value for w in at.warning)
+
+
+def test_the_district_map_by_default(extract):
+    at = ok(open_map())
+    assert at.title[0].value == t("map.title")
+    assert at.query_params["admin"] == "district" and at.query_params["indicator"]
+    args = component_args(at)
+    n_districts = int((extract["level"] == 2).sum())
+    assert args["script"].count('"type":"Feature"') == n_districts
+    assert args["returned_objects"] == ["last_active_drawing"]  # no rerun on pan or zoom
+    assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == n_districts
+    assert [b.label for b in at.get("download_button")] == [
+        t("map.download.csv"), t("map.download.html")]
+
+
+def test_provinces_parity_and_a_link(extract):
+    at = ok(open_map(admin="province", by="sex", indicator="ger_primary"))
+    assert at.selectbox(key="map_show").value == "sex:parity"
+    assert at.query_params["by"] == "sex"
+    args = component_args(at)
+    assert args["script"].count('"type":"Feature"') == int((extract["level"] == 1).sum())
+    assert t("map.legend.parity_note") in args["script"]
+    # girls only: the split stays in the URL
+    ok(at.selectbox(key="map_show").set_value("sex:F").run())
+    assert at.query_params["by"] == "sex"
+    ok(at.selectbox(key="map_show").set_value("T").run())
+    assert "by" not in at.query_params
+
+
+def test_every_value_shown_of_every_split(extract):
+    at = ok(open_map(admin="province", indicator="enrolment_primary"))
+    options = at.selectbox(key="map_show").options
+    assert len(options) == 1 + 3 * 3  # total, then two groups and parity of three splits
+    shown = set()
+    for index in range(len(options)):
+        ok(at.selectbox(key="map_show").select_index(index).run())
+        shown.add(at.selectbox(key="map_show").value)
+    assert len(shown) == len(options) and "priority:parity" in shown
+
+
+def test_bad_links_fall_back_with_a_notice(extract):
+    at = ok(open_map(admin="county", by="colour", indicator="no_such_indicator",
+                     area="9999"))
+    text = warnings(at)
+    for value in ("county", "colour", "no_such_indicator", "9999"):
+        assert escape(value) in text
+    assert at.query_params["admin"] == "district" and "by" not in at.query_params
+
+
+def test_a_province_in_the_link_shows_its_districts_and_the_way_back(extract):
+    province = extract.loc[extract["level"] == 1, "code"].iloc[0]
+    children = int((extract["parent_code"] == province).sum())
+    at = ok(open_map(area=province))
+    assert component_args(at)["script"].count('"type":"Feature"') == children
+    assert len(at.dataframe[0].value) == children
+    assert t("map.classes_national", areas="districts") in captions(at)
+    ok(at.button(key="map_back_country").click().run())
+    assert "area" not in at.query_params
+    assert at.selectbox(key="url_province").value == ""
+
+
+def test_a_district_in_the_link_is_outlined_among_its_province(extract):
+    district = extract.loc[extract["level"] == 2].iloc[0]
+    at = ok(open_map(area=district["code"]))
+    assert f'var selected = "{district["code"]}"' in component_args(at)["script"]
+    ok(at.button(key="map_back_province").click().run())
+    assert at.query_params["area"] == district["parent_code"]
+
+
+def test_schools_layer_every_attribute(extract):
+    at = ok(open_map(admin="province"))
+    ok(at.toggle(key="map_schools").set_value(True).run())
+    args = component_args(at)
+    assert "L.markerClusterGroup" in args["script"]
+    assert any("leaflet.markercluster" in link for link in args["js_links"])
+    prefix = t("map.schools.unplaced", n="").split(":")[0]
+    assert any(c.value.startswith(prefix) for c in at.caption)
+    for attribute in ATTRIBUTES:
+        ok(at.selectbox(key="map_school_attribute").set_value(attribute).run())
+        assert t(f"map.schools.attr.{attribute}") in component_args(at)["script"]
+
+
+def test_classes_labels_and_bad_breaks(extract):
+    at = ok(open_map())
+    for scheme in ("equal_interval", "natural_breaks"):
+        ok(at.selectbox(key="map_scheme").set_value(scheme).run())
+        assert t(f"map.scheme.{scheme}") in component_args(at)["script"]
+    ok(at.slider(key="map_classes").set_value(7).run())
+    ok(at.selectbox(key="map_scheme").set_value("custom").run())
+    ok(at.text_input(key="map_breaks_value").set_value("90, abc").run())
+    assert at.error and "abc" in at.error[0].value
+    ok(at.text_input(key="map_breaks_value").set_value("90, 100, 110").run())
+    assert not at.error
+    assert t("map.legend.above", value="110.0%") in component_args(at)["script"]
+    ok(at.toggle(key="map_labels").set_value(True).run())
+    assert '"lp":[' in component_args(at)["script"]
+    ok(at.selectbox(key="map_palette").set_value("PuBu").run())
+
+
+def test_every_indicator_of_the_level_maps_or_says_why(extract):
+    at = ok(open_map(admin="province"))
+    options = at.selectbox(key="url_indicator").options
+    assert len(options) > 20
+    for index in range(0, len(options), 5):
+        ok(at.selectbox(key="url_indicator").select_index(index).run())
+        assert at.query_params["indicator"] == at.selectbox(key="url_indicator").value
+
+
+def test_the_overview_small_map_comes_from_the_same_builder(extract, demo_extract):
+    def script():
+        import json
+
+        from lib import db
+        from ui import extract as data
+        from ui import map_view
+        from ui.filters import Filters
+
+        with db.connect_current(data.path()) as con:
+            year = json.loads(db.meta(con)["years"])[-1]
+        map_view.small_map(Filters("en", year, "primary", "", ""), "ger_primary",
+                           key="small")
+        map_view.small_map(Filters("en", year, "primary", "01", ""), "ger_primary",
+                           key="small_province", by="sex", group="parity")
+
+    at = ok(AppTest.from_function(script, default_timeout=TIMEOUT).run())
+    def walk(node):
+        children = getattr(node, "children", None)
+        for child in (children.values() if isinstance(children, dict) else []):
+            yield child
+            yield from walk(child)
+    maps = [json.loads(e.proto.json_args) for e in walk(at._tree)
+            if getattr(e, "type", "") == "component_instance"]
+    assert len(maps) == 2
+    assert maps[0]["script"].count('"type":"Feature"') == int((extract["level"] == 1).sum())
+    assert maps[1]["script"].count('"type":"Feature"') == int(
+        (extract["parent_code"] == "01").sum())
+    assert all(m["returned_objects"] == [] for m in maps)  # never reruns the page
+
+
+def test_other_pages_still_render(extract):
+    for page in ("pages/about.py",):
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at.switch_page(page)
+        ok(at.run())

@@ -1,0 +1,173 @@
+"""The Map page in headless Chromium: every district drawn, the legend, a click drills down,
+the schools layer, a hostile school name shown as text, and no request leaves the machine.
+
+Runs against the demo (real boundaries from ../shared/geo when present) with one school
+renamed ``<img src=x onerror=alert(1)>`` (fixture ``hostile_school``).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lib import db
+from lib.i18n import t
+from tests.e2e.conftest import HOSTILE_NAME
+from tests.e2e.test_browser import real_errors, screenshot
+
+MAP = "iframe[title='streamlit_folium.st_folium']"
+TIMEOUT = 60_000
+
+
+@pytest.fixture(scope="module")
+def units(hostile_school):
+    with db.connect_current(hostile_school[0]) as con:
+        return db.admin_units(con)
+
+
+def open_map(tab, url: str):
+    """Open the Map page and wait until its areas are drawn; returns the map's frame."""
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(url)
+    expect(page.get_by_role("heading", name=t("map.title"))).to_be_visible(timeout=TIMEOUT)
+    return wait_for_areas(tab)
+
+
+def wait_for_areas(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT)
+    frame = page.frame_locator(MAP).first
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=TIMEOUT)
+    return frame
+
+
+def clean(tab) -> None:
+    assert not tab.foreign_requests(), tab.foreign_requests()
+    assert not real_errors(tab), real_errors(tab)
+
+
+def test_the_district_map_draws_every_district_and_its_legend(map_app_url, tab, units):
+    from playwright.sync_api import expect
+
+    frame = open_map(tab, map_app_url + "/map?admin=district")
+    n_districts = int((units["level"] == 2).sum())
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(n_districts)
+    legend = frame.locator(".emis-legend")
+    expect(legend).to_be_visible()
+    expect(legend).to_contain_text(t("map.legend.no_data"))
+    assert legend.locator(".emis-legend-row").count() >= 4  # classes and "no data"
+    screenshot(tab, "map-districts")
+    clean(tab)
+
+
+def click_an_area(tab, frame) -> None:
+    """A real mouse click on an area, at a point where that area is on top."""
+    page = tab.page
+    handle = page.query_selector(MAP)
+    inner = handle.content_frame()
+    handle.scroll_into_view_if_needed()
+    origin = handle.bounding_box()  # boxes are in the page's coordinates
+    paths = inner.query_selector_all("path.leaflet-interactive")
+    for path in sorted(paths, key=lambda p: -(p.bounding_box() or {}).get("width", 0))[:10]:
+        box = path.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        on_top = inner.evaluate("([x, y, el]) => document.elementFromPoint(x, y) === el",
+                                [x - origin["x"], y - origin["y"], path])
+        if on_top and 0 < y < page.viewport_size["height"]:
+            page.mouse.click(x, y)
+            return
+    pytest.fail("no area could be clicked where it is on top")
+
+
+def test_a_click_on_a_province_shows_its_districts_and_back(map_app_url, tab, units):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    frame = open_map(tab, map_app_url + "/map?admin=province")
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(
+        int((units["level"] == 1).sum()))
+    click_an_area(tab, frame)
+    page.wait_for_function("() => /[?&]area=/.test(location.search)", timeout=TIMEOUT)
+    province = re.search(r"[?&]area=([^&]+)", page.url).group(1)
+    children = units.loc[units["parent_code"] == province]
+    assert len(children) > 0, province
+    frame = wait_for_areas(tab)
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(len(children))
+    name = units.loc[units["code"] == province, "name_en"].iloc[0]
+    # the sidebar follows the drill-down
+    expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Province")
+           ).to_have_value(name)
+    screenshot(tab, "map-drilled")
+    page.get_by_role("button", name=t("map.back.country")).click()
+    page.wait_for_function("() => !/[?&]area=/.test(location.search)", timeout=TIMEOUT)
+    frame = wait_for_areas(tab)
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(
+        int((units["level"] == 1).sum()))
+    clean(tab)
+
+
+def test_schools_layer_and_a_hostile_name_stays_text(map_app_url, tab, hostile_school):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    school = hostile_school[1]
+    open_map(tab, f"{map_app_url}/map?area={school['district_code']}")
+    page.get_by_test_id("stCheckbox").filter(has_text=t("map.schools.toggle")).click()
+    frame = wait_for_areas(tab)
+    expect(frame.locator(".marker-cluster").first).to_be_visible(timeout=TIMEOUT)
+    expect(frame.locator(".emis-legend").filter(
+        has_text=t("map.schools.legend", attribute=t("map.schools.attr.ownership")))
+    ).to_be_visible()
+    screenshot(tab, "map-schools")
+    # Open the hostile school's popup as a click on its marker does.
+    inner = page.query_selector(MAP).content_frame()
+    found = inner.evaluate("""([lat, lon]) => new Promise((done) => {
+        const map = window.map;
+        const cluster = Object.values(map._layers).find((l) => l.getVisibleParent);
+        const marker = cluster.getLayers().find((m) =>
+            Math.abs(m.getLatLng().lat - lat) < 1e-4 && Math.abs(m.getLatLng().lng - lon) < 1e-4);
+        if (!marker) { done(false); return; }
+        cluster.zoomToShowLayer(marker, () => {
+            marker.fire('click', {latlng: marker.getLatLng()}, true); done(true); });
+    })""", [float(school["latitude"]), float(school["longitude"])])
+    assert found, "the hostile school's marker is on the map"
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(HOSTILE_NAME)  # shown as the characters it is
+    expect(popup).to_contain_text(school["school_id"])
+    assert popup.locator("img").count() == 0
+    assert inner.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
+    screenshot(tab, "map-hostile-popup")
+    assert not dialogs, dialogs
+    clean(tab)
+
+
+def test_the_downloaded_map_opens_with_no_network(map_app_url, tab, browser, units, tmp_path):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    open_map(tab, map_app_url + "/map?admin=district")
+    with page.expect_download(timeout=TIMEOUT) as download:
+        page.get_by_role("button", name=t("map.download.html")).click()
+    path = tmp_path / "map.html"
+    download.value.save_as(path)
+    offline = browser.new_context(offline=True)
+    try:
+        requests = []
+        offline.route("**/*", lambda route: (requests.append(route.request.url),
+                                             route.continue_() if route.request.url
+                                             .startswith("file:") else route.abort()))
+        standalone = offline.new_page()
+        standalone.goto(path.as_uri())
+        expect(standalone.locator("path.leaflet-interactive")).to_have_count(
+            int((units["level"] == 2).sum()), timeout=TIMEOUT)
+        expect(standalone.locator(".emis-legend")).to_be_visible()
+        assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
+    finally:
+        offline.close()
+    clean(tab)

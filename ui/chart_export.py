@@ -1,0 +1,62 @@
+"""An Altair chart drawn with its ways out: Streamlit's chart toolbar (on hover) saves it
+as PNG and shows its data, and a button downloads the data it draws as CSV.
+
+The PNG is made in the browser from the chart Streamlit already drew (Vega's
+``toImageURL``, bundled with Streamlit): nothing is fetched from the network. Streamlit
+1.67 switches vega-embed's own "…" menu off (and ignores a spec's ``usermeta`` embed
+options), so there is no SVG export without a server-side renderer (vl-convert).
+
+The spec is taken from Altair without schema validation: validating costs 10–20 ms per chart
+and rerun. The unit tests validate every chart builder's spec instead.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from ui.tables import download_csv
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+             "#000000")  # colour-blind-safe categorical colours (Okabe & Ito 2008)
+FONT = "Source Sans Pro, sans-serif"
+
+
+def spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec (not validated: see the module's note). A chart's
+    ``height`` is its plotting area's: it fits the container's width only (Streamlit's
+    default, ``fit``, squeezes the plot to make room for titles, legends and axes)."""
+    out = chart.to_dict(validate=False)
+    if "facet" not in out:
+        out.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
+    return out
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _built(_builder: Callable[..., alt.TopLevelMixin], name: str, kwargs: dict) -> dict:
+    return spec(_builder(**kwargs))
+
+
+def built(builder: Callable[..., alt.TopLevelMixin], **kwargs: Any) -> dict:
+    """``builder(**kwargs)``'s spec, cached on its inputs: building an Altair chart costs
+    20–60 ms, so a rerun that changes another chart reuses this one."""
+    return _built(builder, f"{builder.__module__}.{builder.__qualname__}", kwargs)
+
+
+def file_stem(*parts: object) -> str:
+    """A safe file name from its parts: ``equity_ger_primary_2024_district``."""
+    return re.sub(r"[^0-9A-Za-z_.-]+", "_", "_".join(str(p) for p in parts if p not in
+                                                      (None, "")))
+
+
+def show(chart: alt.TopLevelMixin | dict, data: pd.DataFrame, *, file_name: str, lang: str,
+         key: str, height: int | str = "content") -> None:
+    """The chart (an Altair chart or its spec, see :func:`built`), then a CSV download of
+    ``data`` (the rows it draws, machine column names, values at full precision)."""
+    st.vega_lite_chart(chart if isinstance(chart, dict) else spec(chart), width="stretch", height=height,
+                       key=f"{key}_chart")
+    download_csv(data.to_csv(index=False).encode("utf-8"), f"{file_name}.csv", lang=lang,
+                 label_key="chart.download_csv", key=f"{key}_csv")

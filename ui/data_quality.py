@@ -1,0 +1,317 @@
+"""The sections of the Data quality page: reporting, locations, consistency, every warning.
+
+Everything comes from the build (its warnings and the reporting table), for the area of
+the shared sidebar; schools and areas link to their profiles.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import shapely
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import mapping
+from geo.classify import NO_DATA_COLOUR
+from lib import data_quality as dq
+from lib.i18n import format_number, format_percent, format_school_year, has, local_name, t
+from ui import extract, map_view, tables
+from ui.filters import Filters, admin_level_name
+from ui.markdown import escape
+
+MAP_HEIGHT = 560
+KIND_FILTER, YEAR_FILTER, TEXT_FILTER = "dq_kinds", "dq_year", "dq_text"
+
+
+def _names(lang: str) -> dict[str, str]:
+    units = extract.admin_units()
+    return {code: local_name(en, lo, lang) for code, en, lo
+            in zip(units["code"], units["name_en"], units["name_local"])}
+
+
+def _namer(lang: str):
+    return lambda en, lo: local_name(en, lo if isinstance(lo, str) else "", lang)
+
+
+def kind_name(kind: str, lang: str) -> str:
+    return t(f"problem_kind.{kind}", lang) if has(f"problem_kind.{kind}", lang) else kind
+
+
+def _school_prefix(lang: str) -> str:
+    return map_view.app_url(f"schools?lang={lang}&school=")
+
+
+def _area_prefix(lang: str) -> str:
+    return map_view.app_url(f"?lang={lang}&area=")
+
+
+def _where(chosen: Filters, lang: str) -> str:
+    if chosen.area:
+        return _names(lang).get(chosen.area, chosen.area)
+    country = extract.country()
+    return local_name(country.name, country.name_local, lang)
+
+
+def linked_table(frame: pd.DataFrame, columns: dict[str, str], *, lang: str,
+                 links: dict[str, str] = {}, counts: tuple[str, ...] = (),
+                 school_years: tuple[str, ...] = (), numbers: dict[str, str] = {},
+                 key: str, max_rows: int = 10) -> None:
+    """:func:`ui.tables.table` with link columns (column -> a regex that picks the text
+    shown from the URL), for tables whose rows lead to a school or an area."""
+    shown = frame.loc[:, [c for c in columns if c in frame.columns]].copy()
+    for col in school_years:
+        shown[col] = [format_school_year(int(y), lang) if pd.notna(y) else ""
+                      for y in shown[col]]
+    config: dict[str, object] = {col: st.column_config.Column(label)
+                                 for col, label in columns.items()}
+    for col in counts:
+        if col in columns:
+            config[col] = st.column_config.NumberColumn(columns[col], format="localized")
+    for col, fmt in numbers.items():
+        if col in columns:
+            config[col] = st.column_config.NumberColumn(columns[col], format=fmt)
+    for col, pattern in links.items():
+        if col in columns:
+            config[col] = st.column_config.LinkColumn(columns[col], display_text=pattern)
+    height = "auto" if len(shown) <= max_rows else tables.HEADER_PX + tables.ROW_PX * max_rows
+    st.dataframe(shown, hide_index=True, column_config=config, height=height,
+                 placeholder=t("format.empty_cell", lang), key=key)
+
+
+SCHOOL_LINK = r"school=([^&]+)$"
+AREA_LINK = r"area=([^&]+)$"
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def reporting(chosen: Filters) -> None:
+    lang = chosen.lang
+    year = int(chosen.year)
+    school_year = format_school_year(year, lang)
+    st.header(t("data_quality.reporting.heading", lang), divider="gray")
+    counts = extract.read("reporting_counts")
+    by_district = dq.completeness(counts, year, chosen.area)
+    total = dq.totals(by_district)
+    cards = st.columns(4)
+    cards[0].metric(t("data_quality.reporting.open", lang, year=school_year),
+                    format_number(total.open, lang), border=True)
+    cards[1].metric(t("data_quality.reporting.reported", lang),
+                    format_number(total.reported, lang), border=True)
+    cards[2].metric(t("data_quality.reporting.not_reported", lang),
+                    format_number(total.not_reported, lang), border=True)
+    cards[3].metric(t("data_quality.reporting.completeness", lang),
+                    format_percent(total.completeness, lang, 2)
+                    if math.isfinite(total.completeness) else t("format.no_data", lang),
+                    border=True)
+    st.caption(t("data_quality.reporting.intro", lang))
+    names = _names(lang)
+    _completeness_map(chosen, counts, lang)
+    st.markdown(t("data_quality.reporting.by_district", lang, year=school_year))
+    shown = dq.completeness_table(by_district, names, _area_prefix(lang))
+    linked_table(shown, {c: t(f"data_quality.reporting.column.{c}", lang)
+                         for c in shown.columns}, lang=lang,
+                 links={"district_link": AREA_LINK},
+                 counts=("open", "reported", "not_reported"),
+                 numbers={"completeness": "%.2f%%"}, key="dq_by_district")
+    with st.expander(t("data_quality.reporting.over_years", lang)):
+        wide = dq.completeness_by_year(counts, chosen.area)
+        year_columns = [c for c in wide.columns if c not in ("district_code", "province_code")]
+        wide.insert(0, "district", dq.area_names(wide["district_code"], names))
+        linked_table(wide, {"district": t("data_quality.reporting.column.district", lang),
+                            "district_code": t("data_quality.reporting.column.code", lang),
+                            **{c: format_school_year(int(c), lang) for c in year_columns}},
+                     lang=lang, numbers={c: "%.2f" for c in year_columns},
+                     key="dq_over_years")
+        tables.download_csv(dq.csv_bytes(wide), t("data_quality.reporting.file_years", lang),
+                            lang=lang, key="dq_years_csv")
+    problems = extract.read("problems_named")
+    missing = dq.problems_of(problems, kinds=[dq.REPORTING_KIND], year=year, area=chosen.area)
+    st.subheader(t("data_quality.reporting.missing", lang, n=format_number(len(missing), lang),
+                   year=school_year))
+    _warning_list(missing, lang, key="dq_non_reporting",
+                  file_name=t("data_quality.reporting.file_missing", lang, year=year),
+                  empty=t("data_quality.reporting.all_reported", lang), shown_columns=BRIEF)
+
+
+def _completeness_map(chosen: Filters, counts: pd.DataFrame, lang: str) -> None:
+    """Districts coloured by completeness: the chosen province's, else the country's."""
+    province = chosen.province or None
+    geometries = extract.boundaries(2, "high" if province else "medium", province)
+    by_district = dq.completeness(counts, int(chosen.year), chosen.province)
+    classes = dq.completeness_classes(by_district["completeness"].to_numpy())
+    names = _names(lang)
+    areas = [mapping.Area(
+        code=code, name=names.get(code, code),
+        value=(format_percent(value, lang, 2) if math.isfinite(value)
+               else t("data_quality.reporting.no_schools", lang)),
+        k=int(k), numerator=format_number(reported, lang),
+        denominator=format_number(opened, lang))
+        for code, value, k, reported, opened in zip(
+            by_district["district_code"], by_district["completeness"], classes.k,
+            by_district["reported"], by_district["open"])]
+    rows = tuple(mapping.LegendRow(classes.colours[i],
+                                   t(f"data_quality.reporting.class.{dq.COMPLETENESS_CLASSES[i]}",
+                                     lang), format_number(classes.counts[i], lang))
+                 for i in range(classes.classes.k))
+    rows += (mapping.LegendRow(NO_DATA_COLOUR, t("data_quality.reporting.no_schools", lang),
+                               format_number(classes.no_data, lang)),)
+    legend = mapping.Legend(t("data_quality.reporting.legend", lang), rows,
+                            t("data_quality.reporting.legend_note", lang,
+                              year=format_school_year(int(chosen.year), lang)))
+    if geometries:
+        west, south, east, north = shapely.total_bounds(
+            shapely.from_wkb(list(geometries.values())))
+        bounds = ((float(south), float(west)), (float(north), float(east)))
+    else:
+        bounds = ((-60.0, -180.0), (75.0, 180.0))
+    spec = mapping.MapSpec(
+        features=mapping.area_features(geometries, areas), colours=classes.colours,
+        words=mapping.TipLabels(value=t("data_quality.reporting.completeness", lang),
+                                numerator=t("data_quality.reporting.reported", lang),
+                                denominator=t("data_quality.reporting.open_short", lang)),
+        legend=legend, bounds=bounds, selected=chosen.district, no_data=NO_DATA_COLOUR)
+    m = mapping.choropleth_map(spec, map_view.asset_url(), mapping.basemap_from_env())
+    st_folium(m, key="dq_map", height=MAP_HEIGHT, use_container_width=True,
+              returned_objects=[])
+
+
+# --------------------------------------------------------------------------- lists
+
+
+BRIEF = ("year", "school", "school_link", "area", "area_link", "message")
+
+
+def _warning_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
+                  empty: str, shown_columns: tuple[str, ...] | None = None) -> None:
+    """Warnings as a table (every column, or ``shown_columns``) and their download."""
+    if found.empty:
+        st.success(empty, icon=":material/task_alt:")
+        return
+    country = extract.country()
+    shown = dq.warnings_table(found, lambda k: kind_name(k, lang), _namer(lang), _names(lang),
+                              _school_prefix(lang), _area_prefix(lang))
+    columns = {"kind": t("data_quality.column.kind", lang),
+               "year": t("data_quality.column.year", lang),
+               "school": t("data_quality.column.school", lang),
+               "school_link": t("data_quality.column.school_id", lang),
+               "area": t("data_quality.column.area", lang,
+                         admin=admin_level_name(country, 2, lang)),
+               "area_link": t("data_quality.column.area_code", lang),
+               "message": t("data_quality.column.message", lang),
+               "file": t("data_quality.column.file", lang),
+               "row": t("data_quality.column.row", lang),
+               "column": t("data_quality.column.column", lang)}
+    if shown_columns is not None:
+        columns = {c: label for c, label in columns.items() if c in shown_columns}
+    linked_table(shown, columns, lang=lang, school_years=("year",),
+                 links={"school_link": SCHOOL_LINK, "area_link": AREA_LINK},
+                 numbers={"row": "%d"}, key=key)
+    tables.download_csv(dq.csv_bytes(found), file_name, lang=lang, key=f"{key}_csv")
+
+
+LOCATION_COLUMNS = {  # what each location list shows besides the school and its areas
+    "no_coordinates": (),
+    "coordinates_outside_country": ("latitude", "longitude"),
+    "outside_district": ("latitude", "longitude", "located_in"),
+    "shared_point": ("point", "n", "latitude", "longitude"),
+}
+
+
+def _school_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
+                 empty: str, extra: tuple[str, ...] = ()) -> None:
+    if found.empty:
+        st.success(empty, icon=":material/task_alt:")
+        return
+    country = extract.country()
+    shown = dq.schools_table(found, _namer(lang), _names(lang), _school_prefix(lang))
+    columns = {"point": t("data_quality.column.point", lang),
+               "n": t("data_quality.column.n", lang),
+               "school": t("data_quality.column.school", lang),
+               "school_link": t("data_quality.column.school_id", lang),
+               "district": admin_level_name(country, 2, lang),
+               "province": admin_level_name(country, 1, lang),
+               "latitude": t("data_quality.column.latitude", lang),
+               "longitude": t("data_quality.column.longitude", lang),
+               "located_in": t("data_quality.column.located_in", lang)}
+    base = ("school", "school_link", "district", "province")
+    columns = {c: label for c, label in columns.items() if c in base or c in extra}
+    linked_table(shown, columns, lang=lang, links={"school_link": SCHOOL_LINK},
+                 numbers={"latitude": "%.5f", "longitude": "%.5f"}, key=key)
+    tables.download_csv(dq.csv_bytes(found), file_name, lang=lang, key=f"{key}_csv")
+
+
+# --------------------------------------------------------------------------- location
+
+
+def locations(chosen: Filters) -> None:
+    lang = chosen.lang
+    st.header(t("data_quality.location.heading", lang), divider="gray")
+    st.caption(t("data_quality.location.intro", lang))
+    issues = dq.in_area(extract.read("location_issues"), chosen.area)
+    shared = dq.in_area(extract.read("shared_points"), chosen.area)
+    groups = {kind: issues[issues["issue"] == kind] for kind in dq.LOCATION_KINDS}
+    groups["shared_point"] = shared
+    cards = st.columns(len(groups))
+    for column, (kind, rows) in zip(cards, groups.items()):
+        column.metric(t(f"data_quality.location.{kind}", lang), format_number(len(rows), lang),
+                      border=True, help=t(f"data_quality.location.{kind}_help", lang))
+    tabs = st.tabs([t("data_quality.location.tab", lang,
+                      name=t(f"data_quality.location.{kind}", lang),
+                      n=format_number(len(rows), lang)) for kind, rows in groups.items()])
+    for tab, (kind, rows) in zip(tabs, groups.items()):
+        with tab:
+            _school_list(rows, lang, key=f"dq_{kind}", file_name=f"{kind}.csv",
+                         empty=t("data_quality.location.none", lang),
+                         extra=LOCATION_COLUMNS[kind])
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+def consistency(chosen: Filters) -> None:
+    lang = chosen.lang
+    st.header(t("data_quality.consistency.heading", lang), divider="gray")
+    st.caption(t("data_quality.consistency.intro", lang))
+    st.success(t("data_quality.consistency.repeaters", lang), icon=":material/task_alt:")
+    problems = dq.problems_of(extract.read("problems_named"), kinds=dq.CONSISTENCY_KINDS,
+                              area=chosen.area)
+    counted = dq.kind_counts(problems, dq.CONSISTENCY_KINDS)
+    cards = st.columns(len(counted))
+    for column, (kind, n) in zip(cards, counted.items()):
+        column.metric(kind_name(kind, lang), format_number(n, lang), border=True,
+                      help=t(f"data_quality.consistency.{kind}_help", lang))
+    tabs = st.tabs([t("data_quality.location.tab", lang, name=kind_name(kind, lang),
+                      n=format_number(n, lang)) for kind, n in counted.items()])
+    for tab, kind in zip(tabs, counted):
+        with tab:
+            _warning_list(problems[problems["kind"] == kind], lang, key=f"dq_{kind}",
+                          file_name=f"{kind}.csv",
+                          empty=t("data_quality.consistency.none", lang), shown_columns=BRIEF)
+
+
+# --------------------------------------------------------------------------- all warnings
+
+
+def all_warnings(chosen: Filters) -> None:
+    lang = chosen.lang
+    st.header(t("data_quality.all.heading", lang), divider="gray")
+    problems = dq.problems_of(extract.read("problems_named"), area=chosen.area)
+    st.caption(t("data_quality.all.intro", lang, n=format_number(len(problems), lang),
+                 where=escape(_where(chosen, lang))))
+    kinds = list(dict.fromkeys(problems["kind"]))
+    years = sorted({int(y) for y in problems["year"].dropna()}, reverse=True)
+    row = st.columns([4, 2, 3])
+    picked = row[0].multiselect(
+        t("data_quality.all.kinds", lang), kinds, key=KIND_FILTER,
+        format_func=lambda k: kind_name(k, lang), placeholder=t("data_quality.all.any", lang))
+    year = row[1].selectbox(t("data_quality.all.year", lang), [None, *years], key=YEAR_FILTER,
+                            format_func=lambda y: t("data_quality.all.any_year", lang)
+                            if y is None else format_school_year(y, lang))
+    text = row[2].text_input(t("data_quality.all.text", lang), key=TEXT_FILTER,
+                             placeholder=t("data_quality.all.text_placeholder", lang))
+    found = dq.problems_of(problems, kinds=picked, year=year, text=text)
+    st.markdown(t("data_quality.all.count", lang, n=format_number(len(found), lang)))
+    _warning_list(found, lang, key="dq_all", file_name=t("data_quality.all.file_name", lang),
+                  empty=t("data_quality.all.none", lang))

@@ -1,0 +1,437 @@
+"""One school's profile on the Schools page (``/schools?school=<school_id>``).
+
+Every text from data (names, ids, warnings) is escaped before it goes into Markdown, shown
+in table cells (text, never HTML) or escaped by :mod:`geo.mapping` in the map.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import shapely
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import mapping
+from lib import schools
+from lib.country import Country
+from lib.i18n import format_number, format_school_year, local_name, t
+from lib.indicators import IndicatorError
+from ui import extract, map_view, tables, url_state, values
+from ui.filters import Filters, admin_level_name
+from ui.markdown import escape
+
+SCHOOL = "school"  # URL parameter of architecture.md
+_OPEN = "schools_open"  # session: the school whose profile is open
+SEX_COLOURS = {"F": "#b5446e", "M": "#2f6f9f"}
+LADDER_COLOURS = {"basic": "green", "limited": "orange", "none": "red", "": "gray"}
+LADDER_ICONS = {"basic": ":material/check_circle:", "limited": ":material/error:",
+                "none": ":material/cancel:", "": None}
+MAP_HEIGHT = 300
+
+
+# --------------------------------------------------------------------------- which school
+
+
+def profile_prefix(lang: str) -> str:
+    """The link to a profile without its id (``/schools?lang=en&school=``)."""
+    return map_view.app_url(f"schools?lang={lang}&school=")
+
+
+def open_school(school_id: str | None) -> None:
+    """Open ``school_id``'s profile (None: back to the search); call from a callback."""
+    st.session_state[_OPEN] = school_id or None
+
+
+def chosen(lang: str) -> str | None:
+    """The school whose profile to show: a link's (``?school=``), else the one opened in
+    this session; an unknown id falls back to the search with a notice."""
+    raw = url_state.incoming(SCHOOL)
+    if raw is not None:
+        st.session_state[_OPEN] = raw
+    school_id = st.session_state.get(_OPEN)
+    if school_id and not extract.read("school_exists", str(school_id)):
+        url_state.notice("schools.param.school", str(school_id), t("schools.param.fallback",
+                                                                   lang))
+        school_id = st.session_state[_OPEN] = None
+    url_state.write(SCHOOL, school_id or None)
+    return school_id or None
+
+
+# --------------------------------------------------------------------------- profile
+
+
+def _yes_no(value: object, lang: str) -> str:
+    flag = schools.bool_or_none(value)
+    return t("format.no_data", lang) if flag is None else t(
+        "schools.value.yes" if flag else "schools.value.no", lang)
+
+
+def _word(value: object, lang: str) -> str:
+    return t(f"schools.value.{value}", lang) if isinstance(value, str) and value in (
+        *schools.OWNERSHIPS, *schools.LOCALITIES) else (
+        escape(value) if value else t("format.no_data", lang))
+
+
+def heading(record: dict, lang: str) -> None:
+    name = local_name(record["name_en"] or "", record["name_local"] or "", lang)
+    other = record["name_local"] if lang == "en" else record["name_en"]
+    st.button(t("schools.profile.back", lang), icon=":material/arrow_back:",
+              on_click=open_school, args=(None,), key="schools_back")
+    st.title(escape(name or record["school_id"]))
+    parts = [escape(other)] if other and other != name else []
+    parts.append(t("schools.profile.code", lang, code=escape(record["school_id"])))
+    st.caption(" · ".join(parts))
+
+
+def identity(record: dict, country: Country, lang: str) -> None:
+    district = local_name(record["district_name_en"] or "", record["district_name_local"] or "",
+                          lang)
+    province = local_name(record["province_name_en"] or "",
+                          record["province_name_local"] or "", lang)
+    levels = ", ".join(escape(local_name(country.level(lv).name_en, country.level(lv).name_local,
+                                         lang)) if lv in country.level_ids else escape(lv)
+                       for lv in schools.levels_of(record["levels"]))
+    road = record.get("distance_to_road_km")
+    facts = [
+        (t("schools.profile.field.code", lang), escape(record["school_id"])),
+        (t("schools.profile.field.name_en", lang), escape(record["name_en"] or "")),
+        (t("schools.profile.field.name_local", lang), escape(record["name_local"] or "")),
+        (admin_level_name(country, 2, lang),
+         f"{escape(district)} ({escape(record['district_code'])})"),
+        (admin_level_name(country, 1, lang),
+         f"{escape(province)} ({escape(record['province_code'])})"),
+        (t("schools.profile.field.ownership", lang), _word(record["ownership"], lang)),
+        (t("schools.profile.field.locality", lang), _word(record["locality"], lang)),
+        (t("schools.profile.field.levels", lang), levels or t("format.no_data", lang)),
+        (t("schools.profile.field.complete", lang), _yes_no(record["complete"], lang)),
+        (t("schools.profile.field.multigrade", lang), _yes_no(record["multigrade"], lang)),
+        (t("schools.profile.field.road", lang),
+         t("schools.profile.km", lang, value=format_number(road, lang, 1))
+         if schools.finite(road) else t("format.no_data", lang)),
+        (t("schools.profile.field.opened", lang),
+         str(int(record["opened_year"])) if schools.finite(record.get("opened_year"))
+         else t("format.no_data", lang)),
+    ]
+    if schools.finite(record.get("closed_year")):
+        facts.append((t("schools.profile.field.closed", lang), str(int(record["closed_year"]))))
+    st.markdown("\n".join(f"- **{label}**: {value}" for label, value in facts))
+
+
+def problems(found: pd.DataFrame, lang: str) -> None:
+    if found.empty:
+        st.success(t("schools.profile.no_warnings", lang), icon=":material/task_alt:")
+        return
+    lines = []
+    for kind, message, year in zip(found["kind"], found["message"], found["year"]):
+        label = t(f"problem_kind.{kind}", lang) if _has_kind(kind) else escape(kind)
+        when = f" ({format_school_year(int(year), lang)})" if pd.notna(year) else ""
+        lines.append(f"- **{label}**{when}: {escape(message)}")
+    st.warning(t("schools.profile.warnings", lang, n=len(found)) + "\n" + "\n".join(lines),
+               icon=":material/report:")
+
+
+def _has_kind(kind: str) -> bool:
+    from lib.i18n import has
+
+    return has(f"problem_kind.{kind}")
+
+
+# --------------------------------------------------------------------------- location map
+
+
+def location(record: dict, lang: str) -> None:
+    """The school on a small map of its district (its point, when it has one)."""
+    geometries = extract.boundaries(2, "high")  # its point may lie in another province
+    codes = [record["district_code"]]
+    located = record.get("located_district")
+    if record.get("outside_district") and located and located not in codes:
+        codes.append(located)
+    shown = {c: geometries[c] for c in codes if c in geometries}
+    placed = bool(record.get("has_location")) and schools.finite(record.get("latitude"))
+    if not shown and not placed:
+        st.info(t("schools.profile.no_map", lang), icon=":material/location_off:")
+        return
+    areas = []
+    for i, code in enumerate(codes):
+        en, lo = ((record["district_name_en"], record["district_name_local"]) if i == 0
+                  else (record["located_name_en"], record["located_name_local"]))
+        areas.append(mapping.Area(code=code, name=local_name(en or code, lo or "", lang),
+                                  value=t("schools.profile.map_own" if i == 0
+                                          else "schools.profile.map_other", lang), k=i))
+    bounds = _bounds(shown, record if placed else None)
+    spec = mapping.MapSpec(
+        features=mapping.area_features(shown, areas),
+        colours=("#dce6f0", "#f6dccf"), words=mapping.TipLabels(
+            value=t("schools.profile.map_area", lang)),
+        legend=None, bounds=bounds, legend_room=10,
+        schools=_point(record, lang) if placed else None,
+        school_words=mapping.PopupLabels(
+            code=t("map.schools.code", lang), pupils=t("map.schools.pupils", lang),
+            ptr=t("map.schools.ptr", lang), no_data=t("format.no_data", lang),
+            thousands_sep=t("format.thousands_sep", lang),
+            decimal_mark=t("format.decimal_mark", lang)) if placed else None)
+    m = mapping.choropleth_map(spec, map_view.asset_url(), mapping.basemap_from_env())
+    st_folium(m, key="schools_map", height=MAP_HEIGHT, use_container_width=True,
+              returned_objects=[])
+    if not placed:
+        st.caption(t("schools.profile.not_placed", lang))
+    elif record.get("outside_district"):
+        st.caption(t("schools.profile.outside", lang))
+
+
+def _point(record: dict, lang: str) -> mapping.Schools:
+    name = local_name(record["name_en"] or "", record["name_local"] or "", lang)
+    return mapping.Schools(
+        latitude=np.array([float(record["latitude"])]),
+        longitude=np.array([float(record["longitude"])]),
+        category=np.array([0]), school_id=[record["school_id"]], name=[name],
+        pupils=np.array([math.nan]), ptr=np.array([math.nan]), colours=("#c4553a",))
+
+
+def _bounds(geometries: dict[str, bytes], point: dict | None):
+    boxes = [shapely.total_bounds(shapely.from_wkb(list(geometries.values())))] \
+        if geometries else []
+    if point is not None:
+        lon, lat = float(point["longitude"]), float(point["latitude"])
+        boxes.append(np.array([lon - 0.02, lat - 0.02, lon + 0.02, lat + 0.02]))
+    west = min(b[0] for b in boxes)
+    south = min(b[1] for b in boxes)
+    east = max(b[2] for b in boxes)
+    north = max(b[3] for b in boxes)
+    return ((float(south), float(west)), (float(north), float(east)))
+
+
+# --------------------------------------------------------------------------- pupils
+
+
+def _sex_scale(lang: str) -> dict:
+    return {"domain": [t("schools.sex.F", lang), t("schools.sex.M", lang)],
+            "range": [SEX_COLOURS["F"], SEX_COLOURS["M"]]}
+
+
+def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> None:
+    st.subheader(t("schools.profile.pupils.heading", lang))
+    if enrolment.empty:
+        st.info(t("schools.profile.pupils.none", lang), icon=":material/database_off:")
+        return
+    sex = {"F": t("schools.sex.F", lang), "M": t("schools.sex.M", lang)}
+    left, right = st.columns(2, gap="large")
+    by_year = schools.enrolment_by_year(enrolment)
+    by_year = by_year.assign(sex=by_year["sex"].map(sex).fillna(by_year["sex"]),
+                             school_year=[format_school_year(y, lang) for y in by_year["year"]])
+    with left:
+        st.markdown(f"**{t('schools.profile.pupils.over_years', lang)}**")
+        st.vega_lite_chart(by_year, {
+            "height": 240,
+            "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
+            "encoding": {
+                "x": {"field": "school_year", "type": "ordinal", "title": None,
+                      "axis": {"labelAngle": -40}},
+                "y": {"field": "enrolled", "type": "quantitative",
+                      "title": t("schools.profile.pupils.axis", lang)},
+                "color": {"field": "sex", "type": "nominal", "title": None,
+                          "scale": _sex_scale(lang), "legend": {"orient": "top"}},
+                "tooltip": [{"field": "school_year", "title": t("schools.year", lang)},
+                            {"field": "sex", "title": t("schools.sex.title", lang)},
+                            {"field": "enrolled", "title": t("schools.profile.pupils.axis",
+                                                              lang), "format": ","}]}},
+            key="schools_chart_years")
+    grades = schools.enrolment_by_grade(enrolment, year)
+    with right:
+        title = t("schools.profile.pupils.by_grade", lang, year=format_school_year(year, lang))
+        st.markdown(f"**{title}**")
+        if grades.empty:
+            st.info(t("schools.profile.pupils.not_this_year", lang,
+                      year=format_school_year(year, lang)), icon=":material/event_busy:")
+        else:
+            grades = grades.assign(sex=grades["sex"].map(sex).fillna(grades["sex"]),
+                                   grade=[t("schools.grade", lang, n=int(g))
+                                          for g in grades["grade"]])
+            st.vega_lite_chart(grades, {
+                "height": 240,
+                "mark": {"type": "bar"},
+                "encoding": {
+                    "x": {"field": "grade", "type": "nominal", "title": None,
+                          "sort": None, "axis": {"labelAngle": 0}},
+                    "xOffset": {"field": "sex"},
+                    "y": {"field": "enrolled", "type": "quantitative",
+                          "title": t("schools.profile.pupils.axis", lang)},
+                    "color": {"field": "sex", "type": "nominal", "title": None,
+                              "scale": _sex_scale(lang), "legend": {"orient": "top"}},
+                    "tooltip": [{"field": "grade", "title": t("schools.grade_title", lang)},
+                                {"field": "sex", "title": t("schools.sex.title", lang)},
+                                {"field": "enrolled", "format": ",",
+                                 "title": t("schools.profile.pupils.axis", lang)},
+                                {"field": "repeaters", "format": ",",
+                                 "title": t("schools.profile.pupils.repeaters", lang)}]}},
+                key="schools_chart_grades")
+    with st.expander(t("schools.profile.pupils.table", lang)):
+        wide = schools.enrolment_table(enrolment)
+        year_columns = [c for c in wide.columns if c != "grade"]
+        columns = {"grade": t("schools.grade_title", lang),
+                   **{c: format_school_year(int(c), lang) for c in year_columns}}
+        tables.table(wide, columns, lang=lang, counts=year_columns, key="schools_enrolment")
+        tables.download_csv(wide.to_csv(index=False).encode("utf-8"),
+                            t("schools.profile.pupils.file_name", lang, id=school_id),
+                            lang=lang, key="schools_enrolment_csv")
+
+
+# --------------------------------------------------------------------------- teachers
+
+
+def _area_value(indicator_id: str, level: str, year: int, code: str | None,
+                lang: str) -> float:
+    try:
+        frame = extract.indicator(indicator_id, level, year, lang=lang)
+    except IndicatorError:
+        return math.nan
+    rows = frame[frame["group"] == "T"]
+    if code is not None:
+        rows = rows[rows["unit_code"] == code]
+    return float(rows["value"].iloc[0]) if not rows.empty else math.nan
+
+
+def teachers(record: dict, figures: schools.SchoolFigures, levels: list[str],
+             country: Country, lang: str) -> None:
+    st.subheader(t("schools.profile.teachers.heading", lang))
+    year = figures.year
+    registry = extract.registry()
+    cards = st.columns(5)
+    total = figures.by_level[["teachers", "qualified", "trained"]].sum() \
+        if not figures.by_level.empty else pd.Series({"teachers": 0, "qualified": 0,
+                                                       "trained": 0})
+    n = float(total["teachers"])
+    for column, label, value in (
+            (cards[0], "pupils", format_number(figures.pupils, lang)),
+            (cards[1], "teachers", format_number(n, lang)),
+            (cards[2], "qualified", values.format_value(
+                total["qualified"] / n * 100 if n else None, "%", lang)),
+            (cards[3], "trained", values.format_value(
+                total["trained"] / n * 100 if n else None, "%", lang)),
+            (cards[4], "classrooms", format_number(
+                figures.classrooms if math.isfinite(figures.classrooms) else None, lang))):
+        column.metric(t(f"schools.profile.teachers.{label}", lang), value, border=True)
+    area_values = {}
+    for _, indicator_id, _, _ in schools.comparison_requests(levels):
+        if indicator_id not in registry:
+            continue
+        area_values[indicator_id] = {
+            "district": _area_value(indicator_id, "district", year, record["district_code"],
+                                    lang),
+            "province": _area_value(indicator_id, "province", year, record["province_code"],
+                                    lang),
+            "national": _area_value(indicator_id, "national", year, None, lang)}
+    table = schools.comparison(figures, area_values, levels)
+    shown = pd.DataFrame({
+        "measure": [t(f"schools.profile.measure.{m}", lang) + (
+            " · " + local_name(country.level(lv).name_en, country.level(lv).name_local, lang)
+            if lv else "") for m, lv in zip(table["measure"], table["level"])],
+        **{col: [values.format_value(v, unit, lang) for v, unit in zip(table[col],
+                                                                        table["unit"])]
+           for col in ("school", *schools.COMPARED)}})
+    district = local_name(record["district_name_en"] or "", record["district_name_local"] or "",
+                          lang)
+    province = local_name(record["province_name_en"] or "",
+                          record["province_name_local"] or "", lang)
+    tables.table(shown, {
+        "measure": t("schools.profile.compare.measure", lang, year=format_school_year(year,
+                                                                                       lang)),
+        "school": t("schools.profile.compare.school", lang),
+        "district": t("schools.profile.compare.area", lang,
+                      admin=admin_level_name(country, 2, lang), name=district),
+        "province": t("schools.profile.compare.area", lang,
+                      admin=admin_level_name(country, 1, lang), name=province),
+        "national": t("schools.profile.compare.national", lang,
+                      name=local_name(country.name, country.name_local, lang))},
+        lang=lang, key="schools_compare")
+    st.caption(t("schools.profile.compare.note", lang))
+
+
+# --------------------------------------------------------------------------- facilities
+
+
+def facilities(frame: pd.DataFrame, year: int, lang: str) -> None:
+    st.subheader(t("schools.profile.facilities.heading", lang))
+    found = schools.facilities_in(frame, year)
+    if found.year is None:
+        st.info(t("schools.profile.facilities.none", lang), icon=":material/database_off:")
+        return
+    if found.year != year:
+        st.caption(t("schools.profile.facilities.earlier", lang,
+                     year=format_school_year(found.year, lang)))
+    st.markdown(f"**{t('schools.profile.facilities.ladder', lang)}**")
+    with st.container(horizontal=True):
+        for service in schools.JMP_SERVICES:
+            step = found.ladder.get(service, "")
+            st.badge(t(f"schools.profile.facilities.{service}", lang) + ": " + (
+                t(f"schools.profile.facilities.step.{step}", lang) if step
+                else t("format.no_data", lang)), color=LADDER_COLOURS[step],
+                icon=LADDER_ICONS[step])
+    st.caption(t("schools.profile.facilities.ladder_note", lang))
+    st.markdown(f"**{t('schools.profile.facilities.items', lang)}**")
+    with st.container(horizontal=True):
+        for item, present in found.items.items():
+            label = t(f"schools.profile.facilities.{item}", lang)
+            if present is None:
+                st.badge(f"{label}: {t('format.no_data', lang)}", color="gray")
+            else:
+                st.badge(label, color="green" if present else "red",
+                         icon=":material/check:" if present else ":material/close:")
+
+
+def quality(frame: pd.DataFrame, lang: str) -> None:
+    st.subheader(t("schools.profile.quality.heading", lang))
+
+    def cell(score: object, met: object) -> str:
+        flag = schools.bool_or_none(met)
+        mark = "" if flag is None else (" ✓" if flag else " ✗")
+        return (format_number(float(score), lang, 1) if schools.finite(score)
+                else t("format.no_data", lang)) + mark
+
+    shown = schools.quality_table(frame, cell)
+    if shown.empty:
+        st.info(t("schools.profile.quality.none", lang), icon=":material/database_off:")
+        return
+    shown["standard"] = [schools.standard_name(s) for s in shown["standard"]]
+    years = [c for c in shown.columns if c != "standard"]
+    tables.table(shown, {"standard": t("schools.profile.quality.standard", lang),
+                         **{y: format_school_year(int(y), lang) for y in years}},
+                 lang=lang, key="schools_quality")
+    st.caption(t("schools.profile.quality.note", lang))
+
+
+def show(school_id: str, chosen: Filters) -> None:
+    """The whole profile for the sidebar's school year."""
+    lang = chosen.lang
+    country = extract.country()
+    record = extract.read("school", school_id)
+    enrolment = extract.read("school_enrolment", school_id)
+    staff = extract.read("school_teachers", school_id)
+    rooms = extract.read("school_facilities", school_id)
+    heading(record, lang)
+    year = int(chosen.year)
+    reported = sorted(int(y) for y in enrolment["year"].unique())
+    if reported and year not in reported:
+        shown = schools.latest_at_most(reported, year)
+        st.info(t("schools.profile.not_reported", lang, year=format_school_year(year, lang))
+                + (" " + t("schools.profile.showing", lang,
+                           year=format_school_year(shown, lang)) if shown else ""),
+                icon=":material/event_busy:")
+        year = shown or year
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader(t("schools.profile.identity", lang))
+        identity(record, country, lang)
+    with right:
+        st.subheader(t("schools.profile.location", lang))
+        location(record, lang)
+    problems(extract.read("school_problems", school_id), lang)
+    levels = [lv for lv in schools.levels_of(record["levels"]) if lv in country.level_ids]
+    figures = schools.figures(enrolment, staff, rooms,
+                              schools.level_grades(country, levels), year)
+    pupils(enrolment, year, lang, school_id)
+    teachers(record, figures, levels, country, lang)
+    facilities(rooms, year, lang)
+    quality(extract.read("school_quality", school_id), lang)

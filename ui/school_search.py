@@ -1,0 +1,182 @@
+"""The search of the Schools page: the form, the results, and the way into a profile.
+
+The area comes from the shared sidebar; the other filters are the page's own (session
+only). A result opens its profile by choosing its row, by the "Open a profile" box, or by
+its link (``/schools?school=<id>``, which also works from a map popup).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import schools
+from lib.i18n import format_number, format_school_year, local_name, t
+from lib.schools import SchoolQuery, SearchResult
+from ui import extract, school_profile, tables
+from ui.filters import Filters, admin_level_name
+from ui.markdown import escape
+
+TEXT, LEVELS, OWNERSHIP, LOCALITY = "schools_text", "schools_levels", "schools_own", "schools_loc"
+COMPLETE, MULTIGRADE, FACILITY, PTR = ("schools_complete", "schools_multigrade",
+                                       "schools_facility", "schools_ptr")
+RESULTS, PICK = "schools_results", "schools_pick"
+PTR_LIMIT = 120  # the slider's top: at it, no upper limit
+ANY, YES, NO = "any", "yes", "no"
+_SAVED = "_schools_form"  # the form's values, kept while a profile is open
+DEFAULTS = {TEXT: "", LEVELS: [], OWNERSHIP: [], LOCALITY: [], COMPLETE: ANY,
+            MULTIGRADE: ANY, FACILITY: "", PTR: (0, PTR_LIMIT)}
+
+
+def _restore() -> None:
+    """Seed the form's widgets: Streamlit forgets a widget's value on a run that does not
+    draw it (a profile), so the values are kept aside and given back."""
+    saved = st.session_state.get(_SAVED, {})
+    for key, default in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = saved.get(key, default)
+
+
+def _save() -> None:
+    st.session_state[_SAVED] = {key: st.session_state.get(key, default)
+                                for key, default in DEFAULTS.items()}
+
+
+def _tristate(key: str, label: str, lang: str) -> bool | None:
+    choice = st.segmented_control(label, [ANY, YES, NO], key=key,
+                                  format_func=lambda o: t(f"schools.filter.{o}", lang))
+    return None if choice in (None, ANY) else choice == YES
+
+
+def form(chosen: Filters) -> SchoolQuery:
+    """The search box and the filters; the query they make for the chosen year and area."""
+    lang = chosen.lang
+    country = extract.country()
+    _restore()
+    text = st.text_input(t("schools.search.label", lang), key=TEXT, max_chars=120,
+                         placeholder=t("schools.search.placeholder", lang),
+                         help=t("schools.search.help", lang), icon=":material/search:")
+    with st.expander(t("schools.filter.heading", lang), expanded=True):
+        top = st.columns(3)
+        levels = top[0].multiselect(
+            t("schools.filter.levels", lang), country.level_ids, key=LEVELS,
+            format_func=lambda lv: local_name(country.level(lv).name_en,
+                                              country.level(lv).name_local, lang),
+            placeholder=t("schools.filter.all", lang))
+        ownership = top[1].multiselect(
+            t("schools.filter.ownership", lang), list(schools.OWNERSHIPS), key=OWNERSHIP,
+            format_func=lambda o: t(f"schools.value.{o}", lang),
+            placeholder=t("schools.filter.all", lang))
+        locality = top[2].multiselect(
+            t("schools.filter.locality", lang), list(schools.LOCALITIES), key=LOCALITY,
+            format_func=lambda o: t(f"schools.value.{o}", lang),
+            placeholder=t("schools.filter.all", lang))
+        bottom = st.columns([2, 2, 3, 4])
+        with bottom[0]:
+            complete = _tristate(COMPLETE, t("schools.filter.complete", lang), lang)
+        with bottom[1]:
+            multigrade = _tristate(MULTIGRADE, t("schools.filter.multigrade", lang), lang)
+        facility = bottom[2].selectbox(
+            t("schools.filter.facility", lang), ["", *schools.FACILITIES], key=FACILITY,
+            format_func=lambda f: t(f"schools.facility.{f}", lang) if f
+            else t("schools.filter.no_facility", lang),
+            help=t("schools.filter.facility_help", lang))
+        low, high = bottom[3].slider(
+            t("schools.filter.ptr", lang), 0, PTR_LIMIT, key=PTR,
+            help=t("schools.filter.ptr_help", lang, limit=PTR_LIMIT))
+    _save()
+    return SchoolQuery(
+        year=int(chosen.year), text=text.strip(), area=chosen.area, levels=tuple(levels),
+        ownership=tuple(ownership), locality=tuple(locality), complete=complete,
+        multigrade=multigrade, facility=facility,
+        ptr_min=float(low) if low > 0 else None,
+        ptr_max=float(high) if high < PTR_LIMIT else None)
+
+
+def run(query: SchoolQuery) -> SearchResult:
+    """The search, cached per extract build: close words first, then the schools."""
+    words = [w for w in schools.terms(query.text) if schools.needs_alternatives(w)]
+    close = extract.read("similar_words", tuple(words), schools.FUZZY_SIMILARITY,
+                         schools.FUZZY_WORDS) if words else {}
+    plan = schools.plan(query.text, close)
+    return extract.read("search_schools", query, plan, schools.MAX_RESULTS)
+
+
+def _area_names(lang: str) -> dict[str, str]:
+    units = extract.admin_units()
+    return {code: local_name(en, lo, lang) for code, en, lo
+            in zip(units["code"], units["name_en"], units["name_local"])}
+
+
+def _open_picked(ids: list[str]) -> None:
+    state = st.session_state.get(RESULTS)
+    rows = state.selection.rows if state is not None else []
+    if rows and rows[0] < len(ids):
+        school_profile.open_school(ids[rows[0]])
+
+
+def _open_chosen() -> None:
+    picked = st.session_state.get(PICK)
+    if picked:
+        school_profile.open_school(picked)
+
+
+def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
+    """How many matched, the table (choose a row to open its profile), the box to open a
+    profile by name, and the download."""
+    lang = chosen.lang
+    country = extract.country()
+    year = format_school_year(query.year, lang)
+    names = _area_names(lang)
+    where = (names.get(query.area, query.area) if query.area
+             else local_name(country.name, country.name_local, lang))
+    if result.total == 0:
+        st.info(t("schools.results.none", lang, where=escape(where)),
+                icon=":material/search_off:")
+        return
+    count = t("schools.results.count", lang, n=format_number(result.total, lang),
+              where=escape(where))
+    if result.truncated:
+        count += " " + t("schools.results.first", lang,
+                         n=format_number(len(result.rows), lang))
+    if result.fuzzy:
+        count += " " + t("schools.results.fuzzy", lang)
+    st.markdown(count)
+    words = {key: t(f"schools.value.{key}", lang) for key in
+             (*schools.OWNERSHIPS, *schools.LOCALITIES, "yes", "no")}
+    level_names = {lv.id: local_name(lv.name_en, lv.name_local, lang) for lv in country.levels}
+    shown = schools.results_table(result.rows, lambda en, lo: local_name(en, lo, lang), names,
+                                  words, level_names, school_profile.profile_prefix(lang))
+    ids = shown["school_id"].tolist()
+    labels = {col: t(f"schools.results.column.{col}", lang) for col in shown.columns}
+    labels["district"] = admin_level_name(country, 2, lang)
+    labels["province"] = admin_level_name(country, 1, lang)
+    labels["ptr"] = t("schools.results.column.ptr", lang, year=year)
+    widths = {"name": "medium", "district": None, "levels": None}
+    config = {col: st.column_config.TextColumn(label, width=widths.get(col, "small"))
+              for col, label in labels.items()}
+    config["province"] = None  # the district says where; the CSV has the province too
+    for col in ("pupils", "teachers"):
+        config[col] = st.column_config.NumberColumn(labels[col], format="localized",
+                                                    width="small")
+    config["ptr"] = st.column_config.NumberColumn(labels["ptr"], format="%.1f", width="small")
+    config["profile"] = st.column_config.LinkColumn(
+        labels["profile"], display_text=t("schools.results.open", lang), width="small")
+    height = "auto" if len(shown) <= 12 else tables.HEADER_PX + tables.ROW_PX * 12
+    st.dataframe(shown, hide_index=True, column_config=config, height=height,
+                 placeholder=t("format.empty_cell", lang), key=RESULTS,
+                 on_select=lambda: _open_picked(ids), selection_mode="single-row")
+    st.caption(t("schools.results.hint", lang, year=year))
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    options = dict(zip(ids, shown["name"]))
+    left.selectbox(t("schools.results.pick", lang), ids, index=None, key=PICK,
+                   format_func=lambda i: f"{options.get(i, i)} · {i}",
+                   placeholder=t("schools.results.pick_placeholder", lang),
+                   on_change=_open_chosen)
+    with right:
+        tables.download_csv(db_csv(result), t("schools.results.file_name", lang), lang=lang,
+                            label_key="schools.results.download", key="schools_csv")
+
+
+def db_csv(result: SearchResult) -> bytes:
+    """The results as CSV with machine column names (UTF-8)."""
+    return result.rows.drop(columns=["literal"]).to_csv(index=False).encode("utf-8")
+

@@ -1,0 +1,304 @@
+"""The charts and tables of the Trends page, built with Altair from :mod:`lib.trends`.
+
+Chart builders (``*_chart``) are plain functions of frames and words (the unit tests
+validate their specs); ``show_*`` draw them with their downloads. Lines break where a year
+has no value (never drawn as zero); points with a small denominator are hollow.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lib.equity_view import PARITY_HIGH, PARITY_LOW
+from lib.i18n import format_school_year, t
+from lib.indicators import Indicator, split_flags
+from ui import tables, values
+from ui.chart_export import FONT, OKABE_ITO, built, show
+
+NATIONAL_COLOUR = "#000000"
+AREA_COLOURS = OKABE_ITO[:7]  # after the national black
+GROUP_COLOURS = ("#E69F00", "#0072B2", "#009E73")  # girls/rural/priority first
+FLOW_COLOURS = {"promotion": "#0072B2", "repetition": "#E69F00", "dropout": "#D55E00"}
+BREAK = "break-paths-show-domains"  # a missing year breaks the line
+HEIGHT = 320
+DIRECTION_COLOURS = {"better": "#1a7f37", "worse": "#cf222e"}
+
+
+def _title(title: str, subtitle: str) -> alt.TitleParams:
+    return alt.TitleParams(title, subtitle=subtitle, anchor="start", font=FONT,
+                           subtitleColor="#555555")
+
+
+def _prepare(rows: pd.DataFrame, unit: str, lang: str) -> pd.DataFrame:
+    data = rows.copy()
+    data["school_year"] = [format_school_year(y, lang) for y in data["year"]]
+    data["label"] = [values.format_value(v, unit, lang) for v in data["value"]]
+    data["flag_text"] = [", ".join(values.flag_labels(split_flags(f or ""), lang))
+                         for f in data["flags"]]
+    data["value"] = data["value"].astype("float64").where(np.isfinite(data["value"]), None)
+    return data
+
+
+def _year_axis(lang: str, years: list[int]) -> alt.X:
+    labels = {str(y): format_school_year(y, lang) for y in years}
+    expr = " : ".join(f"datum.value == {y} ? '{labels[str(y)]}'" for y in years) + " : ''"
+    return alt.X("year:Q", title=t("chart.year", lang),
+                 scale=alt.Scale(domain=[min(years), max(years)], nice=False, zero=False),
+                 axis=alt.Axis(values=years, labelExpr=expr, labelAngle=-40, grid=False))
+
+
+def lines_chart(rows: pd.DataFrame, *, colour_field: str, colour_title: str,
+                domain: list[str], colours: list[str], unit: str, y_title: str,
+                title: str, subtitle: str, year: int, lang: str,
+                facet: str | None = None, facet_title: str = "") -> alt.TopLevelMixin:
+    """Lines over the years, a point per year (hollow when the denominator is small), the
+    chosen year marked; one colour per ``colour_field`` value; panels by ``facet``."""
+    data = _prepare(rows, unit, lang)
+    years = sorted(int(y) for y in data["year"].unique())
+    x = _year_axis(lang, years)
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+    colour = alt.Color(f"{colour_field}:N", title=colour_title,
+                       scale=alt.Scale(domain=domain, range=colours),
+                       legend=alt.Legend(orient="top", labelLimit=260))
+    tooltip = [alt.Tooltip(f"{colour_field}:N", title=colour_title),
+               alt.Tooltip("school_year:N", title=t("chart.year", lang)),
+               alt.Tooltip("label:N", title=t("chart.value", lang)),
+               alt.Tooltip("flag_text:N", title=t("chart.flags", lang))]
+    base = alt.Chart()
+    line = base.mark_line(strokeWidth=2.2, invalid=BREAK).encode(
+        x=x, y=y, color=colour, detail=f"{colour_field}:N")
+    points = base.mark_point(size=45, strokeWidth=1.8).encode(
+        x=x, y=y, color=colour, shape=alt.Shape(f"{colour_field}:N", legend=None,
+                                                scale=alt.Scale(domain=domain)),
+        fill=alt.condition("datum.small", alt.value("#ffffff"),
+                           alt.Color(f"{colour_field}:N", scale=alt.Scale(
+                               domain=domain, range=colours), legend=None)),
+        tooltip=tooltip).transform_filter("datum.value != null")
+    if facet:
+        marker = base.mark_rule(color="#999999", strokeDash=[2, 3]).encode(
+            x=alt.datum(year))
+        return alt.layer(marker, line, points, data=data).properties(
+            width=260, height=200).facet(
+            facet=alt.Facet(f"{facet}:N", title=facet_title or None,
+                            sort=list(dict.fromkeys(data[facet]))),
+            columns=3).properties(title=_title(title, subtitle))
+    marker = alt.Chart(pd.DataFrame({"year": [year]})).mark_rule(
+        color="#999999", strokeDash=[2, 3]).encode(x=alt.X("year:Q"))
+    return alt.layer(marker, alt.layer(line, points, data=data)).properties(
+        title=_title(title, subtitle), height=HEIGHT, width="container")
+
+
+def parity_chart(rows: pd.DataFrame, *, domain: list[str], colours: list[str], title: str,
+                 subtitle: str, year: int, lang: str) -> alt.LayerChart:
+    """The parity index over the years for each area, over the 0.97–1.03 parity band."""
+    band = alt.Chart(pd.DataFrame({"lo": [PARITY_LOW], "hi": [PARITY_HIGH]})).mark_rect(
+        color="#e0e0e0", opacity=0.7).encode(y=alt.Y("lo:Q", scale=alt.Scale(zero=False)),
+                                              y2="hi:Q")
+    one = alt.Chart(pd.DataFrame({"v": [1.0]})).mark_rule(color="#777777").encode(
+        y=alt.Y("v:Q", scale=alt.Scale(zero=False)))
+    chart = lines_chart(rows, colour_field="area_name", colour_title=t("chart.area", lang),
+                        domain=domain, colours=colours, unit="index",
+                        y_title=t("chart.axis.index", lang), title=title, subtitle=subtitle,
+                        year=year, lang=lang)
+    return alt.layer(band, one, *chart.layer).properties(
+        title=_title(title, subtitle), height=260, width="container")
+
+
+def panels_chart(rows: pd.DataFrame, *, unit: str, title: str, subtitle: str,
+                 national_name: str, lang: str) -> alt.FacetChart:
+    """One small panel per province: its line, the national line (grey, dashed) for
+    reference; the same scale in every panel so that panels compare."""
+    data = _prepare(rows, unit, lang)
+    data["national_label"] = [values.format_value(v, unit, lang) for v in data["national"]]
+    years = sorted(int(y) for y in data["year"].unique())
+    x = alt.X("year:Q", title=None, scale=alt.Scale(domain=[min(years), max(years)],
+                                                     nice=False, zero=False),
+              axis=alt.Axis(values=[years[0], years[-1]], labelExpr=(
+                  f"datum.value == {years[0]} ? '{format_school_year(years[0], lang)}' : "
+                  f"'{format_school_year(years[-1], lang)}'"), grid=False))
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
+    tooltip = [alt.Tooltip("unit_name:N", title=t("chart.province", lang)),
+               alt.Tooltip("school_year:N", title=t("chart.year", lang)),
+               alt.Tooltip("label:N", title=t("chart.value", lang)),
+               alt.Tooltip("national_label:N", title=national_name),
+               alt.Tooltip("flag_text:N", title=t("chart.flags", lang))]
+    national = alt.Chart().mark_line(color="#9e9e9e", strokeDash=[4, 3],
+                                     strokeWidth=1.5).encode(x=x, y="national:Q")
+    line = alt.Chart().mark_line(color=OKABE_ITO[0], strokeWidth=2, invalid=BREAK).encode(
+        x=x, y=y)
+    points = alt.Chart().mark_point(size=20, filled=True, color=OKABE_ITO[0]).encode(
+        x=x, y=y, opacity=alt.condition("datum.small", alt.value(0.3), alt.value(1.0)),
+        tooltip=tooltip).transform_filter("datum.value != null")
+    return alt.layer(national, line, points, data=data).properties(
+        width=140, height=110).facet(
+        facet=alt.Facet("unit_name:N", title=None, sort=list(dict.fromkeys(
+            data["unit_name"])), header=alt.Header(labelFontSize=12, labelFont=FONT)),
+        columns=5).properties(title=_title(title, subtitle)).resolve_axis(
+        x="independent")
+
+
+def flows_chart(rows: pd.DataFrame, *, title: str, subtitle: str, names: dict[str, str],
+                grade_label: str, lang: str) -> alt.LayerChart:
+    """Promotion, repetition and dropout of each grade stacked to 100%, each part
+    labelled; a grade without rates says "no data"."""
+    data = rows.copy()
+    data["kind_name"] = data["kind"].map(names)
+    data["label"] = [values.format_value(v, "%", lang) for v in data["value"]]
+    data["grade_name"] = [t("trends.flows.grade", lang, grade=g) for g in data["grade"]]
+    data["order"] = data["kind"].map({"promotion": 0, "repetition": 1, "dropout": 2})
+    known = data[np.isfinite(data["value"])]
+    grades = list(dict.fromkeys(data["grade_name"]))
+    missing = data.groupby("grade_name", sort=False)["value"].apply(
+        lambda v: bool((~np.isfinite(v)).all())).reset_index(name="none")
+    missing = missing[missing["none"]].assign(text=t("format.no_data", lang), v=0.0)
+    kinds = list(names.values())
+    x = alt.X("grade_name:N", sort=grades, title=grade_label, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("value:Q", title=t("trends.flows.axis", lang), stack="zero")
+    bars = alt.Chart(known).mark_bar().encode(
+        x=x, y=y, order="order:Q",
+        color=alt.Color("kind_name:N", title=None, sort=kinds,
+                        scale=alt.Scale(domain=kinds, range=[FLOW_COLOURS[k] for k in
+                                                             names]),
+                        legend=alt.Legend(orient="top")),
+        opacity=alt.condition("datum.small", alt.value(0.4), alt.value(0.95)),
+        tooltip=[alt.Tooltip("grade_name:N", title=grade_label),
+                 alt.Tooltip("kind_name:N", title=t("chart.group", lang)),
+                 alt.Tooltip("label:N", title=t("chart.value", lang))])
+    text = alt.Chart(known).mark_text(color="#ffffff", fontSize=11, dy=0).encode(
+        x=x, y=alt.Y("value:Q", stack="zero", bandPosition=0.5), order="order:Q",
+        text="label:N", detail="kind_name:N").transform_filter("datum.value >= 6")
+    layers = [bars, text]
+    if not missing.empty:
+        layers.append(alt.Chart(missing).mark_text(fontStyle="italic", color="#555555",
+                                                   baseline="bottom").encode(
+            x=x, y=alt.Y("v:Q"), text="text:N"))
+    return alt.layer(*layers).properties(title=_title(title, subtitle), height=300,
+                                         width="container")
+
+
+def survival_chart(rows: pd.DataFrame, *, title: str, subtitle: str, grade_label: str,
+                   lang: str) -> alt.LayerChart:
+    """Of 100 pupils entering the first grade, how many reach each grade."""
+    data = rows.copy()
+    data["grade_name"] = [t("trends.flows.grade", lang, grade=g) for g in data["grade"]]
+    data["label"] = [values.format_value(v, "%", lang) for v in data["survival"]]
+    data["survival"] = data["survival"].astype("float64").where(
+        np.isfinite(data["survival"]), None)
+    grades = list(data["grade_name"])
+    x = alt.X("grade_name:N", sort=grades, title=grade_label, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("survival:Q", title=t("trends.cohort.axis", lang),
+              scale=alt.Scale(domain=[0, 100]))
+    base = alt.Chart(data)
+    area = base.mark_area(opacity=0.25, color=OKABE_ITO[0], invalid=BREAK).encode(x=x, y=y)
+    line = base.mark_line(color=OKABE_ITO[0], strokeWidth=2.5, invalid=BREAK,
+                          point=alt.OverlayMarkDef(size=60, filled=True)).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("grade_name:N", title=grade_label),
+                           alt.Tooltip("label:N", title=t("chart.value", lang))])
+    text = base.mark_text(dy=-12, fontSize=12, color="#222222").encode(
+        x=x, y=y, text="label:N").transform_filter("datum.survival != null")
+    return alt.layer(area, line, text).properties(title=_title(title, subtitle), height=300,
+                                                  width="container")
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def area_colours(names: list[str]) -> list[str]:
+    """The national line black, then the colour-blind-safe colours in order."""
+    return [NATIONAL_COLOUR] + [AREA_COLOURS[i % len(AREA_COLOURS)]
+                                for i in range(len(names) - 1)]
+
+
+def show_lines(rows: pd.DataFrame, indicator: Indicator, by: str, *, title: str,
+               subtitle: str, year: int, lang: str, file_name: str) -> None:
+    unit = indicator.unit
+    y_title = t(f"chart.axis.{unit}", lang, name=indicator.name(lang))
+    common = dict(unit=unit, y_title=y_title, title=title, subtitle=subtitle, year=year,
+                  lang=lang)
+    if by:
+        groups = [g for g in dict.fromkeys(rows["group"]) if g not in ("T", "parity")]
+        shown = rows[rows["group"].isin(groups)].assign(
+            group_name=lambda d: [t(f"equity.group.{g}", lang) for g in d["group"]])
+        names = [t(f"equity.group.{g}", lang) for g in groups]
+        chart = built(lines_chart, rows=shown, colour_field="group_name",
+                      colour_title=t("chart.group", lang), domain=names,
+                      colours=list(GROUP_COLOURS[:len(names)]), facet="area_name",
+                      **common)
+    else:
+        shown = rows[rows["group"] == "T"]
+        names = list(dict.fromkeys(shown["area_name"]))
+        chart = built(lines_chart, rows=shown, colour_field="area_name",
+                      colour_title=t("chart.area", lang), domain=names,
+                      colours=area_colours(names), **common)
+    show(chart, shown.drop(columns=["flagged"]), file_name=file_name, lang=lang,
+         key="trends_lines")
+    notes = []
+    missing = shown[~np.isfinite(shown["value"].astype("float64"))]
+    if not missing.empty:
+        notes.append(t("trends.lines.missing", lang, n=len(missing)))
+    if shown["small"].any():
+        notes.append(t("trends.lines.small", lang))
+    if notes:
+        st.caption(" ".join(notes))
+
+
+def show_parity(rows: pd.DataFrame, *, title: str, subtitle: str, year: int, lang: str,
+                file_name: str) -> None:
+    names = list(dict.fromkeys(rows["area_name"]))
+    chart = built(parity_chart, rows=rows, domain=names, colours=area_colours(names),
+                  title=title, subtitle=subtitle, year=year, lang=lang)
+    show(chart, rows.drop(columns=["flagged"]), file_name=file_name, lang=lang,
+         key="trends_parity")
+
+
+def show_panels(rows: pd.DataFrame, indicator: Indicator, *, title: str, subtitle: str,
+                national_name: str, lang: str, file_name: str) -> None:
+    chart = built(panels_chart, rows=rows, unit=indicator.unit, title=title,
+                  subtitle=subtitle, national_name=national_name, lang=lang)
+    show(chart, rows.drop(columns=["flagged"]), file_name=file_name, lang=lang,
+         key="trends_panels")
+
+
+def show_changes(rows: pd.DataFrame, unit: str, *, lang: str, file_name: str) -> None:
+    """Value, change and direction by area and year; the direction coloured green when
+    better, red when worse (and written, not only coloured)."""
+    shown = pd.DataFrame({
+        "area": rows["area_name"],
+        "year": [format_school_year(y, lang) for y in rows["year"]],
+        "value": [values.format_value(v, unit, lang) for v in rows["value"]],
+        "change": [values.format_change(c, unit, lang) or "–" for c in rows["change"]],
+        "direction": [t(f"trends.direction.{d}", lang) for d in rows["direction"]],
+        "flags": [", ".join(values.flag_labels(split_flags(f or ""), lang))
+                  for f in rows["flags"]]})
+    colours = {t(f"trends.direction.{d}", lang): c for d, c in DIRECTION_COLOURS.items()}
+    styled = shown.style.map(lambda v: f"color: {colours[v]}; font-weight: 600"
+                             if v in colours else "", subset=["direction"])
+    labels = {"area": t("chart.area", lang), "year": t("chart.year", lang),
+              "value": t("trends.changes.value", lang, unit=t(f"chart.unit.{unit}", lang)),
+              "change": t("trends.changes.change", lang),
+              "direction": t("trends.changes.direction", lang),
+              "flags": t("chart.flags", lang)}
+    st.dataframe(styled, hide_index=True, height=min(38 + 35 * len(shown), 420),
+                 column_config={c: st.column_config.Column(label) for c, label
+                                in labels.items()}, key="trends_changes")
+    tables.download_csv(rows.to_csv(index=False).encode("utf-8"), f"{file_name}.csv",
+                        lang=lang, label_key="chart.download_csv", key="trends_changes_csv")
+
+
+def show_flows(rows: pd.DataFrame, *, title: str, subtitle: str, lang: str,
+               file_name: str) -> None:
+    names = {k: t(f"trends.flows.{k}", lang) for k in ("promotion", "repetition",
+                                                       "dropout")}
+    chart = built(flows_chart, rows=rows, title=title, subtitle=subtitle, names=names,
+                  grade_label=t("trends.flows.grade_axis", lang), lang=lang)
+    show(chart, rows.drop(columns=["flagged"]), file_name=file_name, lang=lang,
+         key="trends_flows")
+
+
+def show_cohort(rows: pd.DataFrame, *, title: str, subtitle: str, lang: str,
+                file_name: str) -> None:
+    chart = built(survival_chart, rows=rows, title=title, subtitle=subtitle,
+                  grade_label=t("trends.flows.grade_axis", lang), lang=lang)
+    show(chart, rows, file_name=file_name, lang=lang, key="trends_cohort")
