@@ -31,7 +31,14 @@ ASSETS := static/.assets
 $(ASSETS): geo/assets.py | $(VENV)/.app-installed
 	@$(BIN)/python -m geo.assets && touch $@
 
-assets: $(ASSETS)
+# The Lao web font (Noto Sans Lao), served the same way so that Lao text renders on a machine
+# without Lao fonts: fetched once with npm, pinned sha512 (lib/fonts.py).
+FONTS := static/.fonts
+
+$(FONTS): lib/fonts.py | $(VENV)/.app-installed
+	@$(BIN)/python -m lib.fonts && touch $@
+
+assets: $(ASSETS) $(FONTS)
 
 setup-test: $(VENV)/.test-installed
 

@@ -5,10 +5,11 @@ Run with ``streamlit run app.py``; the extract is ``$EMIS_DB`` or ``data/emis.du
 import streamlit as st
 
 from lib.i18n import t
-from ui import banner, extract, filters, nav, url_state
+from ui import banner, extract, filters, fonts, nav, url_state
 
 lang = url_state.language()
 st.set_page_config(page_title=t("app.title", lang), page_icon="🎓", layout="wide")
+fonts.inject()  # the Lao web font the app serves, for Lao text on any machine
 
 pages = [
     # The default page answers only at "/" (Streamlit gives it no path of its own).

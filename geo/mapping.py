@@ -32,6 +32,7 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geo import assets
+from lib import fonts
 
 __all__ = [
     "Area", "Basemap", "Legend", "LegendRow", "OfflineMap", "SchoolCluster", "Schools",
@@ -221,6 +222,8 @@ class OfflineMap(folium.Map):
         self.options["max_zoom"] = max_zoom
         self.options["min_zoom"] = min_zoom
         self.default_css = assets.links(assets.LEAFLET_CSS, asset_url)
+        if fonts.installed():  # Lao glyphs for "Source Sans Pro" on a machine without Lao fonts
+            self.default_css.append(("emis_lao_font", fonts.stylesheet_url(asset_url)))
 
     @property
     def default_js(self) -> list[tuple[str, str]]:  # read by folium and streamlit-folium

@@ -2,13 +2,20 @@
 
 Every string the app shows comes from a catalogue in ``lib/locales/<lang>.toml``. A catalogue
 is written as TOML tables for readability and read as flat dotted keys: ``[about]`` then
-``title = "..."`` is the key ``about.title``. English is complete and the reference; another
-language may leave keys out, and those fall back to English. A key missing from English is a
-programming error and raises :class:`KeyError` naming the key.
+``title = "..."`` is the key ``about.title``. English is the reference; every other catalogue
+(Lao, ``lo.toml``) has the same keys with the same ``{fields}`` (``tests/unit/test_i18n.py``
+fails otherwise), and a key a catalogue still lacks falls back to English at run time. A key
+missing from English is a programming error and raises :class:`KeyError` naming the key.
+
+Numbers, percentages, school years and dates are formatted from the catalogue's ``[format]``
+table, the same way in every language. Lao official statistics write Western digits with the
+same separators as English (``1,234,567.5``, ``45.3%``); a Lao school year spans both years
+in full (ສົກຮຽນ 2023–2024), as Ministry documents write it.
 """
 from __future__ import annotations
 
 import math
+import string
 import tomllib
 from datetime import datetime, timezone
 from functools import cache
@@ -52,14 +59,59 @@ def has(key: str, lang: str = DEFAULT_LANG) -> bool:
 
 def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
     """The text of ``key`` in ``lang`` (English when that language lacks it), formatted with
-    ``fmt`` (``str.format`` fields such as ``{n}``)."""
+    ``fmt`` (``str.format`` fields such as ``{n}``; ``{n:grade}`` writes a grade number as the
+    language names grades, see :func:`grade_name`)."""
     text = catalogue(lang).get(key)
     if text is None:
         text = catalogue(DEFAULT_LANG).get(key)
     if text is None:
         raise KeyError(f"no UI string {key!r} in the {DEFAULT_LANG!r} catalogue "
                        f"({LOCALES_DIR / (DEFAULT_LANG + '.toml')})")
-    return text.format(**fmt) if fmt else text
+    return fill(text, lang, **fmt) if fmt else text
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` plus the format spec ``grade``: ``{grade:grade}`` is grade 6 written as
+    the language names it (ມ.1 in Lao), ``{grades:grade}`` a span such as ``1–5``."""
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec == "grade":
+            return grade_span(value, self.lang)
+        return super().format_field(value, format_spec)
+
+
+def fill(template: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
+    """``template.format(**fields)``, with the ``grade`` format spec of :class:`_Formatter`."""
+    if ":grade}" not in template:
+        return template.format(**fields)
+    return _Formatter(lang).vformat(template, (), fields)
+
+
+@cache
+def _grade_names(lang: str) -> dict[str, str]:
+    names = {}
+    for pair in t("format.grade_names", lang).split(";"):
+        number, _, name = pair.partition("=")
+        if number.strip() and name.strip():
+            names[number.strip()] = name.strip()
+    return names
+
+
+def grade_name(grade: int | str, lang: str = DEFAULT_LANG) -> str:
+    """A grade as the language writes it: ``6`` in English ("Grade 6"), ``ມ.1`` in Lao (the
+    catalogue's ``format.grade_names``); the number itself when the catalogue has no name."""
+    text = str(grade).strip()
+    return _grade_names(lang).get(text, text)
+
+
+def grade_span(value: object, lang: str = DEFAULT_LANG) -> str:
+    """A grade or a span of grades (``1–5``, as the indicator registry writes it) with each
+    grade named by :func:`grade_name`: ``ປ.1–ປ.5``."""
+    return "–".join(grade_name(part, lang) for part in str(value).split("–"))
 
 
 def _group_thousands(digits: str, sep: str) -> str:
@@ -127,3 +179,13 @@ def local_name(name_en: str, name_local: str, lang: str = DEFAULT_LANG) -> str:
     if lang == "en" or not isinstance(name_local, str) or not name_local.strip():
         return name_en
     return name_local
+
+
+def name_with_english(name_en: str, name_local: str, lang: str = DEFAULT_LANG) -> str:
+    """A place's or school's name for a list the reader picks from: the local name with the
+    English one after it in a language other than English (``ວຽງຈັນ (Vientiane)``), so that
+    either can be read or typed; the English name alone in English."""
+    shown = local_name(name_en, name_local, lang)
+    if shown == name_en or not isinstance(name_en, str) or not name_en.strip():
+        return shown
+    return f"{shown} ({name_en})"

@@ -110,7 +110,7 @@ else:
     st.markdown(t("about.validation.summary", lang, n=format_number(info.n_warnings, lang)))
     tables.table(summary, columns, lang=lang, counts=["n"], width="content")
     st.markdown(t("about.validation.all", lang))
-    problems = extract.problems()
+    problems = extract.problems(lang)
     tables.table(problems, {name: t(f"about.validation.column.{name}", lang) for name in (
         "seq", "kind", "file", "row", "column", "message", "unit_code", "school_id", "year")},
         lang=lang, school_years=["year"], integers=["seq", "row"])

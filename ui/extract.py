@@ -16,7 +16,7 @@ from lib import db, districts, targets
 from lib.country import Country
 from lib.equity import Disparity, disparity
 from lib.i18n import has, t
-from lib.indicators import Registry, compute, registry_for
+from lib.indicators import Registry, compute, compute_years, registry_for
 
 ENV_VAR = "EMIS_DB"
 
@@ -117,10 +117,27 @@ def registry() -> Registry:
     return _registry(*_key())
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _indicator_every_year(extract_path: str, extract_build_id: str, indicator_id: str,
+                          level: str, by: str | None, area: str | None,
+                          lang: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return compute_years(con, indicator_id, level, None, by=by, area=area, lang=lang)
+
+
 def indicator(indicator_id: str, level: str, year: int, by: str | None = None,
               area: str | None = None, lang: str = "en") -> pd.DataFrame:
-    """The engine's :func:`lib.indicators.compute`, cached per extract build."""
-    return _indicator(*_key(), indicator_id, level, int(year), by, area, lang)
+    """The engine's :func:`lib.indicators.compute`, cached per extract build.
+
+    Areas are computed for every year at once (one query costs about what one year does),
+    so a page that moves through the years, or a trend, finds them ready. Schools, many
+    more rows, are computed a year at a time.
+    """
+    year = int(year)
+    if level == "school" or year not in info().years:  # an unknown year: compute says so
+        return _indicator(*_key(), indicator_id, level, year, by, area, lang)
+    every_year = _indicator_every_year(*_key(), indicator_id, level, by, area, lang)
+    return every_year[every_year["year"] == year].reset_index(drop=True)
 
 
 def info() -> db.ExtractInfo:
@@ -135,16 +152,23 @@ def admin_units() -> pd.DataFrame:
     return _admin_units(*_key())
 
 
-def problems() -> pd.DataFrame:
-    return _problems(*_key())
+def problems(lang: str | None = None) -> pd.DataFrame:
+    """The build's problems; with ``lang``, each check and severity named in plain words."""
+    found = _problems(*_key())
+    return _named(found.copy(), lang) if lang else found
 
 
 def problem_summary(lang: str) -> pd.DataFrame:
     """Warnings counted by check, each check named in plain words."""
-    summary = _problem_summary(*_key()).copy()
-    summary["kind"] = [t(f"problem_kind.{kind}", lang) if has(f"problem_kind.{kind}", lang)
-                       else kind for kind in summary["kind"]]
-    return summary
+    return _named(_problem_summary(*_key()).copy(), lang)
+
+
+def _named(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    for column, prefix in (("kind", "problem_kind"), ("severity", "about.validation.severity")):
+        if column in frame:
+            frame[column] = [t(f"{prefix}.{code}", lang) if has(f"{prefix}.{code}", lang)
+                             else code for code in frame[column]]
+    return frame
 
 
 def problems_csv() -> bytes:

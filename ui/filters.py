@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.country import Country
-from lib.i18n import format_school_year, languages, local_name, t
+from lib.i18n import format_school_year, languages, local_name, name_with_english, t
 from ui import extract, url_state
 from ui.url_state import AREA, INDICATOR, LANG, LEVEL, YEAR, widget_key
 
@@ -132,7 +132,7 @@ def admin_level_name(country: Country, level: int, lang: str) -> str:
 
 
 def _area(units: pd.DataFrame, country: Country, lang: str) -> tuple[str, str]:
-    names = {code: local_name(en, local, lang) for code, en, local
+    names = {code: name_with_english(en, local, lang) for code, en, local
              in zip(units["code"], units["name_en"], units["name_local"])}
     provinces = units.loc[units["level"] == 1, "code"].tolist()
     districts = units.loc[units["level"] == 2]

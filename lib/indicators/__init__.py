@@ -1,13 +1,14 @@
 """Indicators: the one registry (:mod:`.registry`) and the engine that computes them
 (:mod:`.engine`) over an extract.
 
-    from lib.indicators import compute, registry_for
+    from lib.indicators import compute, compute_years, registry_for
     compute(con, "ger_primary", "district", 2023, by="sex")
+    compute_years(con, "ger_primary", "district", [2021, 2022, 2023])  # one query
 """
 from __future__ import annotations
 
 from lib.indicators.context import ExtractContext, context, registry_for
-from lib.indicators.engine import COLUMNS, compute, compute_weighted
+from lib.indicators.engine import COLUMNS, compute, compute_weighted, compute_years
 from lib.indicators.flags import FLAGS, join_flags, split_flags
 from lib.indicators.registry import (ADMIN_LEVELS, FAMILIES, GROUPS, PARITY_SPLITS, SPLITS,
                                      THEMES, UNITS, Indicator, IndicatorError, Registry,
@@ -16,8 +17,8 @@ from lib.indicators.registry import (ADMIN_LEVELS, FAMILIES, GROUPS, PARITY_SPLI
 __all__ = [
     "ADMIN_LEVELS", "COLUMNS", "FAMILIES", "FLAGS", "GROUPS", "PARITY_SPLITS", "SPLITS",
     "THEMES", "UNITS", "ExtractContext", "Indicator", "IndicatorError", "Registry",
-    "UnknownIndicator", "build_registry", "compute", "compute_weighted", "context",
-    "get_indicator", "indicator_ids", "join_flags", "registry_for", "split_flags",
+    "UnknownIndicator", "build_registry", "compute", "compute_weighted", "compute_years",
+    "context", "get_indicator", "indicator_ids", "join_flags", "registry_for", "split_flags",
 ]
 
 

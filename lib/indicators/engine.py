@@ -1,19 +1,25 @@
-"""Computing any indicator of the registry, for every area of a level at once.
+"""Computing any indicator of the registry, for every area of a level at once, for one year
+(:func:`compute`) or several (:func:`compute_years`).
 
-One SQL query per request reads the pre-aggregated district tables (``agg_*``; school level
-reads the school tables), sums numerators and denominators per area and group, and pandas
-divides: a province's value is its districts' summed numerator over their summed
-denominator, never an average of district values. The flags of contract §3 are set here.
+One SQL query per request, whatever the number of years, reads the pre-aggregated district
+tables (``agg_*``; school level reads the school tables), sums numerators and denominators
+per year, area and group, and pandas divides: a province's value is its districts' summed
+numerator over their summed denominator, never an average of district values. The flags of
+contract §3 are set here.
 
 SQL is parameterised: the indicator id, split and level are checked against the registry
-before any SQL is assembled, and every value (year, area, grades, ages, level ids,
+before any SQL is assembled, and every value (years, area, grades, ages, level ids,
 standards) is passed as a parameter.
+
+The year is a key all the way through: of the SQL groups and joins, of the grid of units ×
+groups (one block of rows per year and unit) and of the flags that look at a unit's total
+row, so that one year computed among several is exactly that year computed alone.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 import duckdb
 import numpy as np
@@ -78,22 +84,27 @@ _SCHOOL = {
     "quality": f"""(SELECT q.year, q.school_id, s.district_code, q.standard, {_CTX},
         1 AS schools, CAST(q.met AS INTEGER) AS met
         FROM quality q JOIN schools s USING (school_id))""",
-    # Flows of one school from $year to $year + 1, as agg_flow has them for districts.
-    "flow": f"""(WITH both_years AS (
-            SELECT school_id FROM reporting WHERE year = $year
-            INTERSECT SELECT school_id FROM reporting WHERE year = $year + 1),
-        g AS (SELECT year, school_id, grade, sex, sum(enrolled) AS enrolled,
-                     sum(coalesce(repeaters, 0)) AS repeaters
-              FROM enrolment WHERE year IN ($year, $year + 1)
-                AND school_id IN (SELECT school_id FROM both_years) GROUP BY ALL),
+    # Flows of one school from year t to t + 1 for each t asked, as agg_flow has them for
+    # districts. {years} and {years_and_next} stand for the conditions on the year column
+    # before them (see _year_list), filled in by _side_sql.
+    "flow": f"""(WITH pairs AS (
+            SELECT DISTINCT r.year, r.school_id FROM reporting r
+            JOIN reporting n ON n.school_id = r.school_id AND n.year = r.year + 1
+            WHERE r.year {{years}}),
+        g AS (SELECT e.year, e.school_id, e.grade, e.sex, sum(e.enrolled) AS enrolled,
+                     sum(coalesce(e.repeaters, 0)) AS repeaters
+              FROM enrolment e WHERE e.year {{years_and_next}}
+                AND e.school_id IN (SELECT school_id FROM pairs) GROUP BY ALL),
         parts AS (
-            SELECT school_id, grade, sex, enrolled, 0 AS repeaters_next,
-                   0 AS entrants_next_grade FROM g WHERE year = $year
-            UNION ALL SELECT school_id, grade, sex, 0, repeaters, 0 FROM g
-                WHERE year = $year + 1
-            UNION ALL SELECT school_id, grade - 1, sex, 0, 0, enrolled - repeaters FROM g
-                WHERE year = $year + 1)
-        SELECT CAST($year AS INTEGER) AS year, p.school_id, s.district_code, p.grade, p.sex,
+            SELECT p.year, g.school_id, g.grade, g.sex, g.enrolled, 0 AS repeaters_next,
+                   0 AS entrants_next_grade
+                FROM g JOIN pairs p ON p.year = g.year AND p.school_id = g.school_id
+            UNION ALL SELECT p.year, g.school_id, g.grade, g.sex, 0, g.repeaters, 0
+                FROM g JOIN pairs p ON g.year = p.year + 1 AND p.school_id = g.school_id
+            UNION ALL SELECT p.year, g.school_id, g.grade - 1, g.sex, 0, 0,
+                   g.enrolled - g.repeaters
+                FROM g JOIN pairs p ON g.year = p.year + 1 AND p.school_id = g.school_id)
+        SELECT CAST(p.year AS INTEGER) AS year, p.school_id, s.district_code, p.grade, p.sex,
                {_CTX}, sum(p.enrolled) AS enrolled, sum(p.repeaters_next) AS repeaters_next,
                sum(p.entrants_next_grade) AS entrants_next_grade
         FROM parts p JOIN schools s USING (school_id) GROUP BY ALL)""",
@@ -123,7 +134,7 @@ class Side:
 class Request:
     indicator: Indicator
     level: str
-    year: int
+    years: tuple[int, ...]  # distinct, ascending
     by: str | None
     area: str | None
     ctx: ExtractContext
@@ -139,8 +150,8 @@ Finisher = Callable[[pd.DataFrame, Request], pd.DataFrame]
 # --------------------------------------------------------------------------- validation
 
 
-def _check(ctx: ExtractContext, indicator_id: str, level: str, year: object, by: str | None,
-           area: str | None) -> Request:
+def _check(ctx: ExtractContext, indicator_id: str, level: str, years: Iterable[object],
+           by: str | None, area: str | None) -> Request:
     if level not in ADMIN_LEVELS:
         raise IndicatorError(f"unknown level '{level}'; levels are {', '.join(ADMIN_LEVELS)}")
     ind = ctx.registry.get(indicator_id)
@@ -155,14 +166,7 @@ def _check(ctx: ExtractContext, indicator_id: str, level: str, year: object, by:
                if ind.population_based else "")
         raise IndicatorError(f"{ind.id} cannot be split by {by}{why}; possible splits: "
                              f"{', '.join(ind.splits) or 'none'}")
-    try:
-        year_int = int(year)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        year_int = None
-    if year_int is None or year_int not in ctx.years or str(year).strip() != str(year_int):
-        raise IndicatorError(f"no data for year {year}; years in this extract: "
-                             f"{', '.join(str(y) for y in ctx.years)} (a school year by the "
-                             "year it starts)")
+    checked = tuple(sorted({_check_year(ctx, year) for year in years}))
     if area is not None:
         area = str(area)
         is_province = area in set(ctx.provinces["code"])
@@ -175,7 +179,19 @@ def _check(ctx: ExtractContext, indicator_id: str, level: str, year: object, by:
         if level == "province" and is_district:
             raise IndicatorError(f"area '{area}' is a district: at province level give a "
                                  "province code")
-    return Request(ind, level, year_int, by, area, ctx)
+    return Request(ind, level, checked, by, area, ctx)
+
+
+def _check_year(ctx: ExtractContext, year: object) -> int:
+    try:
+        year_int = int(year)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        year_int = None
+    if year_int is None or year_int not in ctx.years or str(year).strip() != str(year_int):
+        raise IndicatorError(f"no data for year {year}; years in this extract: "
+                             f"{', '.join(str(y) for y in ctx.years)} (a school year by the "
+                             "year it starts)")
+    return year_int
 
 
 def _words(items: tuple[str, ...]) -> str:
@@ -186,8 +202,21 @@ def _words(items: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------- SQL
 
 
-def _side_sql(name: str, side: Side, req: Request) -> str:
+def _year_list(years: Sequence[int], *, and_next: bool = False) -> tuple[str, dict[str, int]]:
+    """``= $y0`` or ``IN ($y0, $y1, …)`` (each year followed by ``$yN + 1`` with
+    ``and_next``), and its parameters."""
+    params = {f"y{i}": int(year) for i, year in enumerate(years)}
+    items = [f"${name}" for name in params]
+    if and_next:
+        items = [part for item in items for part in (item, f"{item} + 1")]
+    return ("= " + items[0] if len(items) == 1 else f"IN ({', '.join(items)})"), params
+
+
+def _side_sql(name: str, side: Side, req: Request, years: Sequence[int]) -> str:
     relation = (_SCHOOL if req.level == "school" else _AGG)[side.source]
+    if "{years}" in relation:
+        relation = (relation.replace("{years}", _year_list(years)[0])
+                    .replace("{years_and_next}", _year_list(years, and_next=True)[0]))
     unit = _UNIT[req.level]
     grp = _GROUP[req.by] if req.by else "'T'"
     area = "(ad.province_code = $area OR ad.district_code = $area)" if req.area else "TRUE"
@@ -198,25 +227,27 @@ def _side_sql(name: str, side: Side, req: Request) -> str:
             if req.level == "province" or req.area else "")
     if side.source == "population" and req.by != "priority":
         relation = "agg_population"
-    inner = (f"SELECT {unit} AS unit, {grp} AS grp{grade}, {cols} FROM {relation} src "
-             f"{join}WHERE src.year = $year AND ({side.where}) AND {area}")
+    inner = (f"SELECT src.year AS yr, {unit} AS unit, {grp} AS grp{grade}, {cols} "
+             f"FROM {relation} src {join}WHERE src.year {_year_list(years)[0]} "
+             f"AND ({side.where}) AND {area}")
     sums = ", ".join(f"CAST(sum({col}) AS DOUBLE) AS {col}" for col in side.columns)
-    keys = "unit, grade" if side.by_grade else "unit"
+    keys = "yr, unit, grade" if side.by_grade else "yr, unit"
     if req.by is None:
-        return (f"{name} AS (SELECT unit, grp{', grade' if side.by_grade else ''}, {sums} "
-                f"FROM ({inner}) GROUP BY {keys}, grp)")
-    return (f"{name} AS (SELECT unit, CASE WHEN grouping(grp) = 1 THEN 'T' ELSE grp END "
-            f"AS grp{', grade' if side.by_grade else ''}, {sums} FROM ({inner}) "
-            f"GROUP BY GROUPING SETS (({keys}), ({keys}, grp)))")
+        return (f"{name} AS (SELECT {keys}, 'T' AS grp, {sums} FROM ({inner}) "
+                f"GROUP BY {keys})")
+    return (f"{name} AS (SELECT {keys}, CASE WHEN grouping(grp) = 1 THEN 'T' ELSE grp END "
+            f"AS grp, {sums} FROM ({inner}) GROUP BY GROUPING SETS (({keys}), ({keys}, grp)))")
 
 
-def _query(con: duckdb.DuckDBPyConnection, sides: list[Side], req: Request) -> pd.DataFrame:
-    ctes = [_side_sql(f"s{i}", side, req) for i, side in enumerate(sides)]
-    keys = "unit, grp, grade" if sides[0].by_grade else "unit, grp"
+def _query(con: duckdb.DuckDBPyConnection, sides: list[Side], req: Request,
+           years: Sequence[int]) -> pd.DataFrame:
+    """One row per year (``yr``), unit, group (and grade) found, with each side's sums."""
+    ctes = [_side_sql(f"s{i}", side, req, years) for i, side in enumerate(sides)]
+    keys = "yr, unit, grp, grade" if sides[0].by_grade else "yr, unit, grp"
     sql = f"WITH {', '.join(ctes)} SELECT * FROM s0"
     for i in range(1, len(sides)):
         sql += f" FULL OUTER JOIN s{i} USING ({keys})"
-    params: dict[str, object] = {"year": req.year}
+    params: dict[str, object] = dict(_year_list(years)[1])
     if req.area:
         params["area"] = req.area
     for side in sides:
@@ -225,55 +256,130 @@ def _query(con: duckdb.DuckDBPyConnection, sides: list[Side], req: Request) -> p
                 raise AssertionError(f"parameter {key} given two values")  # a recipe bug
             params[key] = value
     used = set(_PARAM.findall(sql))
-    return con.execute(sql, {k: v for k, v in params.items() if k in used}).df()
+    return _fetch(con, sql, {k: v for k, v in params.items() if k in used})
 
 
 # --------------------------------------------------------------------------- units
 
 
-def _units(con: duckdb.DuckDBPyConnection, req: Request, lang: str) -> pd.DataFrame:
-    """unit (as the query names it), unit_code and unit_name of every area asked for."""
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]
+           ) -> pd.DataFrame:
+    """A query's rows, text kept in object columns (pandas' str dtype costs time here and
+    only the output needs it); NULL numbers are NaN, NULL texts None."""
+    arrays = con.execute(sql, dict(params)).fetchnumpy()
+    columns = {}
+    for key, values in arrays.items():
+        if isinstance(values, np.ma.MaskedArray):
+            if not np.ma.getmaskarray(values).any():
+                values = values.data
+            elif values.dtype.kind in "fiub":
+                values = values.astype("float64").filled(np.nan)
+            else:
+                values = values.astype(object).filled(None)
+        columns[key] = pd.Series(values, dtype=object if values.dtype == object else None,
+                                 copy=False)
+    return pd.DataFrame(columns)
+
+
+@dataclass(frozen=True)
+class Units:
+    """Every year and area asked for, year by year in unit_code order: year, unit (as the
+    query names it), unit_code and unit_name (arrays of one length)."""
+
+    yr: np.ndarray
+    unit: np.ndarray
+    code: np.ndarray
+    name: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.yr)
+
+
+def _units(con: duckdb.DuckDBPyConnection, req: Request, lang: str) -> Units:
+    """The units of each year: areas are the same every year; schools are those reporting
+    in the year."""
     ctx = req.ctx
     name = "name_en" if lang == "en" else "name_local"
+    years = np.asarray(req.years, dtype="int64")
+    if req.level == "school":
+        area = "AND (ad.province_code = $area OR ad.district_code = $area)" if req.area else ""
+        in_years, params = _year_list(req.years)
+        if req.area:
+            params["area"] = req.area  # type: ignore[assignment]
+        pairs = con.execute(
+            "SELECT r.year AS yr, r.school_id AS code FROM reporting r "
+            "JOIN schools s USING (school_id) "
+            "JOIN agg_districts ad ON ad.district_code = s.district_code "
+            f"WHERE r.year {in_years} {area} ORDER BY r.year, r.school_id",
+            params).fetchnumpy()
+        codes = np.asarray(pairs["code"], dtype=object)
+        # Names once per school, not once per year.
+        names = con.execute(
+            f"SELECT school_id, {'name_en' if lang == 'en' else 'coalesce(name_local, name_en)'}"
+            " FROM schools WHERE school_id IN (SELECT school_id FROM reporting r "
+            f"WHERE r.year {in_years})", {k: v for k, v in params.items() if k != "area"}
+        ).fetchnumpy()
+        ids = pd.Index(np.asarray(names["school_id"], dtype=object))
+        labels = np.asarray(list(names.values())[1], dtype=object)
+        return Units(np.asarray(pairs["yr"], dtype="int64"), codes, codes,
+                     labels[ids.get_indexer(codes)] if len(codes) else codes)
     if req.level == "national":
         cname = ctx.country.name if lang == "en" else ctx.country.name_local
-        return pd.DataFrame({"unit": ["_"], "unit_code": [ctx.country.iso3],
-                             "unit_name": [cname]})
-    if req.level == "province":
-        frame = ctx.provinces
-        if req.area:
-            frame = frame[frame["code"] == req.area]
-    elif req.level == "district":
-        frame = ctx.districts
-        if req.area:
-            frame = frame[(frame["code"] == req.area) | (frame["parent_code"] == req.area)]
+        units, codes, names_ = ["_"], [ctx.country.iso3], [cname]
     else:
-        area = "AND (ad.province_code = $area OR ad.district_code = $area)" if req.area else ""
-        params: dict[str, object] = {"year": req.year}
-        if req.area:
-            params["area"] = req.area
-        frame = con.execute(
-            "SELECT r.school_id AS code, s.name_en, coalesce(s.name_local, s.name_en) "
-            "AS name_local FROM reporting r JOIN schools s USING (school_id) "
-            "JOIN agg_districts ad ON ad.district_code = s.district_code "
-            f"WHERE r.year = $year {area} ORDER BY r.school_id", params).df()
-    return pd.DataFrame({"unit": frame["code"].astype(str).values,
-                         "unit_code": frame["code"].astype(str).values,
-                         "unit_name": frame[name].astype(str).values})
+        if req.level == "province":
+            frame = ctx.provinces
+            if req.area:
+                frame = frame[frame["code"] == req.area]
+        else:
+            frame = ctx.districts
+            if req.area:
+                frame = frame[(frame["code"] == req.area) | (frame["parent_code"] == req.area)]
+        units = codes = [str(c) for c in frame["code"]]
+        names_ = [str(n) for n in frame[name]]
+    n_years = len(years)
+    return Units(np.repeat(years, len(codes)), np.array(units * n_years, dtype=object),
+                 np.array(codes * n_years, dtype=object),
+                 np.array(names_ * n_years, dtype=object))
 
 
-def _grid(units: pd.DataFrame, raw: pd.DataFrame, req: Request,
-          sums: list[str]) -> pd.DataFrame:
-    """Every unit × group, units in order then groups in order, with the sums of the query
-    (0 where nothing was found)."""
-    index = pd.MultiIndex.from_product([units["unit"].to_numpy(), list(req.groups)],
-                                       names=["unit", "grp"])
-    if raw.empty:
-        frame = pd.DataFrame(0.0, index=index, columns=sums)
-    else:
-        frame = (raw.set_index(["unit", "grp"])[sums].reindex(index).astype("float64")
-                 .fillna(0.0))
-    return frame.reset_index()
+def _grid(units: Units, raw: pd.DataFrame, req: Request, sums: list[str]) -> pd.DataFrame:
+    """Every year × unit × group, as ``units`` has them then groups in order, with the
+    sums of the query (0 where nothing was found). ``blk`` numbers the (year, unit) blocks:
+    the row's position in ``units``."""
+    groups = list(req.groups)
+    n_groups = len(groups)
+    n_units = len(units)
+    columns: dict[str, object] = {
+        "yr": np.repeat(units.yr, n_groups),
+        "grp": pd.Series(np.array(groups * n_units, dtype=object), dtype=object, copy=False),
+        "blk": np.repeat(np.arange(n_units, dtype="int64"), n_groups)}
+    pos = _grid_positions(units, raw, req.years, groups) if n_units and len(raw) else None
+    for col in sums:
+        values = np.zeros(n_units * n_groups)
+        if pos is not None:
+            found = pos >= 0
+            got = raw[col].to_numpy(dtype="float64", na_value=np.nan)[found]
+            values[pos[found]] = np.nan_to_num(got, nan=0.0)
+        columns[col] = values
+    return pd.DataFrame(columns)
+
+
+def _grid_positions(units: Units, raw: pd.DataFrame, years: Sequence[int],
+                    groups: list[str]) -> np.ndarray:
+    """The grid row of each row of ``raw`` (by yr, unit, grp), −1 when it is not in the
+    grid (a unit or group not asked for)."""
+    year_values = np.asarray(years, dtype="int64")
+    unit_idx, uniques = pd.factorize(units.unit)
+    table = np.full((len(year_values), len(uniques)), -1, dtype="int64")
+    table[np.searchsorted(year_values, units.yr), unit_idx] = np.arange(len(units))
+    raw_years = raw["yr"].to_numpy(dtype="int64")
+    y = np.minimum(np.searchsorted(year_values, raw_years), len(year_values) - 1)
+    u = pd.Index(uniques, dtype=object).get_indexer(raw["unit"].to_numpy(dtype=object))
+    g = pd.Index(groups, dtype=object).get_indexer(raw["grp"].to_numpy(dtype=object))
+    ok = (year_values[y] == raw_years) & (u >= 0) & (g >= 0)
+    blk = np.where(ok, table[y, np.maximum(u, 0)], -1)
+    return np.where(ok & (blk >= 0), blk * len(groups) + g, -1)
 
 
 # --------------------------------------------------------------------------- finishers
@@ -293,9 +399,13 @@ def _small(den: pd.Series, req: Request) -> pd.Series:
 
 
 def _unit_total(frame: pd.DataFrame, column: str) -> pd.Series:
-    """Each row's unit's value of ``column`` in its total (T) row."""
-    totals = frame.loc[frame["grp"] == "T"].set_index("unit")[column]
-    return frame["unit"].map(totals).astype("float64").fillna(0.0)
+    """Each row's unit's value of ``column`` in its total (T) row of the same year (the
+    grid has one T row per block ``blk``)."""
+    blk = frame["blk"].to_numpy()
+    is_total = (frame["grp"] == "T").to_numpy()
+    totals = np.zeros(len(blk) and int(blk.max()) + 1)
+    totals[blk[is_total]] = frame[column].to_numpy(dtype="float64")[is_total]
+    return pd.Series(np.nan_to_num(totals[blk], nan=0.0), index=frame.index)
 
 
 def _finish_count(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
@@ -502,25 +612,44 @@ def _recipe(ind: Indicator) -> tuple[list[Side], Finisher]:
     raise AssertionError(f"no recipe for family {fam}")  # every family has one
 
 
-def _finish_survival(raw: pd.DataFrame, req: Request) -> pd.DataFrame:
+def _finish_survival(units: Units, raw: pd.DataFrame, req: Request) -> pd.DataFrame:
     """Closed form of the reconstructed cohort: Π over grades before the last of
-    p_k / (1 − r_k) = entrants_k / (enrolled_k − repeaters_k)."""
+    p_k / (1 − r_k) = entrants_k / (enrolled_k − repeaters_k), on the grid of units ×
+    groups (per year) from the query's rows per grade."""
     grades = list(req.indicator.params["grades"])
-    if raw.empty:
-        per = pd.DataFrame(columns=["unit", "grp", "factor", "n_grades", "e", "min_e", "bad"])
-    else:
-        raw = raw[raw["grade"].isin(grades)].copy()
-        e, r, p = (raw[c].astype("float64").fillna(0.0) for c in ("e", "r", "p"))
+    frame = _grid(units, raw.iloc[:0], req, [])
+    n = len(frame)
+    factor = np.ones(n)
+    n_grades = np.zeros(n)
+    e_sum = np.zeros(n)
+    min_e = np.full(n, np.inf)
+    bad = np.zeros(n, dtype=bool)
+    seen = np.zeros(n, dtype=bool)
+    if n and len(raw):
+        raw = raw[raw["grade"].isin(grades)]
+        pos = _grid_positions(units, raw, req.years, list(req.groups))
+        keep = pos >= 0
+        pos = pos[keep]
+        e, r, p = (raw[c].to_numpy(dtype="float64", na_value=np.nan)[keep]
+                   for c in ("e", "r", "p"))
+        e, r, p = (np.nan_to_num(x, nan=0.0) for x in (e, r, p))
         stay = e - r
         with np.errstate(divide="ignore", invalid="ignore"):
-            raw["factor"] = (p / stay).where((e > 0) & (stay > 0))
-        raw["bad"] = (e > 0) & ((stay <= 0) | (raw["factor"] > 1) | (raw["factor"] < 0))
-        raw["e"] = e
-        raw["has"] = raw["factor"].notna()  # a grade without a factor leaves no value
-        per = raw.groupby(["unit", "grp"], sort=False).agg(
-            factor=("factor", "prod"), n_grades=("has", "sum"), e=("e", "sum"),
-            min_e=("e", "min"), bad=("bad", "any")).reset_index()
-    return per
+            grade_factor = np.where((e > 0) & (stay > 0), p / stay, np.nan)
+        has = ~np.isnan(grade_factor)  # a grade without a factor leaves no value
+        np.multiply.at(factor, pos, np.where(has, grade_factor, 1.0))
+        np.add.at(n_grades, pos, has)
+        np.add.at(e_sum, pos, e)
+        np.minimum.at(min_e, pos, e)
+        np.logical_or.at(bad, pos, (e > 0) & ((stay <= 0) | (grade_factor > 1)
+                                              | (grade_factor < 0)))
+        seen[pos] = True
+    frame["factor"] = np.where(seen, factor, np.nan)
+    frame["n_grades"] = n_grades
+    frame["e"] = e_sum
+    frame["min_e"] = np.where(seen, min_e, 0.0)
+    frame["bad"] = bad
+    return frame
 
 
 def _finish_survival_grid(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
@@ -540,29 +669,25 @@ def _finish_survival_grid(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
 # --------------------------------------------------------------------------- assembly
 
 
-def _parity(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
-    first, second = GROUPS[req.by][:2]  # type: ignore[index]
-    a = frame[frame["grp"] == first].set_index("unit")
-    b = frame[frame["grp"] == second].set_index("unit").reindex(a.index)
-    rows = pd.DataFrame({"unit": a.index.values, "grp": "parity"})
-    rows["value"] = adjusted_parity_array(a["value"].values, b["value"].values)
-    for col in ("numerator", "denominator", "weight"):
-        rows[col] = np.nan
-    for col in frame.columns:
-        if col.startswith("flag:"):
-            rows[col] = (a[col].fillna(False).astype(bool).values
-                         | b[col].fillna(False).astype(bool).values)
-    return pd.concat([frame, rows], ignore_index=True)
-
-
-def _flag_strings(frame: pd.DataFrame) -> pd.Series:
-    out = pd.Series("", index=frame.index, dtype=object)
-    for name in fl.FLAGS:
+def _flag_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's flags as bits (bit i: ``fl.FLAGS[i]``)."""
+    codes = np.zeros(len(frame), dtype="int64")
+    for bit, name in enumerate(fl.FLAGS):
         col = f"flag:{name}"
         if col in frame:
-            mask = frame[col].fillna(False).astype(bool)
-            out = out.where(~mask, out + name + ";")
-    return out.str.rstrip(";")
+            mask = frame[col].to_numpy(dtype=bool, na_value=False)
+            codes |= mask.astype("int64") << bit
+    return codes
+
+
+def _flag_strings(codes: np.ndarray) -> np.ndarray:
+    """Flag bits as the contract's ``;``-separated strings, in the canonical order."""
+    if not len(codes):
+        return np.array([], dtype=object)
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    texts = np.array([";".join(name for bit, name in enumerate(fl.FLAGS) if code >> bit & 1)
+                      for code in distinct], dtype=object)
+    return texts[inverse.reshape(-1)]
 
 
 def _compute(con: duckdb.DuckDBPyConnection, req: Request, lang: str,
@@ -571,51 +696,68 @@ def _compute(con: duckdb.DuckDBPyConnection, req: Request, lang: str,
     sides, finish = _recipe(ind)
     units = _units(con, req, lang)
     sums = [c for side in sides for c in side.columns]
-    no_next_year = ind.flow and (req.year + 1) not in req.ctx.years
-    if no_next_year or units.empty:
-        raw = pd.DataFrame(columns=["unit", "grp", "grade"] + sums)
+    # Flow rates of year t need t + 1: the years without it are not queried.
+    no_next = ([y for y in req.years if y + 1 not in req.ctx.years] if ind.flow else [])
+    years = [y for y in req.years if y not in no_next]
+    if not years or not len(units):
+        raw = pd.DataFrame(columns=["yr", "unit", "grp", "grade"] + sums)
     else:
-        raw = _query(con, sides, req)
+        raw = _query(con, sides, req, years)
     if ind.family == "survival_last":
-        per = _finish_survival(raw, req)
-        grid = _grid(units, per.drop(columns=["factor", "bad"]) if not per.empty else per,
-                     req, ["n_grades", "e", "min_e"])
-        if not per.empty:
-            extra = per.set_index(["unit", "grp"])[["factor", "bad"]]
-            grid = grid.join(extra, on=["unit", "grp"])
-        else:
-            grid["factor"] = np.nan
-            grid["bad"] = False
-        grid["bad"] = grid["bad"].astype("boolean").fillna(False).astype(bool)
-        frame = _finish_survival_grid(grid, req)
+        frame = _finish_survival_grid(_finish_survival(units, raw, req), req)
     else:
         frame = finish(_grid(units, raw, req, sums), req)
-    if no_next_year:  # no value at all, rather than 0 of 0
-        frame[f"flag:{fl.INCOMPLETE_YEARS}"] = True
-        frame[["numerator", "denominator"]] = np.nan
+    # The grid is in output order: years, in each year units in unit_code order (as
+    # ``units`` has them; ``blk`` is the position there), each unit's groups in order.
+    blk = frame["blk"].to_numpy(dtype="int64")
+    group = frame["grp"].to_numpy(dtype=object)
+    value = frame["value"].to_numpy(dtype="float64")
+    numerator = frame["numerator"].to_numpy(dtype="float64", copy=True)
+    denominator = frame["denominator"].to_numpy(dtype="float64", copy=True)
+    weight = frame["weight"].to_numpy(dtype="float64")
+    codes = _flag_codes(frame)
+    if no_next:  # no value at all, rather than 0 of 0
+        missing = np.isin(frame["yr"].to_numpy(dtype="int64"), no_next)
+        codes[missing] |= 1 << fl.FLAGS.index(fl.INCOMPLETE_YEARS)
+        numerator[missing] = np.nan
+        denominator[missing] = np.nan
     if req.by in PARITY_SPLITS:
-        frame = _parity(frame, req)
-    # Units are in unit_code order and each unit's groups in output order; parity rows,
-    # appended last, go after their unit's groups.
-    position = pd.Series(np.arange(len(units)), index=units["unit"].to_numpy())
-    unit_pos = position.reindex(frame["unit"].to_numpy()).to_numpy()
-    order = {g: i for i, g in enumerate(ind.groups(req.by))}
-    group_pos = frame["grp"].map(order).to_numpy()
-    rank = np.argsort(unit_pos * len(order) + group_pos, kind="stable")
-    frame = frame.iloc[rank]
-    unit_pos = unit_pos[rank]
+        # One parity row after each unit's groups: the first group's value over the
+        # second's, flagged as either of them is.
+        n_groups = len(req.groups)
+        first, second = (req.groups.index(g) for g in GROUPS[req.by][:2])
+        firsts = np.arange(len(units)) * n_groups
+        at = np.arange(len(blk)) + blk  # each grid row moves down one per parity row before
+        rows = len(blk) + len(units)
+        parity_at = np.arange(len(units)) * (n_groups + 1) + n_groups
+        parity_value = adjusted_parity_array(value[firsts + first], value[firsts + second])
+        parity_codes = codes[firsts + first] | codes[firsts + second]
+
+        def spread(grid_values: np.ndarray, parity_values: object, dtype: object) -> np.ndarray:
+            out = np.empty(rows, dtype=dtype)
+            out[at] = grid_values
+            out[parity_at] = parity_values
+            return out
+
+        blk = spread(blk, np.arange(len(units)), "int64")
+        group = spread(group, "parity", object)
+        value = spread(value, parity_value, "float64")
+        numerator = spread(numerator, np.nan, "float64")
+        denominator = spread(denominator, np.nan, "float64")
+        weight = spread(weight, np.nan, "float64")
+        codes = spread(codes, parity_codes, "int64")
     out = {
-        "unit_code": units["unit_code"].to_numpy()[unit_pos],
-        "unit_name": units["unit_name"].to_numpy()[unit_pos],
-        "year": np.full(len(frame), req.year, dtype="int64"),
-        "group": frame["grp"].to_numpy(dtype=object),
-        "value": frame["value"].to_numpy(dtype="float64"),
-        "numerator": frame["numerator"].to_numpy(dtype="float64"),
-        "denominator": frame["denominator"].to_numpy(dtype="float64"),
-        "flags": _flag_strings(frame).to_numpy(dtype=object),
+        "unit_code": units.code[blk],
+        "unit_name": units.name[blk],
+        "year": units.yr[blk],
+        "group": group,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "flags": _flag_strings(codes),
     }
     if with_weight:
-        out["weight"] = frame["weight"].to_numpy(dtype="float64")
+        out["weight"] = weight
     return pd.DataFrame(out)
 
 
@@ -633,11 +775,33 @@ def compute(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str, year:
     unit and group, sorted by unit_code, groups in the contract's order (T, the split's
     groups, parity). Counts and survival leave numerator and denominator empty (NaN).
     Raises :class:`IndicatorError` (a ValueError) for an unknown indicator, level, split,
-    year or area, saying what exists.
+    year or area, saying what exists. :func:`compute_years` with one year.
     """
     ctx = context(con)
-    return _compute(con, _check(ctx, indicator_id, level, year, by, area), lang,
+    return _compute(con, _check(ctx, indicator_id, level, (year,), by, area), lang,
                     with_weight=False)
+
+
+def compute_years(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str,
+                  years: Sequence[int] | None = None, by: str | None = None,
+                  area: str | None = None, lang: str = "en") -> pd.DataFrame:
+    """:func:`compute` for several years in one query: every year of ``years`` (default:
+    every year of the extract; duplicates count once), sorted by year, then as
+    :func:`compute` sorts. Each year's rows are exactly what :func:`compute` gives for that
+    year (values, flags, parity rows; flow rates of a year without the next one have no
+    value and the flag incomplete_years). At school level each year has the schools that
+    report in it. Raises :class:`IndicatorError` as :func:`compute` does, for any year not in
+    the extract; no years at all give an empty frame with the columns."""
+    ctx = context(con)
+    chosen = ctx.years if years is None else years
+    if isinstance(chosen, (str, bytes, int)):
+        raise TypeError("years is a sequence of years, e.g. [2022, 2023]")
+    req = _check(ctx, indicator_id, level, chosen, by, area)
+    if not req.years:
+        numbers = {"year": "int64", "value": "float64", "numerator": "float64",
+                   "denominator": "float64"}
+        return pd.DataFrame({c: pd.Series(dtype=numbers.get(c, "str")) for c in COLUMNS})
+    return _compute(con, req, lang, with_weight=False)
 
 
 def compute_weighted(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str,
@@ -648,5 +812,5 @@ def compute_weighted(con: duckdb.DuckDBPyConnection, indicator_id: str, level: s
     pupils for pupil–teacher and pupil–classroom ratios, schools for shares of schools,
     teachers for shares of teachers; NaN for counts and parity rows)."""
     ctx = context(con)
-    req = _check(ctx, indicator_id, level, year, by, area)
+    req = _check(ctx, indicator_id, level, (year,), by, area)
     return _compute(con, req, lang, with_weight=True)

@@ -3,8 +3,8 @@
 ``TEXTS[lang][family]`` holds the name, description, numerator, denominator, how to read it
 and caveats of one family, as ``str.format`` templates filled by the registry with the
 level's name in that language, its grades and ages. English is complete and the reference;
-to add Lao, add ``TEXTS["lo"] = {...}`` with the same keys (a missing family or field falls
-back to English). Level names come from the country profile (``name_en`` for English,
+Lao is ``TEXTS["lo"]`` from ``texts_lo.py``, with the same keys (a missing family or field
+falls back to English). Level names come from the country profile (``name_en`` for English,
 ``name_local`` otherwise), never from here.
 
 Placeholders: ``{level}`` level name, ``{next_level}``, ``{grade}``, ``{next_grade}``,
@@ -341,5 +341,8 @@ FACILITY_ITEMS_EN = {
     "handwashing": "basic handwashing facilities",
 }
 
-TEXTS: dict[str, dict[str, dict[str, str]]] = {"en": EN}
-ITEM_NAMES: dict[str, dict[str, str]] = {"en": FACILITY_ITEMS_EN}
+# Lao (ພາສາລາວ) lives in its own module; its templates also name grades as Lao does (ຊັ້ນ ປ.1).
+from lib.indicators.texts_lo import FACILITY_ITEMS_LO, TEXTS_LO  # noqa: E402
+
+TEXTS: dict[str, dict[str, dict[str, str]]] = {"en": EN, "lo": TEXTS_LO}
+ITEM_NAMES: dict[str, dict[str, str]] = {"en": FACILITY_ITEMS_EN, "lo": FACILITY_ITEMS_LO}

@@ -1,6 +1,7 @@
 """Interface strings and formats (lib/i18n.py), and escaping of text from data (ui/markdown.py)."""
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -20,9 +21,13 @@ def test_t_formats_and_names_an_unknown_key():
         t("no.such.key")
 
 
-def test_a_language_without_the_key_falls_back_to_english():
-    assert t("about.title", "lo") == t("about.title", "en")
+def test_a_language_without_the_key_falls_back_to_english(monkeypatch):
+    import lib.i18n as i18n
+
+    monkeypatch.setattr(i18n, "catalogue", lambda lang: {} if lang == "xx" else catalogue(lang))
+    assert i18n.t("about.title", "xx") == t("about.title", "en")
     assert languages()[0] == "en"
+    assert "lo" in languages()
 
 
 @pytest.mark.parametrize("value, digits, expected", [
@@ -72,3 +77,260 @@ def test_escape_leaves_no_markdown(text):
 def test_escape_shortens_and_keeps_one_line():
     assert escape("a\nb") == "a b"
     assert escape("x" * 50, max_length=10) == "x" * 9 + "…"
+
+
+# --------------------------------------------------------------------------- the catalogues
+
+FIELD = re.compile(r"\{([^{}:!]*)[^{}]*\}")  # a field's name, without its format spec
+
+
+def test_every_catalogue_has_every_key_of_the_english_one_and_no_other():
+    english = catalogue("en")
+    for lang in languages():
+        keys = set(catalogue(lang))
+        assert sorted(set(english) - keys) == [], f"keys missing from {lang}.toml"
+        assert sorted(keys - set(english)) == [], f"keys of {lang}.toml unknown in en.toml"
+
+
+# Keys whose code fills more fields than English uses; a translation may pick others.
+OTHER_FIELDS = {"format.school_year": {"start", "end", "end2"}}  # lib.i18n.format_school_year
+
+
+def test_every_translation_has_the_same_fields():
+    english = catalogue("en")
+    for lang in languages():
+        wrong = {}
+        for key, text in catalogue(lang).items():
+            fields, expected = set(FIELD.findall(text)), set(FIELD.findall(english.get(key, "")))
+            if key in OTHER_FIELDS and fields <= OTHER_FIELDS[key]:
+                continue
+            if key in english and fields != expected:
+                wrong[key] = (sorted(fields), sorted(expected))
+        assert wrong == {}, f"{lang}.toml: fields (translation, English) differ"
+
+
+LAO = re.compile(r"[\u0E80-\u0EFF]")
+# Values that read the same in Lao: codes, units, symbols, commands, file names.
+SAME_IN_LAO = {"format.datetime_utc", "format.thousands_sep", "format.decimal_mark", "format.percent",
+               "format.empty_cell", "language.en", "language.lo", "missing.demo_command",
+               "missing.own_command", "about.own_data.command_template",
+               "about.own_data.command_validate", "about.own_data.command_build",
+               "about.validation.column.seq"}
+FILE_NAME = re.compile(r"[\w{}.-]+\.(csv|html|xlsx|png)")
+
+
+def test_the_lao_catalogue_is_written_in_lao():
+    english, lao = catalogue("en"), catalogue("lo")
+    untranslated = sorted(key for key, text in lao.items()
+                          if key not in SAME_IN_LAO and not FILE_NAME.fullmatch(text)
+                          and re.search(r"[A-Za-z]{3,}", FIELD.sub("", english[key]))
+                          and not LAO.search(text))
+    assert untranslated == [], "lo.toml values with English words and no Lao"
+
+
+# Standard Ministry of Education and Sports terms (the issue's list): an English value that
+# uses the term has the Lao term in its translation. LESMIS's own interface sometimes says
+# ອັນດັບ ("rank") where it means grade; the Ministry's word is ຊັ້ນ.
+MINISTRY_TERMS = [
+    (r"\bgrades?\b", "ຊັ້ນ"),
+    (r"\bschool years?\b", "ສົກຮຽນ"),
+    (r"\bgross enrolment ratio\b", "ອັດຕາການເຂົ້າຮຽນລວມ"),
+    (r"\bnet enrolment rate\b", "ອັດຕາການເຂົ້າຮຽນສຸດທິ"),
+    (r"\bprovinces?\b", "ແຂວງ"),
+    (r"\bdistricts?\b", "ເມືອງ"),
+    (r"\bteachers?\b", "ຄູ"),
+    (r"\b(repetition|repeating|repeaters?)\b", "ຄ້າງຫ້ອງ"),
+    (r"\b(dropout|dropped out)\b", "ປະລະການຮຽນ"),
+]
+
+
+def test_the_lao_catalogue_uses_the_ministry_terms():
+    english, lao = catalogue("en"), catalogue("lo")
+    wrong = [(key, term) for key, text in lao.items() for pattern, term in MINISTRY_TERMS
+             if re.search(pattern, FIELD.sub("", english[key]), re.IGNORECASE)
+             and term not in text]
+    assert wrong == [], "translations without the Ministry's term for a word of the English"
+    assert not [key for key, text in lao.items() if "ອັນດັບ" in text and "rank" not in
+                english[key].lower()], "ອັນດັບ means rank, not grade"
+
+
+@pytest.mark.parametrize("value, digits, expected", [
+    (1234567, 0, "1,234,567"), (-1234.5, 1, "-1,234.5"), (None, 0, "ບໍ່ມີຂໍ້ມູນ")])
+def test_lao_numbers_use_western_digits_and_the_same_separators(value, digits, expected):
+    assert format_number(value, "lo", digits) == expected
+
+
+def test_lao_percentages_school_years_and_times():
+    assert format_percent(45.25, "lo", 1) in ("45.2%", "45.3%")
+    assert format_school_year(2023, "lo") == "2023–2024"
+    assert format_school_years([2022, 2024], "lo") == "2022–2023 ຫາ 2024–2025"
+    assert format_datetime_utc("2025-11-22T13:58:03+07:00", "lo") == \
+        "22 ພະຈິກ 2025, 06:58 UTC"
+
+
+def test_local_name_with_english():
+    from lib.i18n import name_with_english
+
+    assert name_with_english("Vientiane", "ວຽງຈັນ", "lo") == "ວຽງຈັນ (Vientiane)"
+    assert name_with_english("Vientiane", "ວຽງຈັນ", "en") == "Vientiane"
+    assert name_with_english("Vientiane", "", "lo") == "Vientiane"
+
+
+# ------------------------------------------------------------- no string around the catalogue
+
+# Streamlit calls that put text on the screen: a string literal with words among their
+# arguments bypasses the catalogues (it would show in English whatever the language).
+SHOWING = {"title", "header", "subheader", "markdown", "caption", "write", "button",
+           "selectbox", "multiselect", "radio", "checkbox", "toggle", "slider", "select_slider",
+           "text_input", "number_input", "text_area", "date_input", "time_input", "info",
+           "warning", "error", "success", "exception", "toast", "expander", "tabs", "metric",
+           "download_button", "link_button", "page_link", "popover", "segmented_control",
+           "pills", "form_submit_button", "file_uploader", "color_picker", "spinner",
+           "status", "dialog", "Page", "badge", "chat_input", "link"}
+# Keyword arguments that are text for the reader in any call (widgets, column configs,
+# Altair titles and legends, st.Page titles).
+TEXT_KEYWORDS = {"label", "help", "placeholder", "body", "caption", "title", "subtitle",
+                 "tooltip", "text"}
+WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def _literal_strings(node: ast.AST):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node
+    elif isinstance(node, ast.JoinedStr):
+        for part in node.values:
+            yield from _literal_strings(part)
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for element in node.elts:
+            yield from _literal_strings(element)
+    elif isinstance(node, ast.BinOp):
+        yield from _literal_strings(node.left)
+        yield from _literal_strings(node.right)
+    elif isinstance(node, ast.IfExp):
+        yield from _literal_strings(node.body)
+        yield from _literal_strings(node.orelse)
+
+
+def _is_words(text: str) -> bool:
+    """Whether a literal reads as words: icons (``:material/x:``, emoji), Markdown colour
+    directives (``:orange[``), ``{fields}``, Altair encodings (``label:N``) and file paths
+    of pages are not."""
+    if re.fullmatch(r"[A-Za-z_][\w.]*:[NQOT]", text) or re.fullmatch(r"[\w/.-]+\.py", text):
+        return False
+    text = re.sub(r":material/[a-z0-9_]+:|:[a-z]+\[|\{[^{}]*\}", "", text)
+    return bool(WORDS.search(text))
+
+
+def _bypassing(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        args = [kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS]
+        if name in SHOWING and node.args:
+            args.append(node.args[0])  # the label or body; options are values, shown by
+            # a format_func
+        if name == "text" and isinstance(func, ast.Attribute) and \
+                getattr(func.value, "id", None) == "st":
+            args += node.args  # st.text("..."); ``indicator.text("name")`` is a key
+        for literal in (lit for arg in args for lit in _literal_strings(arg)):
+            if _is_words(literal.value):
+                found.append(f"{path.name}:{literal.lineno}: {name}(): {literal.value!r}")
+    return found
+
+
+def test_the_scan_finds_a_string_that_bypasses_the_catalogue(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text('import streamlit as st\nst.title("Schools")\n'
+                    'st.sidebar.selectbox(f"Year {x}", [1], key="year", '
+                    'help="Pick one")\nst.caption(t("a.b", lang), icon=":material/info:")\n'
+                    'alt.X("v:Q", title="Value")\nind.text("numerator", lang)\n',
+                    encoding="utf-8")
+    found = _bypassing(page)
+    assert sorted(line.rsplit(": ", 1)[-1] for line in found) == \
+        sorted(["'Schools'", "'Year '", "'Pick one'", "'Value'"])
+
+
+def test_no_page_shows_a_string_that_bypasses_the_catalogue():
+    files = [REPO / "app.py", *sorted((REPO / "pages").glob("*.py")),
+             *sorted((REPO / "ui").glob("*.py"))]
+    assert [line for path in files for line in _bypassing(path)] == []
+
+
+def test_grades_are_named_as_the_language_names_them():
+    from lib.i18n import fill, grade_name
+
+    assert t("trends.flows.grade", "en", grade=6) == "Grade 6"
+    assert t("trends.flows.grade", "lo", grade=1) == "ຊັ້ນ ປ.1"
+    assert t("trends.flows.grade", "lo", grade=6) == "ຊັ້ນ ມ.1"
+    assert grade_name(12, "lo") == "ມ.7" and grade_name(13, "lo") == "13"
+    assert fill("{grades:grade} {n:.1f}", "lo", grades="6–9", n=2) == "ມ.1–ມ.4 2.0"
+
+
+def test_every_indicator_reads_in_lao_with_the_ministry_terms():
+    from lib.country import parse_country
+    from lib.indicators.registry import build_registry
+    from lib.indicators.texts import EN, FIELDS, TEXTS
+    from lib.reference import LAO_COUNTRY_TOML
+
+    assert set(TEXTS["lo"]) == set(EN)
+    for family, fields in TEXTS["lo"].items():
+        assert set(fields) == set(FIELDS), family
+        for field, text in fields.items():
+            assert set(FIELD.findall(text)) == set(FIELD.findall(EN[family][field])), \
+                (family, field)
+    registry = build_registry(parse_country(LAO_COUNTRY_TOML.read_text(encoding="utf-8")),
+                              standards=["Safe school"])
+    for ind in registry:
+        for field in FIELDS:
+            text = ind.text(field, "lo")
+            assert "{" not in text and (LAO.search(text) or not ind.text(field, "en")), \
+                (ind.id, field)
+        name = ind.name("lo")
+        assert "ອັນດັບ" not in name, ind.id
+        if "{grade" in TEXTS["en"][ind.family]["name"] and "ຊັ້ນສຸດທ້າຍ" not in name:
+            assert re.search(r"ຊັ້ນ (ປ|ມ)\.\d", name), ind.id
+    assert registry.get("ger_primary").name("lo") == "ອັດຕາການເຂົ້າຮຽນລວມ, ປະຖົມສຶກສາ"
+    assert registry.get("ner_lower_secondary").name("lo") == \
+        "ອັດຕາການເຂົ້າຮຽນສຸດທິ, ມັດທະຍົມສຶກສາຕອນຕົ້ນ"
+    assert registry.get("repetition_g6").name("lo") == "ອັດຕາການຄ້າງຫ້ອງ, ຊັ້ນ ມ.1"
+    assert registry.get("dropout_primary").name("lo") == "ອັດຕາການປະລະການຮຽນ, ປະຖົມສຶກສາ"
+
+
+# --------------------------------------------------------------------------- the Lao web font
+
+def test_the_font_css_gives_lao_glyphs_to_the_apps_families():
+    from lib import fonts
+
+    css = fonts.font_face_css("/base/app/static")
+    for family in (fonts.FAMILY, *fonts.EXTENDED_FAMILIES):
+        assert f'font-family:"{family}";font-style:normal;font-weight:100 900' in css
+    assert css.count("unicode-range:U+0E81-0EDF") == 2 * (1 + len(fonts.EXTENDED_FAMILIES))
+    assert f'url("/base/app/static/{fonts.relative_path()}")' in css
+    assert "http" not in css  # served by the app, never a CDN
+    assert fonts.stylesheet_url("/app/static").startswith("/app/static/noto-sans-lao-")
+
+
+def test_the_font_is_fetched_only_with_its_pinned_checksum(tmp_path, monkeypatch):
+    import io
+    import tarfile
+
+    from lib import fonts
+
+    def fake_pack(into):  # a tarball with the right files but other bytes
+        tarball = into / "font.tgz"
+        with tarfile.open(tarball, "w:gz") as archive:
+            for name in (fonts.PACKAGE.file, fonts.LICENCE_FILE):
+                data = b"not the font"
+                info = tarfile.TarInfo(f"package/{name}")
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+        return tarball
+
+    monkeypatch.setattr(fonts, "_npm_pack", fake_pack)
+    with pytest.raises(fonts.FontMissing, match="sha512"):
+        fonts.fetch(tmp_path, log=lambda *_: None)
+    assert not fonts.installed(tmp_path)
+    assert fonts.main(["--static", str(tmp_path)]) == 1
