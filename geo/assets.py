@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import mimetypes
 import re
-import shutil
-import subprocess
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from lib import npm
 
 REPO = Path(__file__).resolve().parent.parent
 STATIC_DIR = REPO / "static"
@@ -111,43 +109,10 @@ def _stamp_text() -> str:
 # --------------------------------------------------------------------------- fetching
 
 
-def _integrity_of(path: Path) -> str:
-    digest = hashlib.sha512(path.read_bytes()).digest()
-    return "sha512-" + base64.b64encode(digest).decode("ascii")
-
-
-def _npm_pack(package: Package, into: Path) -> Path:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise AssetsMissing("npm is needed once to fetch Leaflet and its plugins into "
-                            "static/ (apt-get install npm)")
-    done = subprocess.run([npm, "pack", f"{package.name}@{package.version}",
-                           "--pack-destination", str(into), "--silent"],
-                          capture_output=True, text=True, cwd=into)
-    if done.returncode != 0:
-        raise AssetsMissing(f"npm pack {package.name}@{package.version} failed:\n"
-                            f"{done.stderr.strip()}")
-    found = sorted(into.glob(f"{package.name.replace('/', '-')}-{package.version}.tgz"))
-    if not found:
-        raise AssetsMissing(f"npm pack {package.name}@{package.version} wrote no tarball")
-    return found[0]
-
-
-def _extract(package: Package, tarball: Path, static_dir: Path) -> None:
-    actual = _integrity_of(tarball)
-    if actual != package.integrity:
-        raise AssetsMissing(f"{package.name}@{package.version}: the tarball's sha512 is "
-                            f"{actual}, not the pinned {package.integrity}; not installed")
+def _install(package: Package, work: Path, static_dir: Path) -> None:
+    tarball = npm.pack(package.name, package.version, package.integrity, work)
     target = static_dir / package.folder
-    with tarfile.open(tarball, "r:gz") as archive:
-        for file in package.files:
-            member = archive.getmember(f"package/{file}")
-            data = archive.extractfile(member)
-            if data is None:
-                raise AssetsMissing(f"{package.name}: {file} is not a file in the tarball")
-            out = target / file.removeprefix("dist/")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(data.read())
+    npm.extract(tarball, [(file, target / file.removeprefix("dist/")) for file in package.files])
 
 
 def fetch(static_dir: Path = STATIC_DIR, log=print) -> None:
@@ -157,7 +122,7 @@ def fetch(static_dir: Path = STATIC_DIR, log=print) -> None:
     with tempfile.TemporaryDirectory(prefix="emis-assets-") as work:
         for package in PACKAGES:
             log(f"    {package.name}@{package.version}")
-            _extract(package, _npm_pack(package, Path(work)), static_dir)
+            _install(package, Path(work), static_dir)
     (static_dir / STAMP).write_text(_stamp_text(), encoding="utf-8")
 
 
@@ -228,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"==> fetching map assets (Leaflet and plugins) into {static_dir}")
     try:
         fetch(static_dir)
-    except AssetsMissing as error:
+    except (AssetsMissing, npm.FetchFailed) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
-import shutil
-import subprocess
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from lib import npm
 
 REPO = Path(__file__).resolve().parent.parent
 STATIC_DIR = REPO / "static"
@@ -140,26 +138,6 @@ def _rules(url: str, families: tuple[str, ...] = (FAMILY, *EXTENDED_FAMILIES),
 # --------------------------------------------------------------------------- fetching
 
 
-def _integrity_of(path: Path) -> str:
-    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
-
-
-def _npm_pack(into: Path) -> Path:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise FontMissing("npm is needed once to fetch the Lao font into static/ "
-                          "(apt-get install npm)")
-    spec = f"{PACKAGE.name}@{PACKAGE.version}"
-    done = subprocess.run([npm, "pack", spec, "--pack-destination", str(into), "--silent"],
-                          capture_output=True, text=True, cwd=into)
-    if done.returncode != 0:
-        raise FontMissing(f"npm pack {spec} failed:\n{done.stderr.strip()}")
-    found = sorted(into.glob("*.tgz"))
-    if not found:
-        raise FontMissing(f"npm pack {spec} wrote no tarball")
-    return found[0]
-
-
 def fetch(static_dir: Path = STATIC_DIR, log=print) -> None:
     """Fetch the font package with ``npm pack``, verify it, and copy the Lao woff2 file and
     the licence into ``static_dir``."""
@@ -167,20 +145,9 @@ def fetch(static_dir: Path = STATIC_DIR, log=print) -> None:
     (static_dir / STAMP).unlink(missing_ok=True)
     log(f"    {PACKAGE.name}@{PACKAGE.version}")
     with tempfile.TemporaryDirectory(prefix="emis-fonts-") as work:
-        tarball = _npm_pack(Path(work))
-        actual = _integrity_of(tarball)
-        if actual != PACKAGE.integrity:
-            raise FontMissing(f"{PACKAGE.name}@{PACKAGE.version}: the tarball's sha512 is "
-                              f"{actual}, not the pinned {PACKAGE.integrity}; not installed")
-        with tarfile.open(tarball, "r:gz") as archive:
-            for inner, out in [(PACKAGE.file, relative_path()),
-                               (LICENCE_FILE, f"{PACKAGE.folder}/{LICENCE_FILE}")]:
-                data = archive.extractfile(archive.getmember(f"package/{inner}"))
-                if data is None:
-                    raise FontMissing(f"{PACKAGE.name}: {inner} is not a file in the tarball")
-                path = static_dir / out
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data.read())
+        tarball = npm.pack(PACKAGE.name, PACKAGE.version, PACKAGE.integrity, Path(work))
+        npm.extract(tarball, [(PACKAGE.file, static_dir / relative_path()),
+                              (LICENCE_FILE, static_dir / PACKAGE.folder / LICENCE_FILE)])
     write_stylesheet(static_dir)
     (static_dir / STAMP).write_text(_stamp_text(), encoding="utf-8")
 
@@ -214,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"==> fetching the Lao web font into {args.static}")
     try:
         fetch(args.static)
-    except FontMissing as error:
+    except (FontMissing, npm.FetchFailed) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

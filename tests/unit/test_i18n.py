@@ -313,24 +313,3 @@ def test_the_font_css_gives_lao_glyphs_to_the_apps_families():
     assert fonts.stylesheet_url("/app/static").startswith("/app/static/noto-sans-lao-")
 
 
-def test_the_font_is_fetched_only_with_its_pinned_checksum(tmp_path, monkeypatch):
-    import io
-    import tarfile
-
-    from lib import fonts
-
-    def fake_pack(into):  # a tarball with the right files but other bytes
-        tarball = into / "font.tgz"
-        with tarfile.open(tarball, "w:gz") as archive:
-            for name in (fonts.PACKAGE.file, fonts.LICENCE_FILE):
-                data = b"not the font"
-                info = tarfile.TarInfo(f"package/{name}")
-                info.size = len(data)
-                archive.addfile(info, io.BytesIO(data))
-        return tarball
-
-    monkeypatch.setattr(fonts, "_npm_pack", fake_pack)
-    with pytest.raises(fonts.FontMissing, match="sha512"):
-        fonts.fetch(tmp_path, log=lambda *_: None)
-    assert not fonts.installed(tmp_path)
-    assert fonts.main(["--static", str(tmp_path)]) == 1
