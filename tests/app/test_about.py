@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import db
 from lib.i18n import format_datetime_utc, format_number, format_school_year, t
+from tests.app.pages import url_notices
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 60
@@ -37,11 +38,6 @@ def extract_info(demo_extract, monkeypatch) -> db.ExtractInfo:
 
 def selectbox(at: AppTest, label: str):
     return next(s for s in at.selectbox if s.label == label)
-
-
-def url_notices(at: AppTest) -> list[str]:
-    prefix = t("url.invalid").split("{")[0]
-    return [w.value for w in at.warning if w.value.startswith(prefix)]
 
 
 def test_about_shows_the_extract(extract_info):

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import db
 from lib.i18n import format_number, t
+from tests.app.pages import ok
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 60
@@ -21,11 +22,6 @@ def run_page(**query: str) -> AppTest:
     at.switch_page("pages/data-quality.py")
     at.query_params.update(query)
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def metrics(at: AppTest) -> dict[str, str]:

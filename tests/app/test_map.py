@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib import db
 from lib.i18n import t
 from lib.schools_layer import ATTRIBUTES
+from tests.app.pages import ok
 from ui.markdown import escape
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -30,11 +31,6 @@ def open_map(**query: str) -> AppTest:
     at.switch_page("pages/map.py")
     at.query_params.update(query)
     return at.run()
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def component_args(at: AppTest) -> dict:

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from lib import db
 from lib.i18n import format_number, format_percent, t
 from lib.indicators import compute
+from tests.app.pages import ok, url_notices
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"
@@ -26,22 +27,12 @@ def run_app(**query: str) -> AppTest:
     return at.run()
 
 
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def metrics(at: AppTest) -> dict[str, object]:
     return {m.label: m for m in at.metric}
 
 
 def selectbox(at: AppTest, label: str):
     return next(s for s in at.selectbox if s.label == label)
-
-
-def url_notices(at: AppTest) -> list[str]:
-    prefix = t("url.invalid").split("{")[0]
-    return [w.value for w in at.warning if w.value.startswith(prefix)]
 
 
 def charts(at: AppTest) -> list:

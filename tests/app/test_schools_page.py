@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import db
 from lib.i18n import format_number, t
+from tests.app.pages import ok
 from tests.e2e.conftest import HOSTILE_NAME, hostile_school  # noqa: F401 (a fixture)
 from ui.markdown import escape
 
@@ -23,11 +24,6 @@ def run_page(**query: str) -> AppTest:
     at.switch_page("pages/schools.py")
     at.query_params.update(query)
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:

@@ -3,36 +3,21 @@ them, invalid values fall back with a notice, and the national line is the engin
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import db
 from lib.i18n import t
+from tests.app.pages import ok, open_page, url_notices
 from lib.indicators import compute
 
-REPO = Path(__file__).resolve().parents[2]
-APP = REPO / "app.py"
 PAGE = "pages/trends.py"
 TIMEOUT = 90
 
 
 def run_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.query_params.update(query)
-    at.switch_page(PAGE)
-    return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def url_notices(at: AppTest) -> list[str]:
-    prefix = t("url.invalid").split("{")[0]
-    return [w.value for w in at.warning if w.value.startswith(prefix)]
+    return open_page(PAGE, timeout=TIMEOUT, **query)
 
 
 def titles(at: AppTest) -> list[str]:

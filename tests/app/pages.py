@@ -1,0 +1,30 @@
+"""Opening a page of the app through AppTest, the same way in every page test."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from lib.i18n import t
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+def ok(at: AppTest) -> AppTest:
+    """The run, after checking that it raised nothing."""
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_page(page: str, *, timeout: int = 90, **query: str) -> AppTest:
+    """Run the app on ``page`` (e.g. "pages/equity.py") with ``query`` in its URL."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.query_params.update(query)
+    at.switch_page(page)
+    return ok(at.run())
+
+
+def url_notices(at: AppTest) -> list[str]:
+    """The notices saying that a URL parameter was invalid and replaced."""
+    prefix = t("url.invalid").split("{")[0]
+    return [w.value for w in at.warning if w.value.startswith(prefix)]
