@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib import db
 from lib.i18n import t
-from tests.app.pages import ok, open_page, url_notices
 from lib.indicators import build_registry, registry_for
+from tests.app.pages import ok, open_page, url_notices
 
 PAGE = "pages/indicators.py"
 TIMEOUT = 60
