@@ -63,38 +63,9 @@ def _key() -> tuple[str, str]:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _info(extract_path: str, extract_build_id: str) -> db.ExtractInfo:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.extract_info(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _country(extract_path: str, extract_build_id: str) -> Country:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.country(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _admin_units(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.admin_units(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _problems(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.problems(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _problem_summary(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.problem_summary(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
 def _problems_csv(extract_path: str, extract_build_id: str) -> bytes:
-    return _problems(extract_path, extract_build_id).to_csv(index=False).encode("utf-8")
+    return _read(extract_path, extract_build_id, "problems", ()).to_csv(index=False).encode(
+        "utf-8")
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -141,26 +112,26 @@ def indicator(indicator_id: str, level: str, year: int, by: str | None = None,
 
 
 def info() -> db.ExtractInfo:
-    return _info(*_key())
+    return _read(*_key(), "extract_info", ())
 
 
 def country() -> Country:
-    return _country(*_key())
+    return _read(*_key(), "country", ())
 
 
 def admin_units() -> pd.DataFrame:
-    return _admin_units(*_key())
+    return _read(*_key(), "admin_units", ())
 
 
 def problems(lang: str | None = None) -> pd.DataFrame:
     """The build's problems; with ``lang``, each check and severity named in plain words."""
-    found = _problems(*_key())
+    found = _read(*_key(), "problems", ())
     return _named(found.copy(), lang) if lang else found
 
 
 def problem_summary(lang: str) -> pd.DataFrame:
     """Warnings counted by check, each check named in plain words."""
-    return _named(_problem_summary(*_key()).copy(), lang)
+    return _named(_read(*_key(), "problem_summary", ()).copy(), lang)
 
 
 def _named(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
