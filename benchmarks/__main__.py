@@ -8,6 +8,7 @@ from pathlib import Path
 from benchmarks.build import measure_build
 from benchmarks.indicators import measure_indicators
 from benchmarks.map import measure_map
+from benchmarks.reruns import measure_reruns
 
 
 def main() -> None:
@@ -20,6 +21,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="emis-bench-") as work:
         rows = measure_build(args.scale, args.years, args.boundaries, Path(work))
         rows += measure_indicators(Path(work) / "emis.duckdb")
+        rows += measure_reruns(Path(work) / "emis.duckdb")
         rows += measure_map(Path(work) / "emis.duckdb")
     width = max(len(name) for name, _, _ in rows)
     print(f"{'measure'.ljust(width)}  {'value':>14}  budget")

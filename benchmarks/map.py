@@ -1,5 +1,6 @@
-"""The Map page against its budgets: bytes sent for the district choropleth, server time per
-rerun, first map paint in a real browser, and paint time with 10,000 and 100,000 schools.
+"""The Map page against its budgets: bytes sent for the district choropleth, first map
+paint in a real browser, and paint time with 10,000 and 100,000 schools (its reruns are
+measured with every page's, in :mod:`benchmarks.reruns`).
 
 Each function returns rows ``(measure, value, budget)`` like :mod:`benchmarks.build`.
 Browser measures use Debian's Chromium through Playwright and are left out (with a row
@@ -27,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.reruns import extract_env, open_page
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
@@ -36,29 +39,6 @@ Row = tuple[str, str, str]
 
 
 # --------------------------------------------------------------------------- server side
-
-
-@contextlib.contextmanager
-def _env(**values: str) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _app(**query: str):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
-    at.switch_page("pages/map.py")
-    at.query_params.update(query)
-    return at
 
 
 def _component_args(at) -> str:
@@ -75,56 +55,15 @@ def measure_payload(db: Path) -> list[Row]:
     """What the browser receives for the map: the component's arguments (Leaflet script
     with the GeoJSON, header, links), for the district and the province choropleth."""
     rows = []
-    with _env(EMIS_DB=str(db)):
+    with extract_env(db):
         for admin, budget in (("district", "≤ 250 KB"), ("province", "")):
-            at = _app(admin=admin).run()
+            at = open_page("map", admin=admin).run()
             args = _component_args(at).encode("utf-8")
             n = json.loads(args)["script"].count('"type":"Feature"') if args else 0
             rows.append((f"map payload, {n} {admin}s", f"{len(args) / 1000:.0f} KB", budget))
             rows.append((f"map payload, {n} {admin}s, gzip",
                          f"{len(gzip.compress(args)) / 1000:.0f} KB", ""))
     return rows
-
-
-def measure_reruns(db: Path, passes: int = 2) -> list[Row]:
-    """Server time of the Map page's reruns after filter changes (AppTest, in process):
-    indicator, areas, value shown, year, drill-down and back, schools on and off."""
-    times: list[float] = []
-    with _env(EMIS_DB=str(db)):
-        at = _app(admin="district").run()
-        indicators = [o for o in ("ger_primary", "ner_primary", "ptr_primary",
-                                  "dropout_primary", "enrolment_primary")
-                      if o in at.selectbox(key="url_indicator").options]
-        provinces = [p for p in at.selectbox(key="url_province").options if p][:4]
-        years = at.selectbox(key="url_year").options[:2]
-
-        def timed(change) -> None:
-            change()
-            started = time.perf_counter()
-            at.run()
-            times.append(time.perf_counter() - started)
-            if at.exception:
-                raise RuntimeError(at.exception[0].value)
-
-        for _ in range(passes):
-            for indicator in indicators:
-                timed(lambda i=indicator: at.selectbox(key="url_indicator").set_value(i))
-            for admin in ("province", "district"):
-                timed(lambda a=admin: at.segmented_control(key="url_admin").set_value(a))
-            for show in at.selectbox(key="map_show").options[:4]:
-                timed(lambda s=show: at.selectbox(key="map_show").set_value(s))
-            for year in years:
-                timed(lambda y=year: at.selectbox(key="url_year").set_value(y))
-            for province in provinces + [""]:
-                timed(lambda p=province: at.selectbox(key="url_province").set_value(p))
-            for on in (True, False):
-                timed(lambda o=on: at.toggle(key="map_schools").set_value(o))
-            timed(lambda: None)  # a rerun with nothing changed (a click elsewhere)
-    ms = sorted(t * 1000 for t in times)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-    return [(f"map rerun, median of {len(ms)}", f"{statistics.median(ms):.0f} ms", ""),
-            ("map rerun, p95", f"{p95:.0f} ms", "p95 ≤ 300 ms"),
-            ("map rerun, max", f"{ms[-1]:.0f} ms", "")]
 
 
 # --------------------------------------------------------------------------- browser
@@ -350,8 +289,7 @@ def measure_schools_paint(db: Path, sizes: tuple[int, ...] = (10_000, 100_000),
 
 def measure_map(db: Path) -> list[Row]:
     """Every measure of the Map page, for the extract at ``db``."""
-    return (measure_payload(db) + measure_reruns(db) + measure_first_paint(db)
-            + measure_schools_paint(db))
+    return measure_payload(db) + measure_first_paint(db) + measure_schools_paint(db)
 
 
 if __name__ == "__main__":

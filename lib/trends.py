@@ -3,15 +3,17 @@ parity over time, one panel per province, the change from year to year, and the 
 by grade with the reconstructed cohort.
 
 Pure: no streamlit. Values come through ``fetch(indicator_id, admin_level, year, by,
-area)``, called like the engine's ``compute`` (:data:`lib.overview.Fetch`): the app passes
-its cached engine calls, a test the engine itself. Every call asks for all areas of a level
-(``area`` None), so that one cached answer serves every area the user picks next.
+area)``, called like the engine's ``compute`` (:data:`lib.overview.Fetch`), and series
+through ``fetch_years(indicator_id, admin_level, years, by, area)``, called like
+``compute_years`` (:data:`FetchYears`): the app passes its cached engine calls, a test the
+engine itself. Every call asks for all areas of a level (``area`` None), so that one cached
+answer serves every area the user picks next.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,7 @@ TOTAL, PARITY = "T", "parity"
 SERIES_COLUMNS = ["year", "area_code", "area_name", "area_level", "group", "value", "flags",
                   "small", "flagged"]
 FLOW_KINDS = ("repetition", "promotion", "dropout")
+FetchYears = Callable[[str, str, Sequence[int], "str | None", "str | None"], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -40,23 +43,23 @@ def _flag_marks(flags: Iterable[object]) -> tuple[list[bool], list[bool]]:
     return [SMALL_DENOMINATOR in f for f in lists], [bool(f) for f in lists]
 
 
-def series(fetch: Fetch, indicator_id: str, years: Sequence[int], areas: Sequence[Area],
-           by: str | None = None) -> pd.DataFrame:
+def series(fetch_years: FetchYears, indicator_id: str, years: Sequence[int],
+           areas: Sequence[Area], by: str | None = None) -> pd.DataFrame:
     """The indicator in every year for every area (the country's first), long:
     year, area_code, area_name, area_level, group (T, the split's groups, parity), value
     (NaN: no data), flags, small (small denominator), flagged (any flag)."""
     parts = []
-    for year in sorted(years):
-        for level in dict.fromkeys(a.level for a in areas):
-            frame = fetch(indicator_id, level, year, by, None)
-            for area in (a for a in areas if a.level == level):
-                rows = frame if level == NATIONAL else frame[frame["unit_code"] == area.code]
-                parts.append(pd.DataFrame({
-                    "year": int(year), "area_code": area.code, "area_name": area.name,
-                    "area_level": level, "group": rows["group"].to_numpy(),
-                    "value": pd.to_numeric(rows["value"], errors="coerce").to_numpy(
-                        dtype="float64"),
-                    "flags": rows["flags"].fillna("").to_numpy(dtype=object)}))
+    for level in dict.fromkeys(a.level for a in areas):
+        frame = fetch_years(indicator_id, level, sorted(years), by, None)
+        for area in (a for a in areas if a.level == level):
+            rows = frame if level == NATIONAL else frame[frame["unit_code"] == area.code]
+            parts.append(pd.DataFrame({
+                "year": rows["year"].to_numpy(dtype="int64"), "area_code": area.code,
+                "area_name": area.name, "area_level": level,
+                "group": rows["group"].to_numpy(),
+                "value": pd.to_numeric(rows["value"], errors="coerce").to_numpy(
+                    dtype="float64"),
+                "flags": rows["flags"].fillna("").to_numpy(dtype=object)}))
     if not parts:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
@@ -71,28 +74,28 @@ def group_rows(frame: pd.DataFrame, group: str) -> pd.DataFrame:
     return frame[frame["group"] == group].reset_index(drop=True)
 
 
-def province_panels(fetch: Fetch, indicator_id: str, years: Sequence[int]) -> pd.DataFrame:
+def province_panels(fetch_years: FetchYears, indicator_id: str, years: Sequence[int]
+                    ) -> pd.DataFrame:
     """Every province in every year, with the national value of that year beside it (the
     reference line of each panel): year, unit_code, unit_name, value, national, flags,
     small, flagged."""
-    parts = []
-    for year in sorted(years):
-        frame = fetch(indicator_id, PROVINCE, year, None, None)
-        national = fetch(indicator_id, NATIONAL, year, None, None)
-        nat = pd.to_numeric(national.loc[national["group"] == TOTAL, "value"],
-                            errors="coerce")
-        rows = frame[frame["group"] == TOTAL]
-        parts.append(pd.DataFrame({
-            "year": int(year), "unit_code": rows["unit_code"].to_numpy(),
-            "unit_name": rows["unit_name"].to_numpy(),
-            "value": pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype="float64"),
-            "national": float(nat.iloc[0]) if len(nat) else math.nan,
-            "flags": rows["flags"].fillna("").to_numpy(dtype=object)}))
-    if not parts:
+    if not len(years):
         return pd.DataFrame(columns=["year", "unit_code", "unit_name", "value", "national",
                                      "flags", "small", "flagged"])
-    out = pd.concat(parts, ignore_index=True).sort_values(["unit_code", "year"],
-                                                           kind="stable")
+    frame = fetch_years(indicator_id, PROVINCE, sorted(years), None, None)
+    national = fetch_years(indicator_id, NATIONAL, sorted(years), None, None)
+    totals = national[national["group"] == TOTAL]
+    nat = dict(zip(totals["year"].astype("int64"),
+                   pd.to_numeric(totals["value"], errors="coerce").astype("float64")))
+    rows = frame[frame["group"] == TOTAL]
+    year = rows["year"].to_numpy(dtype="int64")
+    out = pd.DataFrame({
+        "year": year, "unit_code": rows["unit_code"].to_numpy(),
+        "unit_name": rows["unit_name"].to_numpy(),
+        "value": pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype="float64"),
+        "national": np.array([nat.get(int(y), math.nan) for y in year], dtype="float64"),
+        "flags": rows["flags"].fillna("").to_numpy(dtype=object)})
+    out = out.sort_values(["unit_code", "year"], kind="stable")
     out["small"], out["flagged"] = _flag_marks(out["flags"])
     return out.reset_index(drop=True)
 

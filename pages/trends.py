@@ -19,11 +19,11 @@ from ui.values import DIGITS
 
 
 def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area],
-                   fetch, years: list[int], span: str) -> None:
+                   fetch_years, years: list[int], span: str) -> None:
     lang = chosen.lang
     where = ", ".join(a.name for a in areas)
     stem = file_stem("trends", indicator.id, by, "_".join(a.code for a in areas))
-    rows = trends.series(fetch, indicator.id, years, areas, by or None)
+    rows = trends.series(fetch_years, indicator.id, years, areas, by or None)
     title = (t("trends.lines.title_split", lang, name=indicator.name(lang),
                split=t(f"split_picker.option.{by}", lang).lower()) if by
              else t("trends.lines.title", lang, name=indicator.name(lang)))
@@ -47,11 +47,11 @@ def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area]
                  else "trends.changes.note_no_direction", lang))
 
 
-def provinces(chosen: Filters, indicator, fetch, years: list[int], span: str,
+def provinces(chosen: Filters, indicator, fetch_years, years: list[int], span: str,
               country_name: str) -> None:
     lang = chosen.lang
     st.subheader(t("trends.panels.heading", lang))
-    rows = trends.province_panels(fetch, indicator.id, years)
+    rows = trends.province_panels(fetch_years, indicator.id, years)
     trend_charts.show_panels(
         rows, indicator, title=t("trends.panels.title", lang, name=t(
             f"chart.axis.{indicator.unit}", lang, name=indicator.name(lang))),
@@ -127,13 +127,14 @@ def show(chosen: Filters) -> None:
     years = sorted(extract.info().years)
     span = t("format.year_range", lang, first=format_school_year(years[0], lang),
              last=format_school_year(years[-1], lang))
-    fetch = partial(extract.indicator, lang=lang)
+    fetch_years = partial(extract.indicator_years, lang=lang)
     try:
-        over_the_years(chosen, indicator, by, areas, fetch, years, span)
-        provinces(chosen, indicator, fetch, years, span, country_name)
+        over_the_years(chosen, indicator, by, areas, fetch_years, years, span)
+        provinces(chosen, indicator, fetch_years, years, span, country_name)
     except IndicatorError as error:
         st.info(t("trends.unavailable", lang, reason=escape(str(error))))
-    efficiency(chosen, fetch, years, trends.focus(areas, chosen.province, chosen.district))
+    efficiency(chosen, partial(extract.indicator, lang=lang), years,
+               trends.focus(areas, chosen.province, chosen.district))
 
 
 chosen = filters.current()

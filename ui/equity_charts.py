@@ -93,24 +93,24 @@ def ranking_chart(ranked: Ranked, unit: str, *, title: str, subtitle: str, x_tit
                alt.Tooltip("label:N", title=t("chart.value", lang)),
                alt.Tooltip("rank:Q", title=t("chart.rank", lang)),
                alt.Tooltip("flag_text:N", title=t("chart.flags", lang))]
-    chart = alt.Chart(data)
+    chart = alt.Chart()  # the rows come from the layer above: converted once, not per mark
     layers: list[alt.Chart] = []
     if parity:
         layers.append(alt.Chart(pd.DataFrame({"lo": [PARITY_LOW], "hi": [PARITY_HIGH]}))
                       .mark_rect(color="#e0e0e0", opacity=0.7)
-                      .encode(x=alt.X("lo:Q", scale=scale), x2="hi:Q"))
+                      .encode(x=alt.X("lo:Q", scale=scale), x2=alt.X2("hi")))
     layers.append(chart.mark_bar(height=ROW_PX * 0.7, cornerRadius=1).encode(
-        y=y, x=x, x2="base:Q", color=alt.Color("colour:N", scale=None),
+        y=y, x=x, x2=alt.X2("base"), color=alt.Color("colour:N", scale=None),
         opacity=alt.Opacity("opacity:Q", scale=None),
-        stroke=alt.condition("datum.small", alt.value(REFERENCE), alt.value(None)),
-        strokeDash=alt.value([2, 2]), tooltip=tooltip))
+        stroke=alt.StrokeValue(None, condition={"test": "datum.small", "value": REFERENCE}),
+        strokeDash=alt.StrokeDashValue([2, 2]), tooltip=tooltip))
     for side, align, dx in (("right", "left", 3), ("left", "right", -3)):
         layers.append(chart.transform_filter(f"datum.side == '{side}'").mark_text(
             align=align, dx=dx, fontSize=10, color="#444444").encode(
-            y=y, x=alt.X("value:Q", scale=scale), text="label:N", tooltip=tooltip))
+            y=y, x=alt.X("value:Q", scale=scale), text=alt.Text("label:N"), tooltip=tooltip))
     layers.append(chart.mark_text(align="left", dx=4, fontSize=11, color="#555555",
                                   fontStyle="italic").encode(
-        y=y, x=alt.X("base:Q", scale=scale), text="no_data:N"))
+        y=y, x=alt.X("base:Q", scale=scale), text=alt.Text("no_data:N")))
     rules = []
     if nat is not None:
         rules.append((nat, t("chart.national", lang, value=values.format_value(nat, unit, lang)),
@@ -125,12 +125,14 @@ def ranking_chart(ranked: Ranked, unit: str, *, title: str, subtitle: str, x_tit
             x=alt.X("v:Q", scale=scale)))
         layers.append(alt.Chart(frame).mark_text(
             color=colour, fontWeight="bold", fontSize=11, align="center", y=text_y,
-            baseline=baseline).encode(x=alt.X("v:Q", scale=scale), text="text:N"))
-    return alt.layer(*layers).properties(
+            baseline=baseline).encode(x=alt.X("v:Q", scale=scale), text=alt.Text("text:N")))
+    return alt.layer(
+        *layers, data=data,
         title=alt.TitleParams(title, subtitle=subtitle, anchor="start", font=FONT,
                               subtitleColor="#555555", offset=24),
-        height=height, width="container").configure_view(stroke=None).configure_axis(
-        labelFont=FONT, titleFont=FONT)
+        height=height, width="container", config=alt.Config(
+            view=alt.ViewConfig(stroke=None),
+            axis=alt.AxisConfig(labelFont=FONT, titleFont=FONT)))
 
 
 def show_ranking(ranked: Ranked, indicator: Indicator, *, title: str, subtitle: str,
@@ -171,7 +173,7 @@ def groups_chart(rows: pd.DataFrame, unit: str, group_names: dict[str, str], *,
     known = data[np.isfinite(data["value"])]
     span = known.groupby("unit_name", sort=False)["value"].agg(["min", "max"]).reset_index()
     line = alt.Chart(span).mark_rule(color="#bbbbbb", strokeWidth=2).encode(
-        y=y, x=alt.X("min:Q"), x2="max:Q")
+        y=y, x=alt.X("min:Q"), x2=alt.X2("max"))
     dots = alt.Chart(known).mark_point(size=70, filled=True).encode(
         y=y, x=x,
         color=alt.Color("group_name:N", title=None,
@@ -182,10 +184,11 @@ def groups_chart(rows: pd.DataFrame, unit: str, group_names: dict[str, str], *,
         tooltip=[alt.Tooltip("unit_name:N", title=t("chart.area", lang)),
                  alt.Tooltip("group_name:N", title=t("chart.group", lang)),
                  alt.Tooltip("label:N", title=t("chart.value", lang))])
-    return alt.layer(line, dots).properties(
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start", font=FONT,
-                              subtitleColor="#555555"),
-        height=ROW_PX * max(len(order), 1), width="container").configure_view(stroke=None)
+    return alt.layer(
+        line, dots, title=alt.TitleParams(title, subtitle=subtitle, anchor="start", font=FONT,
+                                          subtitleColor="#555555"),
+        height=ROW_PX * max(len(order), 1), width="container",
+        config=alt.Config(view=alt.ViewConfig(stroke=None)))
 
 
 def show_groups(rows: pd.DataFrame, indicator: Indicator, dimension: str, *, title: str,
@@ -297,7 +300,7 @@ def scatter_chart(points: pd.DataFrame, *, x_title: str, y_title: str, size_titl
         y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
         color=alt.Color(f"{field}:N", title=colour_title, scale=scale,
                         legend=alt.Legend(orient="right", columns=1, symbolLimit=30)),
-        opacity=alt.condition(pick, alt.value(0.85), alt.value(0.12)),
+        opacity=alt.OpacityValue(0.12, condition={"param": pick.name, "value": 0.85}),
         tooltip=[alt.Tooltip("unit_name:N", title=t("chart.district", lang)),
                  alt.Tooltip("province:N", title=t("chart.province", lang)),
                  alt.Tooltip("x_label:N", title=x_title),
@@ -319,14 +322,14 @@ def scatter_chart(points: pd.DataFrame, *, x_title: str, y_title: str, size_titl
     refs = []
     if national_x is not None:
         refs.append(alt.Chart(pd.DataFrame({"x": [national_x]})).mark_rule(
-            color=REFERENCE, strokeDash=[5, 3]).encode(x="x:Q"))
+            color=REFERENCE, strokeDash=[5, 3]).encode(x=alt.X("x:Q")))
     if national_y is not None:
         refs.append(alt.Chart(pd.DataFrame({"y": [national_y]})).mark_rule(
-            color=REFERENCE, strokeDash=[5, 3]).encode(y="y:Q"))
-    return alt.layer(*refs, *layers).properties(
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start", font=FONT,
-                              subtitleColor="#555555"),
-        height=460, width="container").configure_view(stroke=None)
+            color=REFERENCE, strokeDash=[5, 3]).encode(y=alt.Y("y:Q")))
+    return alt.layer(
+        *refs, *layers, title=alt.TitleParams(title, subtitle=subtitle, anchor="start",
+                                              font=FONT, subtitleColor="#555555"),
+        height=460, width="container", config=alt.Config(view=alt.ViewConfig(stroke=None)))
 
 
 # --------------------------------------------------------------------------- bottom N

@@ -6,6 +6,7 @@ extract (a new build id) is read afresh on the next rerun, without restarting th
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -111,12 +112,34 @@ def indicator(indicator_id: str, level: str, year: int, by: str | None = None,
     return every_year[every_year["year"] == year].reset_index(drop=True)
 
 
+def indicator_years(indicator_id: str, level: str, years: Sequence[int],
+                    by: str | None = None, area: str | None = None,
+                    lang: str = "en") -> pd.DataFrame:
+    """The engine's :func:`lib.indicators.compute_years` for an admin level, from the same
+    cached all-years answer as :func:`indicator`: a series is one cache read, not one per
+    year (each read copies the cached frame)."""
+    wanted = sorted({int(y) for y in years})
+    if level == "school" or not set(wanted) <= set(info().years):
+        with connection() as con:  # schools, or a year not in the extract: the engine says
+            return compute_years(con, indicator_id, level, wanted, by=by, area=area,
+                                 lang=lang)
+    every_year = _indicator_every_year(*_key(), indicator_id, level, by, area, lang)
+    return every_year[every_year["year"].isin(wanted)].reset_index(drop=True)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _read_immutable(extract_path: str, extract_build_id: str, name: str) -> object:
+    # A resource, not data: frozen values read on every rerun, many times, need no copy.
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return getattr(db, name)(con)
+
+
 def info() -> db.ExtractInfo:
-    return _read(*_key(), "extract_info", ())
+    return _read_immutable(*_key(), "extract_info")
 
 
 def country() -> Country:
-    return _read(*_key(), "country", ())
+    return _read_immutable(*_key(), "country")
 
 
 def admin_units() -> pd.DataFrame:

@@ -68,26 +68,24 @@ def lines_chart(rows: pd.DataFrame, *, colour_field: str, colour_title: str,
                alt.Tooltip("flag_text:N", title=t("chart.flags", lang))]
     base = alt.Chart()
     line = base.mark_line(strokeWidth=2.2, invalid=BREAK).encode(
-        x=x, y=y, color=colour, detail=f"{colour_field}:N")
+        x=x, y=y, color=colour, detail=alt.Detail(f"{colour_field}:N"))
     points = base.mark_point(size=45, strokeWidth=1.8).encode(
         x=x, y=y, color=colour, shape=alt.Shape(f"{colour_field}:N", legend=None,
                                                 scale=alt.Scale(domain=domain)),
-        fill=alt.condition("datum.small", alt.value("#ffffff"),
-                           alt.Color(f"{colour_field}:N", scale=alt.Scale(
-                               domain=domain, range=colours), legend=None)),
+        fill=alt.Fill(f"{colour_field}:N", scale=alt.Scale(domain=domain, range=colours),
+                      legend=None, condition={"test": "datum.small", "value": "#ffffff"}),
         tooltip=tooltip).transform_filter("datum.value != null")
     if facet:
         marker = base.mark_rule(color="#999999", strokeDash=[2, 3]).encode(
             x=alt.datum(year))
-        return alt.layer(marker, line, points, data=data).properties(
-            width=260, height=200).facet(
+        return alt.layer(marker, line, points, data=data, width=260, height=200).facet(
             facet=alt.Facet(f"{facet}:N", title=facet_title or None,
                             sort=list(dict.fromkeys(data[facet]))),
-            columns=3).properties(title=_title(title, subtitle))
+            columns=3, title=_title(title, subtitle))
     marker = alt.Chart(pd.DataFrame({"year": [year]})).mark_rule(
         color="#999999", strokeDash=[2, 3]).encode(x=alt.X("year:Q"))
-    return alt.layer(marker, alt.layer(line, points, data=data)).properties(
-        title=_title(title, subtitle), height=HEIGHT, width="container")
+    return alt.layer(marker, alt.layer(line, points, data=data),
+                     title=_title(title, subtitle), height=HEIGHT, width="container")
 
 
 def parity_chart(rows: pd.DataFrame, *, domain: list[str], colours: list[str], title: str,
@@ -95,15 +93,15 @@ def parity_chart(rows: pd.DataFrame, *, domain: list[str], colours: list[str], t
     """The parity index over the years for each area, over the 0.97–1.03 parity band."""
     band = alt.Chart(pd.DataFrame({"lo": [PARITY_LOW], "hi": [PARITY_HIGH]})).mark_rect(
         color="#e0e0e0", opacity=0.7).encode(y=alt.Y("lo:Q", scale=alt.Scale(zero=False)),
-                                              y2="hi:Q")
+                                              y2=alt.Y2("hi"))
     one = alt.Chart(pd.DataFrame({"v": [1.0]})).mark_rule(color="#777777").encode(
         y=alt.Y("v:Q", scale=alt.Scale(zero=False)))
     chart = lines_chart(rows, colour_field="area_name", colour_title=t("chart.area", lang),
                         domain=domain, colours=colours, unit="index",
                         y_title=t("chart.axis.index", lang), title=title, subtitle=subtitle,
                         year=year, lang=lang)
-    return alt.layer(band, one, *chart.layer).properties(
-        title=_title(title, subtitle), height=260, width="container")
+    return alt.layer(band, one, *chart.layer, title=_title(title, subtitle), height=260,
+                     width="container")
 
 
 def panels_chart(rows: pd.DataFrame, *, unit: str, title: str, subtitle: str,
@@ -125,18 +123,17 @@ def panels_chart(rows: pd.DataFrame, *, unit: str, title: str, subtitle: str,
                alt.Tooltip("national_label:N", title=national_name),
                alt.Tooltip("flag_text:N", title=t("chart.flags", lang))]
     national = alt.Chart().mark_line(color="#9e9e9e", strokeDash=[4, 3],
-                                     strokeWidth=1.5).encode(x=x, y="national:Q")
+                                     strokeWidth=1.5).encode(x=x, y=alt.Y("national:Q"))
     line = alt.Chart().mark_line(color=OKABE_ITO[0], strokeWidth=2, invalid=BREAK).encode(
         x=x, y=y)
     points = alt.Chart().mark_point(size=20, filled=True, color=OKABE_ITO[0]).encode(
-        x=x, y=y, opacity=alt.condition("datum.small", alt.value(0.3), alt.value(1.0)),
+        x=x, y=y, opacity=alt.OpacityValue(1.0, condition={"test": "datum.small", "value": 0.3}),
         tooltip=tooltip).transform_filter("datum.value != null")
-    return alt.layer(national, line, points, data=data).properties(
-        width=140, height=110).facet(
+    return alt.layer(national, line, points, data=data, width=140, height=110).facet(
         facet=alt.Facet("unit_name:N", title=None, sort=list(dict.fromkeys(
             data["unit_name"])), header=alt.Header(labelFontSize=12, labelFont=FONT)),
-        columns=5).properties(title=_title(title, subtitle)).resolve_axis(
-        x="independent")
+        columns=5, title=_title(title, subtitle),
+        resolve=alt.Resolve(axis=alt.AxisResolveMap(x="independent")))
 
 
 def flows_chart(rows: pd.DataFrame, *, title: str, subtitle: str, names: dict[str, str],
@@ -157,25 +154,24 @@ def flows_chart(rows: pd.DataFrame, *, title: str, subtitle: str, names: dict[st
     x = alt.X("grade_name:N", sort=grades, title=grade_label, axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=t("trends.flows.axis", lang), stack="zero")
     bars = alt.Chart(known).mark_bar().encode(
-        x=x, y=y, order="order:Q",
+        x=x, y=y, order=alt.Order("order:Q"),
         color=alt.Color("kind_name:N", title=None, sort=kinds,
                         scale=alt.Scale(domain=kinds, range=[FLOW_COLOURS[k] for k in
                                                              names]),
                         legend=alt.Legend(orient="top")),
-        opacity=alt.condition("datum.small", alt.value(0.4), alt.value(0.95)),
+        opacity=alt.OpacityValue(0.95, condition={"test": "datum.small", "value": 0.4}),
         tooltip=[alt.Tooltip("grade_name:N", title=grade_label),
                  alt.Tooltip("kind_name:N", title=t("chart.group", lang)),
                  alt.Tooltip("label:N", title=t("chart.value", lang))])
     text = alt.Chart(known).mark_text(color="#ffffff", fontSize=11, dy=0).encode(
-        x=x, y=alt.Y("value:Q", stack="zero", bandPosition=0.5), order="order:Q",
-        text="label:N", detail="kind_name:N").transform_filter("datum.value >= 6")
+        x=x, y=alt.Y("value:Q", stack="zero", bandPosition=0.5), order=alt.Order("order:Q"),
+        text=alt.Text("label:N"), detail=alt.Detail("kind_name:N")).transform_filter("datum.value >= 6")
     layers = [bars, text]
     if not missing.empty:
         layers.append(alt.Chart(missing).mark_text(fontStyle="italic", color="#555555",
                                                    baseline="bottom").encode(
-            x=x, y=alt.Y("v:Q"), text="text:N"))
-    return alt.layer(*layers).properties(title=_title(title, subtitle), height=300,
-                                         width="container")
+            x=x, y=alt.Y("v:Q"), text=alt.Text("text:N")))
+    return alt.layer(*layers, title=_title(title, subtitle), height=300, width="container")
 
 
 def survival_chart(rows: pd.DataFrame, *, title: str, subtitle: str, grade_label: str,
@@ -190,16 +186,16 @@ def survival_chart(rows: pd.DataFrame, *, title: str, subtitle: str, grade_label
     x = alt.X("grade_name:N", sort=grades, title=grade_label, axis=alt.Axis(labelAngle=0))
     y = alt.Y("survival:Q", title=t("trends.cohort.axis", lang),
               scale=alt.Scale(domain=[0, 100]))
-    base = alt.Chart(data)
+    base = alt.Chart()  # the rows come from the layer: converted once, not per mark
     area = base.mark_area(opacity=0.25, color=OKABE_ITO[0], invalid=BREAK).encode(x=x, y=y)
     line = base.mark_line(color=OKABE_ITO[0], strokeWidth=2.5, invalid=BREAK,
                           point=alt.OverlayMarkDef(size=60, filled=True)).encode(
         x=x, y=y, tooltip=[alt.Tooltip("grade_name:N", title=grade_label),
                            alt.Tooltip("label:N", title=t("chart.value", lang))])
     text = base.mark_text(dy=-12, fontSize=12, color="#222222").encode(
-        x=x, y=y, text="label:N").transform_filter("datum.survival != null")
-    return alt.layer(area, line, text).properties(title=_title(title, subtitle), height=300,
-                                                  width="container")
+        x=x, y=y, text=alt.Text("label:N")).transform_filter("datum.survival != null")
+    return alt.layer(area, line, text, data=data, title=_title(title, subtitle), height=300,
+                     width="container")
 
 
 # --------------------------------------------------------------------------- drawing

@@ -1,0 +1,133 @@
+"""Server time to rebuild a page after a filter change (budget: p95 ≤ 300 ms on the demo).
+
+Each page is opened once through AppTest (in process, like a session on a warm server),
+then its filters are changed one at a time as a user would, and every rerun is timed:
+
+- the sidebar: two years, three provinces and back to the whole country;
+- the page's indicator, when it has one: several indicators, each seen for the first time,
+  so its numbers, charts and map are computed, not read from a cache;
+- the page's split (sex, locality, …) under each of those indicators;
+- the Map page's own controls: areas, value shown, schools on and off.
+
+Timings go into the benchmark table, never into tests.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BUDGET = "p95 ≤ 300 ms"
+PAGES = ("overview", "map", "equity", "trends", "schools", "data-quality")
+INDICATORS = ("ger_primary", "ner_primary", "ptr_primary", "repetition_primary", "gir_g1",
+              "qualified_teachers_primary", "ger_lower_secondary", "dropout_primary",
+              "survival_last_primary", "oosr_primary")
+Row = tuple[str, str, str]
+
+
+@contextlib.contextmanager
+def extract_env(db: Path) -> Iterator[None]:
+    """``$EMIS_DB`` set to ``db`` for the duration, as the app reads it."""
+    saved = os.environ.get("EMIS_DB")
+    os.environ["EMIS_DB"] = str(db)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("EMIS_DB", None)
+        else:
+            os.environ["EMIS_DB"] = saved
+
+
+def open_page(page: str, **query: str):
+    """The app at ``page`` (``pages/<page>.py``) with a link's query, not yet run."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+    at.switch_page(f"pages/{page}.py")
+    at.query_params.update(query)
+    return at
+
+
+def _has(at, kind: str, key: str) -> bool:
+    try:
+        getattr(at, kind)(key=key)
+        return True
+    except KeyError:
+        return False
+
+
+def _changes(at, page: str) -> list[Callable[[], None]]:
+    """The filter changes to time on ``page``, in the order a user might make them."""
+    steps: list[Callable[[], None]] = []
+    if _has(at, "selectbox", "url_indicator"):
+        offered = at.selectbox(key="url_indicator").options
+        for indicator in [i for i in INDICATORS if i in offered]:
+            steps.append(lambda i=indicator: at.selectbox(key="url_indicator").set_value(i))
+            if _has(at, "segmented_control", "url_by"):
+                for by in at.segmented_control(key="url_by").options[:2]:
+                    steps.append(lambda b=by: at.segmented_control(key="url_by").set_value(b))
+                steps.append(lambda: at.segmented_control(key="url_by").set_value(None))
+    if page == "map":
+        for admin in ("province", "district"):
+            steps.append(lambda a=admin: at.segmented_control(key="url_admin").set_value(a))
+        for show in at.selectbox(key="map_show").options[:4]:
+            steps.append(lambda s=show: at.selectbox(key="map_show").set_value(s))
+        for on in (True, False):
+            steps.append(lambda o=on: at.toggle(key="map_schools").set_value(o))
+    for year in at.selectbox(key="url_year").options[:2]:
+        steps.append(lambda y=year: at.selectbox(key="url_year").set_value(y))
+    for province in [p for p in at.selectbox(key="url_province").options if p][:3] + [""]:
+        steps.append(lambda p=province: at.selectbox(key="url_province").set_value(p))
+    steps.append(lambda: None)  # a rerun with nothing changed (a click elsewhere)
+    return steps
+
+
+def page_reruns(db: Path, page: str, **query: str) -> list[float]:
+    """Seconds of each rerun of ``page`` after each change of :func:`_changes`."""
+    times: list[float] = []
+    with extract_env(db):
+        at = open_page(page, **query).run()
+        if at.exception:
+            raise RuntimeError(at.exception[0].value)
+        for change in _changes(at, page):
+            change()
+            started = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - started)
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception[0].value}")
+    return times
+
+
+def summary(label: str, times: list[float], budget: str = BUDGET) -> list[Row]:
+    """Median, p95 (nearest rank) and max of ``times``, in milliseconds."""
+    ms = sorted(t * 1000 for t in times)
+    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    return [(f"{label} rerun, median of {len(ms)}", f"{statistics.median(ms):.0f} ms", ""),
+            (f"{label} rerun, p95", f"{p95:.0f} ms", budget),
+            (f"{label} rerun, max", f"{ms[-1]:.0f} ms", "")]
+
+
+def measure_reruns(db: Path, pages: tuple[str, ...] = PAGES) -> list[Row]:
+    """The rerun times of every page with filters."""
+    rows: list[Row] = []
+    for page in pages:
+        query = {"admin": "district"} if page == "map" else {}
+        rows += summary(page, page_reruns(db, page, **query))
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    extract = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "data" / "emis.duckdb")
+    chosen = tuple(sys.argv[2:]) or PAGES
+    table = measure_reruns(extract, chosen)
+    width = max(len(name) for name, _, _ in table)
+    for name, value, budget in table:
+        print(f"{name.ljust(width)}  {value:>10}  {budget}")
