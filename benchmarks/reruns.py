@@ -26,6 +26,7 @@ PAGES = ("overview", "map", "equity", "trends", "schools", "data-quality")
 INDICATORS = ("ger_primary", "ner_primary", "ptr_primary", "repetition_primary", "gir_g1",
               "qualified_teachers_primary", "ger_lower_secondary", "dropout_primary",
               "survival_last_primary", "oosr_primary")
+SPLITS = ("sex", "locality", "priority", "ownership")
 Row = tuple[str, str, str]
 
 
@@ -61,16 +62,22 @@ def _has(at, kind: str, key: str) -> bool:
         return False
 
 
+def _offered(widget, values: tuple[str, ...]) -> list[str]:
+    """Those of ``values`` the widget offers (its options are the values' labels)."""
+    return [v for v in values if str(widget.format_func(v)) in widget.options]
+
+
 def _changes(at, page: str) -> list[Callable[[], None]]:
     """The filter changes to time on ``page``, in the order a user might make them."""
     steps: list[Callable[[], None]] = []
     if _has(at, "selectbox", "url_indicator"):
-        offered = at.selectbox(key="url_indicator").options
-        for indicator in [i for i in INDICATORS if i in offered]:
+        splits = (_offered(at.segmented_control(key="url_by"), SPLITS)[:2]
+                  if _has(at, "segmented_control", "url_by") else [])
+        for indicator in _offered(at.selectbox(key="url_indicator"), INDICATORS):
             steps.append(lambda i=indicator: at.selectbox(key="url_indicator").set_value(i))
-            if _has(at, "segmented_control", "url_by"):
-                for by in at.segmented_control(key="url_by").options[:2]:
-                    steps.append(lambda b=by: at.segmented_control(key="url_by").set_value(b))
+            for by in splits:
+                steps.append(lambda b=by: at.segmented_control(key="url_by").set_value(b))
+            if splits:
                 steps.append(lambda: at.segmented_control(key="url_by").set_value(None))
     if page == "map":
         for admin in ("province", "district"):
