@@ -88,7 +88,7 @@ def show(chart: alt.TopLevelMixin | dict, data: pd.DataFrame, *, file_name: str,
          key: str, height: int | str = "content") -> None:
     """The chart (an Altair chart or its spec, see :func:`built`), then a CSV download of
     ``data`` (the rows it draws, machine column names, values at full precision)."""
-    st.vega_lite_chart(chart if isinstance(chart, dict) else spec(chart), width="stretch", height=height,
-                       key=f"{key}_chart")
+    st.vega_lite_chart(chart if isinstance(chart, dict) else spec(chart), width="stretch",
+                       height=height, key=f"{key}_chart")
     download_csv(data.to_csv(index=False).encode("utf-8"), f"{file_name}.csv", lang=lang,
                  label_key="chart.download_csv", key=f"{key}_csv")

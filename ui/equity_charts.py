@@ -7,6 +7,8 @@ Small denominators are drawn faded and marked ⚠; areas without a value say "no
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -15,9 +17,9 @@ import streamlit as st
 from geo.classify import DIVERGING, PARITY_BREAKS
 from lib import choropleth, equity_view, schools_layer
 from lib.equity_view import PARITY_HIGH, PARITY_LOW, Ranked, Reading
-from lib.i18n import format_number, t
+from lib.i18n import format_number, local_name, t
 from lib.indicators import Indicator, IndicatorError, split_flags
-from ui import map_view, tables, url_state, values
+from ui import extract, map_view, tables, url_state, values
 from ui.chart_export import FONT, OKABE_ITO, built, show
 from ui.markdown import escape
 from ui.filters import Filters
@@ -38,6 +40,18 @@ def unit_of(indicator: Indicator, measure: str) -> str:
 def axis_title(indicator: Indicator, unit: str, lang: str) -> str:
     """An axis title with its unit: "Gross enrolment ratio (%)"."""
     return t(f"chart.axis.{unit}", lang, name=indicator.name(lang))
+
+
+def with_distinct_names(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``rows`` with each ``unit_name`` told apart from its namesakes by its province
+    (:func:`lib.equity_view.distinct_names`): a chart draws one band per name."""
+    units = extract.admin_units()
+    local = {code: local_name(en, lo, lang) for code, en, lo in
+             zip(units["code"], units["name_en"], units["name_local"])}
+    parents = {code: local.get(parent, "") for code, parent in
+               zip(units["code"], units["parent_code"]) if isinstance(parent, str) and parent}
+    return rows.assign(unit_name=equity_view.distinct_names(
+        list(rows["unit_code"]), list(rows["unit_name"]), parents))
 
 
 def _labels(rows: pd.DataFrame, unit: str, lang: str) -> pd.DataFrame:
@@ -138,6 +152,7 @@ def ranking_chart(ranked: Ranked, unit: str, *, title: str, subtitle: str, x_tit
 def show_ranking(ranked: Ranked, indicator: Indicator, *, title: str, subtitle: str,
                  lang: str, file_name: str) -> None:
     unit = unit_of(indicator, ranked.measure)
+    ranked = replace(ranked, rows=with_distinct_names(ranked.rows, lang))
     chart = built(ranking_chart, ranked=ranked, unit=unit, title=title, subtitle=subtitle,
                   x_title=axis_title(indicator, unit, lang),
                   higher_is_better=indicator.higher_is_better, lang=lang)
@@ -194,6 +209,7 @@ def groups_chart(rows: pd.DataFrame, unit: str, group_names: dict[str, str], *,
 def show_groups(rows: pd.DataFrame, indicator: Indicator, dimension: str, *, title: str,
                 subtitle: str, lang: str, file_name: str) -> None:
     names = {g: t(f"equity.group.{g}", lang) for g in equity_view.groups(dimension)}
+    rows = with_distinct_names(rows, lang)
     chart = built(groups_chart, rows=rows, unit=indicator.unit, group_names=names,
                   title=title, subtitle=subtitle,
                   x_title=axis_title(indicator, indicator.unit, lang), lang=lang)
@@ -337,7 +353,7 @@ def scatter_chart(points: pd.DataFrame, *, x_title: str, y_title: str, size_titl
 
 def show_bottom(rows: pd.DataFrame, indicator: Indicator, unit: str, dimension: str, *,
                 lang: str, file_name: str) -> None:
-    shown = rows.copy()
+    shown = with_distinct_names(rows, lang)
     columns = {"rank": t("chart.rank", lang), "unit_name": t("chart.area", lang),
                "value": t("equity.bottom.value", lang, unit=t(f"chart.unit.{unit}", lang)),
                "gap": t("equity.bottom.gap", lang)}

@@ -152,7 +152,8 @@ def flows_chart(rows: pd.DataFrame, *, title: str, subtitle: str, names: dict[st
     missing = missing[missing["none"]].assign(text=t("format.no_data", lang), v=0.0)
     kinds = list(names.values())
     x = alt.X("grade_name:N", sort=grades, title=grade_label, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("value:Q", title=t("trends.flows.axis", lang), stack="zero")
+    y = alt.Y("value:Q", title=t("trends.flows.axis", lang), stack="zero",
+              scale=alt.Scale(domain=[0, 100], nice=False))  # the three rates add up to 100
     bars = alt.Chart(known).mark_bar().encode(
         x=x, y=y, order=alt.Order("order:Q"),
         color=alt.Color("kind_name:N", title=None, sort=kinds,
@@ -165,7 +166,8 @@ def flows_chart(rows: pd.DataFrame, *, title: str, subtitle: str, names: dict[st
                  alt.Tooltip("label:N", title=t("chart.value", lang))])
     text = alt.Chart(known).mark_text(color="#ffffff", fontSize=11, dy=0).encode(
         x=x, y=alt.Y("value:Q", stack="zero", bandPosition=0.5), order=alt.Order("order:Q"),
-        text=alt.Text("label:N"), detail=alt.Detail("kind_name:N")).transform_filter("datum.value >= 6")
+        text=alt.Text("label:N"), detail=alt.Detail("kind_name:N")).transform_filter(
+        "datum.value >= 6")
     layers = [bars, text]
     if not missing.empty:
         layers.append(alt.Chart(missing).mark_text(fontStyle="italic", color="#555555",

@@ -71,6 +71,8 @@ def test_default_view_is_gender_parity_of_the_ger_by_district(con):
     assert any(row.get("v") == pytest.approx(national) for row in rows), "national line"
     n_districts = len(db.admin_units(con, level=2))
     assert len({row["unit_code"] for row in rows if "unit_code" in row}) == n_districts
+    assert len({row["area"] for row in rows if "unit_code" in row}) == n_districts, \
+        "one bar each: districts sharing a name (two Xaysetha) are told apart"
     text = "\n".join(m.value for m in at.markdown)
     assert t("equity.measure.theil_within") in text and "within provinces" in text
     assert len(at.get("vega_lite_chart")) == 2, "ranking and scatter (the map is folium)"
