@@ -29,7 +29,7 @@ def where_words(chosen: Filters, level: str, lang: str) -> str:
 
 
 def gap_section(chosen: Filters, indicator, dimension: str, admin: str, level: str,
-                stem: str, context: str) -> None:
+                stem: str, context: str) -> tuple:
     lang = chosen.lang
     frame = extract.indicator(indicator.id, level, chosen.year, by=dimension,
                               area=chosen.province or None, lang=lang)
@@ -99,7 +99,10 @@ def inequality_section(chosen: Filters, indicator, level: str, frame, areas: str
         st.caption(t("equity.inequality.left_out", lang, n=len(found.left_out)))
 
 
-def scatter_section(chosen: Filters, indicator, options: list[str], stem: str) -> None:
+def scatter_section(chosen: Filters, indicator, options: list[str], stem: str,
+                    totals: tuple | None = None) -> None:
+    """``totals``: the indicator's district and national rows when the page has them
+    already, split or not (a split's group T rows are the unsplit rows)."""
     lang = chosen.lang
     registry = extract.registry()
     st.subheader(t("equity.scatter.heading", lang))
@@ -114,7 +117,9 @@ def scatter_section(chosen: Filters, indicator, options: list[str], stem: str) -
         format_func=lambda c: t(f"equity.scatter.colour.{c}", lang))
     inside = chosen.province or None
     x = extract.indicator(versus, "district", chosen.year, area=inside, lang=lang)
-    y = extract.indicator(indicator.id, "district", chosen.year, area=inside, lang=lang)
+    y, national_y = totals or (
+        extract.indicator(indicator.id, "district", chosen.year, area=inside, lang=lang),
+        extract.indicator(indicator.id, "national", chosen.year, lang=lang))
     size, size_field, size_kind = None, "value", "pupils"
     sized_by = equity_view.size_indicator(registry, chosen.level)
     if sized_by is not None:
@@ -126,11 +131,11 @@ def scatter_section(chosen: Filters, indicator, options: list[str], stem: str) -
                                            size=size, size_field=size_field)
     nat_x = equity_view.national_value(extract.indicator(versus, "national", chosen.year,
                                                          lang=lang))
-    nat_y = equity_view.national_value(extract.indicator(indicator.id, "national",
-                                                         chosen.year, lang=lang))
+    nat_y = equity_view.national_value(national_y)
     x_ind = registry.get(versus)
     equity_charts.show_scatter(
-        points, left_out, x_ind, indicator, colour=colour, size_title=t(f"equity.scatter.size_{size_kind}", lang),
+        points, left_out, x_ind, indicator, colour=colour,
+        size_title=t(f"equity.scatter.size_{size_kind}", lang),
         national_x=nat_x, national_y=nat_y,
         title=t("equity.scatter.title", lang, y=indicator.name(lang), x=x_ind.name(lang)),
         subtitle=t("equity.scatter.subtitle", lang,
@@ -193,9 +198,11 @@ def show(chosen: Filters) -> None:
                 where=where_words(chosen, level, lang))
     st.caption(context)
     stem = file_stem(indicator.id, dimension, chosen.year, chosen.province or level)
-    frame, _, ranked = gap_section(chosen, indicator, dimension, admin, level, stem, context)
+    frame, national, ranked = gap_section(chosen, indicator, dimension, admin, level, stem,
+                                          context)
     inequality_section(chosen, indicator, level, frame, areas, stem)
-    scatter_section(chosen, indicator, options, stem)
+    scatter_section(chosen, indicator, options, stem,
+                    totals=(frame, national) if level == "district" else None)
     bottom_section(chosen, indicator, dimension, frame, ranked, areas, stem)
 
 

@@ -65,11 +65,16 @@ def _check_all_levels_and_splits(con, ind_id: str, levels=LEVELS) -> int:
     for level in levels:
         if level not in ind.admin_levels:
             continue
+        unsplit = None
         for by in (None,) + tuple(ind.splits):
             got = compute_years(con, ind_id, level, years, by=by)
             expected = _per_year(con, ind_id, level, years, by=by)
             assert_same(got, expected, (ind_id, level, by))
             assert sorted(set(got["year"])) == years, (ind_id, level, by)
+            if by is None:
+                unsplit = got
+            else:  # a split's totals are the unsplit rows (the Equity page reuses them)
+                assert_same(got[got["group"] == "T"], unsplit, (ind_id, level, by, "T"))
             checked += 1
     return checked
 
