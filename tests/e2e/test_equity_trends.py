@@ -103,3 +103,31 @@ def test_trends_panels_draw_every_province(app_url, tab, demo_extract):
     settle(tab)
     screenshot(tab, "trends-ptr")
     offline_and_clean(tab)
+
+
+def test_a_chart_saves_as_png_and_its_data_as_csv(app_url, tab):
+    """Streamlit's chart toolbar makes the PNG in the browser (nothing fetched); the button
+    under the chart downloads the rows it draws."""
+    import csv
+    import io
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{app_url}/trends?indicator=ger_primary")
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    expect(chart.locator("g.mark-line path").first).to_be_visible(timeout=TIMEOUT_MS)
+    chart.hover()
+    with page.expect_download(timeout=TIMEOUT_MS) as png:
+        page.get_by_role("button", name="Download as PNG").first.click()
+    image = Path(png.value.path()).read_bytes()
+    assert png.value.suggested_filename.endswith(".png")
+    assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 5_000
+    with page.expect_download(timeout=TIMEOUT_MS) as table:
+        page.get_by_role("button", name=t("chart.download_csv")).first.click()
+    assert table.value.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(Path(table.value.path()).read_text("utf-8"))))
+    assert {"year", "value", "area_name"} <= set(rows[0])
+    assert len(rows) == len({row["year"] for row in rows}) >= 2, "the country, each year"
+    offline_and_clean(tab)
