@@ -25,7 +25,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from lib.problems import PackageError, Problem
+from lib.problems import PackageError, Problem, worded
 
 __all__ = [
     "BoundaryMatch",
@@ -699,10 +699,10 @@ def _report_level(feats: _Features, alive: np.ndarray, taken: dict[str, int],
         code = feats.code[i]
         if code is not None:
             if feats.method[i] != "code" and feats.score[i] < LOW_CONFIDENCE:
-                problems.append(Problem(
+                problems.append(worded(
                     "warning", "boundary_low_confidence",
-                    f"{word} polygon '{name}' matched to {_label(units, code)} "
-                    f"with low confidence ({feats.score[i]:.2f})", file=src, unit_code=code))
+                    {"word": word, "level": level, "name": name, "area": _label(units, code),
+                     "score": float(feats.score[i])}, file=src, unit_code=code))
             continue
         dup = feats.code_dup_of[i]
         if dup is None and i in best and best[i][1] >= LOW_CONFIDENCE and best[i][0] in taken:
@@ -710,22 +710,24 @@ def _report_level(feats: _Features, alive: np.ndarray, taken: dict[str, int],
         parent = feats.parent[i]
         if dup is not None:
             kept = feats.name[taken[dup]] if dup in taken else ""
-            problems.append(Problem(
+            problems.append(worded(
                 "warning", "boundary_duplicate",
-                f"{word} polygon '{name}' is a second polygon for {_label(units, dup)}; the "
-                f"polygon '{kept}' is kept and this one is not drawn", file=src, unit_code=dup))
+                {"word": word, "level": level, "name": name, "area": _label(units, dup),
+                 "kept": kept}, file=src, unit_code=dup))
         elif level == 2 and parent is None:
-            problems.append(Problem(
+            problems.append(worded(
                 "warning", "boundary_unmatched",
-                f"{word} polygon '{name}' lies in no {words.get(1, 'province')} polygon and its "
-                f"name fits no single {word}; it is not drawn", file=src))
+                {"word": word, "level": level, "name": name,
+                 "parent_word": words.get(1, "province")},
+                template="boundary_outside_parents", file=src))
         else:
-            where = f" of {units.at[parent, 'name_en']}" if level == 2 and parent in units.index \
-                else ""
-            problems.append(Problem(
+            inside = level == 2 and parent in units.index
+            problems.append(worded(
                 "warning", "boundary_unmatched",
-                f"{word} polygon '{name}' matches no {word}{where} in the admin units; it is "
-                "not drawn", file=src, unit_code=parent or ""))
+                {"word": word, "level": level, "name": name,
+                 "parent": units.at[parent, "name_en"] if inside else ""},
+                template="boundary_unmatched_in" if inside else "", file=src,
+                unit_code=parent or ""))
     return problems
 
 
@@ -738,10 +740,10 @@ def _match_level(feats: _Features, level: int, units: pd.DataFrame,
     geoms = feats.frame.geometry.values
     areas = shapely.area(geoms)
     alive = ~shapely.is_empty(geoms) & (areas > 0)
-    problems = [Problem(
+    problems = [worded(
         "warning", "boundary_empty",
-        f"{word} polygon '{feats.name[i] or f'#{i + 1}'}' has no area (empty or not a polygon) "
-        "and is ignored", file=feats.frame.at[i, "source_file"]) for i in np.flatnonzero(~alive)]
+        {"word": word, "level": level, "name": feats.name[i] or f"#{i + 1}"},
+        file=feats.frame.at[i, "source_file"]) for i in np.flatnonzero(~alive)]
     for i in np.flatnonzero(~alive):
         feats.code[i] = None
     _resolve_code_duplicates(feats, units)
@@ -809,10 +811,10 @@ def match_boundaries(
                 provinces = out[["code", "geometry"]]
         word = words.get(level, f"level-{level} unit")
         where = level_files[0] if len(level_files) == 1 else f"{PACKAGE_FOLDER}/"
-        problems += [Problem(
+        problems += [worded(
             "warning", "unit_without_polygon",
-            f"{word} {_label(units, code)} has no polygon in the boundary files; it is listed "
-            "under the map", file=where, unit_code=code)
+            {"word": word, "level": level, "area": _label(units, code)},
+            file=where, unit_code=code)
             for code in units.loc[units["level"] == level, "code"] if code not in taken]
 
     columns = {c: [] for c in _OUTPUT_COLUMNS}

@@ -84,8 +84,7 @@ def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progr
     optional = {name: name in tables for name in OPTIONAL_TABLES}
     for name, present in optional.items():
         if not present:
-            log.warning("missing_optional_table", f"no {name} table: the indicators that need "
-                        f"it are switched off", file=name)
+            log.warn("missing_optional_table", {"table": name}, file=name)
     progress("matching boundaries …")
     admin = con.execute("SELECT * FROM admin_units ORDER BY code").df()
     match = load_boundaries(boundary_dir, admin, code_property)
@@ -143,7 +142,8 @@ def _store_problems(con: duckdb.DuckDBPyConnection, problems: list[Problem]) -> 
         CAST(kind AS VARCHAR) AS kind, CAST(file AS VARCHAR) AS file,
         CAST("row" AS INTEGER) AS "row", CAST("column" AS VARCHAR) AS "column",
         CAST(message AS VARCHAR) AS message, CAST(unit_code AS VARCHAR) AS unit_code,
-        CAST(school_id AS VARCHAR) AS school_id, CAST(year AS INTEGER) AS year""", "seq")
+        CAST(school_id AS VARCHAR) AS school_id, CAST(year AS INTEGER) AS year,
+        CAST(template AS VARCHAR) AS template, CAST(params AS VARCHAR) AS params""", "seq")
 
 
 def _store_meta(con: duckdb.DuckDBPyConnection, source: Path, country: Country,

@@ -111,7 +111,8 @@ def grade_name(grade: int | str, lang: str = DEFAULT_LANG) -> str:
 def grade_span(value: object, lang: str = DEFAULT_LANG) -> str:
     """A grade or a span of grades (``1–5``, as the indicator registry writes it) with each
     grade named by :func:`grade_name`: ``ປ.1–ປ.5``."""
-    return "–".join(grade_name(part, lang) for part in str(value).split("–"))
+    return ", ".join("–".join(grade_name(part, lang) for part in span.split("–"))
+                     for span in str(value).split(", "))
 
 
 def _group_thousands(digits: str, sep: str) -> str:

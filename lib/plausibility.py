@@ -22,10 +22,6 @@ AGE_ABOVE_OFFICIAL = 5  # … or further than this above it
 BOUNDS_MARGIN_DEG = 0.05  # coordinates this far outside the country's box are outside it
 
 
-def _pupils(n: float) -> str:
-    return f"{int(n):,} pupil" + ("" if int(n) == 1 else "s")
-
-
 def check_reporting(con: duckdb.DuckDBPyConnection, log: ProblemLog,
                     file: str = "enrolment") -> None:
     """Open schools without enrolment rows in a census year ("non-reporting")."""
@@ -38,9 +34,9 @@ def check_reporting(con: duckdb.DuckDBPyConnection, log: ProblemLog,
                           WHERE r.school_id = s.school_id AND r.year = y.year)
         ORDER BY y.year, s.school_id""").fetchall()
     for school_id, year, district in rows:
-        log.warning("non_reporting", f"school {school_id} is open but reported no enrolment "
-                    f"in {year}–{str(year + 1)[-2:]}", file=file, school_id=school_id,
-                    unit_code=district, year=int(year))
+        log.warn("non_reporting",
+                 {"school": school_id, "school_year": f"{year}–{str(year + 1)[-2:]}"},
+                 file=file, school_id=school_id, unit_code=district, year=int(year))
 
 
 def check_pupil_teacher_ratio(con: duckdb.DuckDBPyConnection, log: ProblemLog,
@@ -55,15 +51,15 @@ def check_pupil_teacher_ratio(con: duckdb.DuckDBPyConnection, log: ProblemLog,
               OR p.pupils / t.teachers > {PTR_MAX} OR p.pupils / t.teachers < {PTR_MIN})
         ORDER BY p.year, p.school_id""").fetchall()
     for year, school_id, district, pupils, teachers in rows:
+        params = {"school": school_id, "pupils": int(pupils), "year": int(year)}
         if teachers == 0:
-            message = f"school {school_id}: {_pupils(pupils)} but no teachers in {year}"
+            template = "ptr_no_teachers"
         else:
-            message = (f"school {school_id}: {_pupils(pupils)} for {int(teachers):,} teachers "
-                       f"in {year}: "
-                       f"{pupils / teachers:.1f} pupils per teacher is implausible "
-                       f"(expected {PTR_MIN}–{PTR_MAX})")
-        log.warning("ptr_implausible", message, file=file, school_id=school_id,
-                    unit_code=district, year=int(year))
+            template = "ptr_implausible"
+            params.update(teachers=int(teachers), ratio=round(pupils / teachers, 1),
+                          low=PTR_MIN, high=PTR_MAX)
+        log.warn("ptr_implausible", params, template=template, file=file,
+                 school_id=school_id, unit_code=district, year=int(year))
 
 
 def check_enrolment_jumps(con: duckdb.DuckDBPyConnection, log: ProblemLog,
@@ -81,10 +77,10 @@ def check_enrolment_jumps(con: duckdb.DuckDBPyConnection, log: ProblemLog,
         ORDER BY year, school_id""").fetchall()
     for school_id, year, before, after, district in rows:
         change = (after - before) / before * 100 if before else float("inf")
-        log.warning("enrolment_jump", f"school {school_id}: enrolment went from "
-                    f"{int(before):,} in {year - 1} to {int(after):,} in {year} "
-                    f"({change:+.0f}%)", file=file,
-                    school_id=school_id, unit_code=district, year=int(year))
+        log.warn("enrolment_jump",
+                 {"school": school_id, "before": int(before), "previous": int(year) - 1,
+                  "after": int(after), "year": int(year), "change": change},
+                 file=file, school_id=school_id, unit_code=district, year=int(year))
 
 
 def check_ages(con: duckdb.DuckDBPyConnection, country: Country, log: ProblemLog,
@@ -104,9 +100,10 @@ def check_ages(con: duckdb.DuckDBPyConnection, country: Country, log: ProblemLog
         GROUP BY ALL ORDER BY e.year, e.school_id""").fetchall()
     for year, school_id, district, pupils, youngest, oldest, grades in rows:
         ages = f"{youngest}" if youngest == oldest else f"{youngest}–{oldest}"
-        log.warning("age_grade_mismatch", f"school {school_id}: {_pupils(pupils)} in grade "
-                    f"{grades} aged {ages} in {year}, far from the official age of the grade",
-                    file=file, school_id=school_id, unit_code=district, year=int(year))
+        log.warn("age_grade_mismatch",
+                 {"school": school_id, "ages": ages, "grades": grades, "year": int(year),
+                  "pupils": int(pupils)},
+                 file=file, school_id=school_id, unit_code=district, year=int(year))
 
 
 def check_population(con: duckdb.DuckDBPyConnection, has_population: bool,
@@ -120,9 +117,8 @@ def check_population(con: duckdb.DuckDBPyConnection, has_population: bool,
             SELECT 1 FROM population p WHERE p.district_code = a.code AND p.year = y.year)
         ORDER BY y.year, a.code""").fetchall()
     for code, name, year in rows:
-        log.warning("no_population", f"no population for {name} ({code}) in {year}: its "
-                    f"population-based rates show no data", file=file, unit_code=code,
-                    year=int(year))
+        log.warn("no_population", {"name": name, "code": code, "year": int(year)},
+                 file=file, unit_code=code, year=int(year))
 
 
 def check_locations(con: duckdb.DuckDBPyConnection, districts: gpd.GeoDataFrame,
@@ -151,20 +147,21 @@ def check_locations(con: duckdb.DuckDBPyConnection, districts: gpd.GeoDataFrame,
     with_polygon = frame["district_code"].isin(set(districts["code"])).to_numpy()
     outside = located & with_polygon & (found != frame["district_code"].to_numpy())
     for i in np.flatnonzero(missing):
-        log.warning("no_coordinates", f"school {frame.school_id[i]} has no coordinates; it is "
-                    "not placed on the map", file=file, column="latitude",
-                    school_id=frame.school_id[i], unit_code=frame.district_code[i])
+        log.warn("no_coordinates", {"school": frame.school_id[i]},
+                 file=file, column="latitude", school_id=frame.school_id[i],
+                 unit_code=frame.district_code[i])
     for i in np.flatnonzero(outside_box):
-        log.warning("coordinates_outside_country",
-                    f"school {frame.school_id[i]}: latitude {lat[i]:g}, longitude {lon[i]:g} "
-                    "lies outside the country (are latitude and longitude swapped?); it is not "
-                    "placed on the map", file=file, column="latitude",
-                    school_id=frame.school_id[i], unit_code=frame.district_code[i])
+        log.warn("coordinates_outside_country",
+                 {"school": frame.school_id[i], "latitude": float(lat[i]),
+                  "longitude": float(lon[i])},
+                 file=file, column="latitude", school_id=frame.school_id[i],
+                 unit_code=frame.district_code[i])
     for i in np.flatnonzero(outside):
-        where = f"in district {found[i]}" if found[i] else "in no district"
-        log.warning("outside_district", f"school {frame.school_id[i]} lies {where}, outside its "
-                    f"district {frame.district_code[i]}", file=file, column="latitude",
-                    school_id=frame.school_id[i], unit_code=frame.district_code[i])
+        log.warn("outside_district",
+                 {"school": frame.school_id[i], "found": found[i],
+                  "district": frame.district_code[i]},
+                 template="" if found[i] else "outside_every_district", file=file, column="latitude", school_id=frame.school_id[i],
+                 unit_code=frame.district_code[i])
     flags = frame[["school_id"]].assign(has_location=located, outside_district=outside,
                                         located_district=np.where(found == "", None, found))
     create_table_from_frame(con, "location_flags", flags)

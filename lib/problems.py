@@ -2,11 +2,19 @@
 
 Every check of the build reports :class:`Problem` records; errors stop the build,
 warnings are stored in the extract for the Data quality page.
+
+A warning is worded from the UI catalogue (``problem_message.<template>`` of
+``lib/locales/*.toml``): the build keeps its English words in ``message`` and the template
+with its values in ``template`` and ``params``, so the app can say it in the reader's
+language (:func:`message_in`).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal, Mapping
+
+from lib.i18n import DEFAULT_LANG, catalogue, fill
 
 Severity = Literal["error", "warning"]
 
@@ -22,6 +30,8 @@ class Problem:
     unit_code: str = ""  # admin unit concerned, if any
     school_id: str = ""  # school concerned, if any
     year: int | None = None
+    template: str = ""  # the message's key under problem_message, when worded from it
+    params: str = ""  # the template's values, as JSON
 
     def where(self) -> str:
         parts = [self.file] if self.file else []
@@ -58,6 +68,11 @@ class ProblemLog:
     def warning(self, kind: str, message: str, **where) -> None:
         self.add(Problem("warning", kind, message, **where))
 
+    def warn(self, kind: str, params: Mapping[str, object], *, template: str = "",
+             **where) -> None:
+        """A warning worded from the catalogue (:func:`worded`)."""
+        self.add(worded("warning", kind, params, template=template, **where))
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.items if p.severity == "error"]
@@ -65,6 +80,37 @@ class ProblemLog:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.items if p.severity == "warning"]
+
+
+def worded(severity: Severity, kind: str, params: Mapping[str, object], *,
+           template: str = "", **where) -> Problem:
+    """A problem whose message is ``problem_message.<template>`` (the kind's, by default)
+    filled with ``params`` (JSON values: texts and numbers), in English; the template and
+    values are kept so the app can word it in another language."""
+    template = template or kind
+    values = dict(params)
+    message = fill(catalogue(DEFAULT_LANG)[f"problem_message.{template}"], DEFAULT_LANG,
+                   **values)
+    return Problem(severity, kind, message, template=template,
+                   params=json.dumps(values, ensure_ascii=False), **where)
+
+
+def message_in(lang: str, message: str, template: str | None, params: str | None,
+               extra: Callable[[dict], Mapping[str, object]] | None = None) -> str:
+    """A stored problem's message in ``lang``: its template filled again with its values
+    (``extra(values)`` may replace some, e.g. an admin level's name in that language), or
+    the stored English words when it has no template (or the catalogue lacks it)."""
+    key = f"problem_message.{template}" if template else ""
+    text = catalogue(lang).get(key) if key else None
+    if text is None or lang == DEFAULT_LANG:
+        return message
+    try:
+        values = json.loads(params or "{}")
+        if extra is not None:
+            values.update(extra(values))
+        return fill(text, lang, **values)
+    except (ValueError, KeyError, IndexError, TypeError):
+        return message  # an extract from an older build: its English words
 
 
 class PackageError(Exception):

@@ -412,9 +412,8 @@ def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
             selects.append(f"{expr} AS {quote(col.name)}")
         for extra in (c for c in present if c not in known):
             if extra in COMPUTED_COLUMNS.get(name, ()):
-                log.warning("column_set_aside", f"the column '{extra}' is computed by the "
-                            "build; the package's own values are not used", file=table.name,
-                            column=extra)
+                log.warn("column_set_aside", {"column": extra},
+                         file=table.name, column=extra)
                 continue
             text = _text(extra)
             numeric = con.execute(f"SELECT count(*) FILTER ({text} IS NOT NULL AND "

@@ -126,7 +126,7 @@ def reporting(chosen: Filters) -> None:
                      key="dq_over_years")
         tables.download_csv(dq.csv_bytes(wide), t("data_quality.reporting.file_years", lang),
                             lang=lang, key="dq_years_csv")
-    problems = extract.read("problems_named")
+    problems = extract.problems_named(lang)
     missing = dq.problems_of(problems, kinds=[dq.REPORTING_KIND], year=year, area=chosen.area)
     st.subheader(t("data_quality.reporting.missing", lang, n=format_number(len(missing), lang),
                    year=school_year))
@@ -275,7 +275,7 @@ def consistency(chosen: Filters) -> None:
     st.header(t("data_quality.consistency.heading", lang), divider="gray")
     st.caption(t("data_quality.consistency.intro", lang))
     st.success(t("data_quality.consistency.repeaters", lang), icon=":material/task_alt:")
-    problems = dq.problems_of(extract.read("problems_named"), kinds=dq.CONSISTENCY_KINDS,
+    problems = dq.problems_of(extract.problems_named(lang), kinds=dq.CONSISTENCY_KINDS,
                               area=chosen.area)
     counted = dq.kind_counts(problems, dq.CONSISTENCY_KINDS)
     cards = st.columns(len(counted))
@@ -297,7 +297,7 @@ def consistency(chosen: Filters) -> None:
 def all_warnings(chosen: Filters) -> None:
     lang = chosen.lang
     st.header(t("data_quality.all.heading", lang), divider="gray")
-    problems = dq.problems_of(extract.read("problems_named"), area=chosen.area)
+    problems = dq.problems_of(extract.problems_named(lang), area=chosen.area)
     st.caption(t("data_quality.all.intro", lang, n=format_number(len(problems), lang),
                  where=escape(_where(chosen, lang))))
     kinds = list(dict.fromkeys(problems["kind"]))

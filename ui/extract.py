@@ -16,8 +16,9 @@ import streamlit as st
 from lib import db, districts, targets
 from lib.country import Country
 from lib.equity import Disparity, disparity
-from lib.i18n import has, t
+from lib.i18n import DEFAULT_LANG, has, local_name, t
 from lib.indicators import Registry, compute, compute_years, registry_for
+from lib.problems import message_in
 
 ENV_VAR = "EMIS_DB"
 
@@ -65,8 +66,52 @@ def _key() -> tuple[str, str]:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _problems_csv(extract_path: str, extract_build_id: str) -> bytes:
-    return _read(extract_path, extract_build_id, "problems", ()).to_csv(index=False).encode(
+    found = _read(extract_path, extract_build_id, "problems", ())
+    return found.drop(columns=list(WORDING), errors="ignore").to_csv(index=False).encode(
         "utf-8")
+
+
+WORDING = ("template", "params")  # how a warning is worded: for the app, not for a reader
+
+
+def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Problems (rows of the extract's ``problems``) with each message in ``lang``
+    (:func:`lib.problems.message_in`): admin levels and areas named as the language names
+    them; the stored English words where a message has no template."""
+    if lang == DEFAULT_LANG or found.empty or "template" not in found:
+        return found
+    from ui.filters import admin_level_name
+
+    words = {level: admin_level_name(country(), level, lang) for level in (1, 2)}
+    units = admin_units()
+    names = {code: local_name(en, lo, lang) for code, en, lo in
+             zip(units["code"], units["name_en"], units["name_local"])}
+
+    def localised(values: dict) -> dict:
+        out = {}
+        if "level" in values:
+            out["word"] = words.get(int(values["level"]), values.get("word", ""))
+        if "parent_word" in values:
+            out["parent_word"] = words[1]
+        if values.get("code") in names:
+            out["name"] = names[values["code"]]
+        return out
+
+    out = found.copy()
+    out["message"] = [message_in(lang, m, tp, pr, localised) for m, tp, pr in
+                      zip(found["message"], found["template"], found["params"])]
+    return out
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _problems_named(extract_path: str, extract_build_id: str, lang: str) -> pd.DataFrame:
+    return in_language(_read(extract_path, extract_build_id, "problems_named", ()), lang)
+
+
+def problems_named(lang: str) -> pd.DataFrame:
+    """The build's warnings with their school's and area's names
+    (:func:`lib.db.problems_named`), each message in ``lang``."""
+    return _problems_named(*_key(), lang)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -149,7 +194,7 @@ def admin_units() -> pd.DataFrame:
 def problems(lang: str | None = None) -> pd.DataFrame:
     """The build's problems; with ``lang``, each check and severity named in plain words."""
     found = _read(*_key(), "problems", ())
-    return _named(found.copy(), lang) if lang else found
+    return _named(in_language(found, lang), lang) if lang else found
 
 
 def problem_summary(lang: str) -> pd.DataFrame:

@@ -427,7 +427,7 @@ def show(school_id: str, chosen: Filters) -> None:
     with right:
         st.subheader(t("schools.profile.location", lang))
         location(record, lang)
-    problems(extract.read("school_problems", school_id), lang)
+    problems(extract.in_language(extract.read("school_problems", school_id), lang), lang)
     levels = [lv for lv in schools.levels_of(record["levels"]) if lv in country.level_ids]
     figures = schools.figures(enrolment, staff, rooms,
                               schools.level_grades(country, levels), year)

@@ -3,6 +3,7 @@ and year filters, and the warnings' own filters."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,19 @@ def test_year_area_and_warning_filters(manifest, demo_extract):
     ok(at)
     assert any(m.value == t("data_quality.all.count", n=format_number(n))
                for m in at.markdown)
+
+
+def test_the_warnings_read_in_lao_and_are_searched_in_lao(manifest):
+    at = run_page(lang="lo")
+    listed = [frame.value for frame in at.dataframe if "message" in frame.value]
+    messages = [m for frame in listed for m in frame["message"]]
+    assert messages, "the page lists warnings"
+    assert all(re.search(r"[\u0E80-\u0EFF]", m) for m in messages), "every message in Lao"
+    school = manifest["dirt"]["no_coordinates"][0]
+    assert any(school in m and "ພິກັດ" in m for m in messages)
+    box = next(b for b in at.text_input if b.label == t("data_quality.all.text", "lo"))
+    box.input("ພິກັດ").run()
+    ok(at)
+    n = len(manifest["dirt"]["no_coordinates"])  # "ພິກັດ": coordinates, in these only
+    assert any(m.value == t("data_quality.all.count", "lo", n=format_number(n, "lo"))
+               for m in at.markdown), "the search reads the Lao words"
