@@ -177,12 +177,13 @@ def sequential_colours(k: int, higher_is_better: bool | None,
 
 
 def diverging_colours(classes: Classes, centre: float = PARITY_CENTRE,
-                      palette: str = DIVERGING[0]) -> list[str]:
+                      palette: str = DIVERGING[0], low_above: bool = False) -> list[str]:
     """One colour per class on a diverging palette centred on ``centre``.
 
     The class holding ``centre`` is the neutral middle colour; classes below take the
-    palette's low side and classes above its high side, deeper the further they are from
-    the centre (by rank, so neighbouring classes always differ).
+    palette's low side and classes above its high side (the other way round with
+    ``low_above``), deeper the further they are from the centre (by rank, so neighbouring
+    classes always differ).
     """
     if palette not in DIVERGING:
         raise ValueError(f"not a colour-blind-safe diverging palette: {palette!r}")
@@ -193,6 +194,8 @@ def diverging_colours(classes: Classes, centre: float = PARITY_CENTRE,
         (neutral if holds else below if hi < centre else above).append(i)
     side = max(len(below), len(above), 1)
     colours = _brewer(palette, 2 * side + 1)  # low side, middle, high side
+    if low_above:
+        colours = colours[::-1]
     out = [NO_DATA_COLOUR] * classes.k
     for rank, i in enumerate(reversed(below)):  # nearest the centre first
         out[i] = colours[side - 1 - rank]

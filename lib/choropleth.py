@@ -64,16 +64,18 @@ def build(rows: pd.DataFrame, indicator: Indicator, *, group: str = TOTAL,
     """Classify every area of ``rows`` (one group's rows of all areas of a level), then
     keep the areas whose codes are in ``shown`` (all when None), in ``shown``'s order.
 
-    Colours: a parity index gets a diverging palette centred on 1; any other value a
-    sequential one whose darkest end is the indicator's worse end.
+    Colours: a parity index gets a diverging palette centred on 1, its low end (orange in
+    PuOr) on the side where the first group is behind (above 1 when lower is better); any
+    other value a sequential one whose darkest end is the indicator's worse end.
     """
     parity = is_parity(group)
     values = pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype="float64")
     classes = classify(values, scheme, k, breaks)
     options = palettes(group)
     palette = palette if palette in options else options[0]
-    if parity:
-        colours = diverging_colours(classes, PARITY_CENTRE, palette)
+    if parity:  # the side where the first group is behind takes the palette's low end
+        colours = diverging_colours(classes, PARITY_CENTRE, palette,
+                                    low_above=indicator.higher_is_better is False)
     else:
         colours = sequential_colours(classes.k, indicator.higher_is_better, palette)
     areas = rows.copy()

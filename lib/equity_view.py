@@ -69,9 +69,16 @@ def groups(dimension: str) -> tuple[str, ...]:
     return tuple(GROUPS[dimension])
 
 
+def parity_direction(higher_is_better: bool | None) -> str:
+    """How a parity index reads for an indicator: ``higher`` (higher is better: below 1 the
+    first group is behind), ``lower`` (lower is better, as a pupil–teacher or dropout rate:
+    above 1 the first group is behind) or ``none`` (no direction: nobody is behind)."""
+    return "none" if higher_is_better is None else "higher" if higher_is_better else "lower"
+
+
 def parity_band(value: float | None) -> str:
-    """``below`` (the first group behind), ``parity`` (0.97–1.03), ``above`` or
-    ``no_data``."""
+    """``below`` (under 0.97), ``parity`` (0.97–1.03), ``above`` or ``no_data``. Which
+    side is behind depends on the indicator (:func:`parity_direction`)."""
     if value is None or not np.isfinite(value):
         return "no_data"
     if value < PARITY_LOW:
@@ -138,13 +145,14 @@ def ranking(frame: pd.DataFrame, national: pd.DataFrame, *, measure: str,
     """Every area of ``frame`` ranked by its value (``measure`` value, group T) or its
     parity index (``measure`` parity). Values: the worse end first (lowest first when
     higher is better, highest first when lower is better or there is no direction). Parity:
-    the lowest index first (the first group furthest behind the second)."""
+    the first group furthest behind the second first: the lowest index, or the highest when
+    lower is better."""
     group = PARITY if measure == INDEX else TOTAL
     rows = frame.loc[frame["group"] == group, ["unit_code", "unit_name", "value", "flags"]]
     rows = rows.drop_duplicates("unit_code").reset_index(drop=True)
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce").astype("float64")
     known = rows[rows["value"].notna()]
-    ascending = measure == INDEX or bool(higher_is_better)
+    ascending = higher_is_better is not False if measure == INDEX else bool(higher_is_better)
     known = known.sort_values(["value", "unit_code"], ascending=[ascending, True],
                               kind="stable")
     missing = rows[rows["value"].isna()].sort_values("unit_code", kind="stable")

@@ -42,7 +42,8 @@ def gap_section(chosen: Filters, indicator, dimension: str, admin: str, level: s
             st.markdown(f"**{t(f'equity.map.title.{dimension}', lang)}**")
             equity_charts.parity_map(chosen, indicator.id, dimension, level,
                                      file_stem("equity_parity_map", stem))
-            st.caption(t("equity.map.note", lang))
+            st.caption(t("equity.map.note", lang,
+                         direction=equity_charts.parity_words(indicator, lang)))
         elif equity_view.has_parity(dimension):
             st.info(t("equity.priority_in_province", lang), icon=":material/info:")
         else:

@@ -25,7 +25,7 @@ from ui.markdown import escape
 from ui.filters import Filters
 
 
-BAND_COLOURS = {"below": "#e66101", "parity": "#9e9e9e", "above": "#5e3c99"}  # PuOr ends
+BEHIND, AHEAD = "#e66101", "#5e3c99"  # PuOr's ends: the first group behind, or the second
 WORSE, BETTER, NEUTRAL = "#D55E00", "#0072B2", "#56B4E9"
 REFERENCE, TARGET = "#222222", "#009E73"
 FLAG_MARK = " ⚠"
@@ -40,6 +40,12 @@ def unit_of(indicator: Indicator, measure: str) -> str:
 def axis_title(indicator: Indicator, unit: str, lang: str) -> str:
     """An axis title with its unit: "Gross enrolment ratio (%)"."""
     return t(f"chart.axis.{unit}", lang, name=indicator.name(lang))
+
+
+def parity_words(indicator: Indicator, lang: str) -> str:
+    """Which colour says which group is behind, for this indicator's direction."""
+    return t(f"parity.direction.{equity_view.parity_direction(indicator.higher_is_better)}",
+             lang)
 
 
 def with_distinct_names(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -77,7 +83,9 @@ def ranking_chart(ranked: Ranked, unit: str, *, title: str, subtitle: str, x_tit
     parity = ranked.measure == equity_view.INDEX
     nat = ranked.national
     if parity:
-        data["colour"] = [BAND_COLOURS.get(b, "#ffffff") for b in data["band"]]
+        low, high = (AHEAD, BEHIND) if higher_is_better is False else (BEHIND, AHEAD)
+        colours = {"below": low, "parity": "#9e9e9e", "above": high}
+        data["colour"] = [colours.get(b, "#ffffff") for b in data["band"]]
         base = 1.0
     else:
         worse = [(v < nat) == bool(higher_is_better) if nat is not None and
@@ -161,8 +169,9 @@ def show_ranking(ranked: Ranked, indicator: Indicator, *, title: str, subtitle: 
     tall = len(ranked.rows) > 30
     with st.container(height=620 if tall else "content", border=False):
         show(chart, data, file_name=file_name, lang=lang, key="equity_ranking")
-    notes = [t("equity.ranking.colours_parity" if ranked.measure == equity_view.INDEX
-               else "equity.ranking.colours", lang)]
+    notes = [t("equity.ranking.colours_parity", lang, direction=parity_words(
+        indicator, lang)) if ranked.measure == equity_view.INDEX
+        else t("equity.ranking.colours", lang)]
     if ranked.rows["small"].any():
         notes.append(t("chart.small_note", lang))
     if ranked.no_data:

@@ -23,8 +23,10 @@ from geo.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, NO_DATA_COLO
 from geo.classify import parse_breaks, qualitative_colours
 from lib import choropleth, schools_layer
 from lib.choropleth import PARITY, TOTAL, Choropleth
+from lib.equity_view import parity_direction
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import GROUPS, PARITY_SPLITS, Indicator, IndicatorError, split_flags
+from lib.indicators.flags import INCOMPLETE_YEARS
 from ui import extract, indicator_picker, nav, url_state, values
 from ui.filters import DISTRICT, PROVINCE, Filters, admin_level_name
 from ui.markdown import escape
@@ -95,10 +97,12 @@ def app_url(path: str) -> str:
 # --------------------------------------------------------------------------- controls
 
 
-def _show_options(indicator: Indicator) -> list[str]:
+def _show_options(indicator: Indicator, districts: bool) -> list[str]:
+    """The values a map of ``indicator`` can show. A district is either a priority district
+    or not, so districts have no priority split (provinces and the country do)."""
     out = [TOTAL]
     for split in PARITY_SPLITS:
-        if split in indicator.splits:
+        if split in indicator.splits and not (districts and split == "priority"):
             out += [f"{split}:{group}" for group in (*GROUPS[split], PARITY)]
     return out
 
@@ -154,10 +158,11 @@ def _show_label(show: str, lang: str) -> str:
     return t(f"map.show.{split}.{group}", lang)
 
 
-def choose_show(indicator: Indicator, lang: str) -> tuple[str | None, str]:
+def choose_show(indicator: Indicator, lang: str, districts: bool) -> tuple[str | None, str]:
     """The split (``by``) and the group shown: the total, one group, or the parity index.
-    A link's ``by`` shows that split's parity index."""
-    options = _show_options(indicator)
+    A link's ``by`` shows that split's parity index. ``districts``: the map colours
+    districts."""
+    options = _show_options(indicator, districts)
     splits = [""] + sorted({_split_of(o) for o in options if o != TOTAL},
                            key=PARITY_SPLITS.index)
 
@@ -231,7 +236,7 @@ def controls(chosen: Filters) -> MapChoice:
     with top[1]:
         admin = choose_admin(chosen)
     with top[2]:
-        by, group = choose_show(indicator, lang)
+        by, group = choose_show(indicator, lang, admin == "district" or bool(chosen.province))
     row = st.columns([3, 2, 2, 4], vertical_alignment="center")
     with row[0], st.popover(t("map.classes.button", lang), icon=":material/palette:",
                             width="stretch"):
@@ -363,7 +368,8 @@ def legend(ch: Choropleth, choice: MapChoice, indicator: Indicator, view: View,
     note = t("map.legend.note", lang, scheme=t(f"map.scheme.{ch.classes.scheme}", lang),
              k=ch.classes.k, areas=areas, year=format_school_year(year, lang))
     if choice.group == PARITY:
-        note += " " + t("map.legend.parity_note", lang)
+        note += " " + t("map.legend.parity_note", lang, direction=t(
+            f"parity.direction.{parity_direction(indicator.higher_is_better)}", lang))
     elif indicator.higher_is_better is not None:
         note += " " + t("map.legend.darker_worse", lang)
     return mapping.Legend(_value_title(choice, indicator, lang), tuple(rows), note)
@@ -508,8 +514,11 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
     lang = chosen.lang
     indicator = extract.registry().get(choice.indicator)
     notes = []
-    if len(built.choropleth.areas) and built.choropleth.no_data == len(built.choropleth.areas):
-        notes.append(t("map.all_no_data", lang, year=format_school_year(chosen.year, lang)))
+    areas = built.choropleth.areas
+    if len(areas) and built.choropleth.no_data == len(areas):
+        flows = any(INCOMPLETE_YEARS in split_flags(f or "") for f in areas["flags"])
+        notes.append(t("map.all_no_data_flows" if flows else "map.all_no_data", lang,
+                       year=format_school_year(chosen.year, lang)))
     if built.unplaced is not None:
         notes.append(t("map.schools.unplaced", lang, n=format_number(built.unplaced, lang)))
     if built.missing:

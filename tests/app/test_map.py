@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib import db
 from lib.i18n import t
 from lib.schools_layer import ATTRIBUTES
-from tests.app.pages import ok
+from tests.app.pages import ok, url_notices
 from ui.markdown import escape
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -73,7 +73,8 @@ def test_provinces_parity_and_a_link(extract):
     assert at.query_params["by"] == "sex"
     args = component_args(at)
     assert args["script"].count('"type":"Feature"') == int((extract["level"] == 1).sum())
-    assert t("map.legend.parity_note") in args["script"]
+    assert t("map.legend.parity_note", direction=t("parity.direction.higher")) in \
+        args["script"], "GER: higher is better, so orange (below 1) is the girls behind"
     # girls only: the split stays in the URL
     ok(at.selectbox(key="map_show").set_value("sex:F").run())
     assert at.query_params["by"] == "sex"
@@ -196,3 +197,14 @@ def test_other_pages_still_render(extract):
         at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
         at.switch_page(page)
         ok(at.run())
+
+
+def test_districts_have_no_priority_split_provinces_do(extract):
+    """A district is a priority district or not: its priority parity cannot exist."""
+    at = ok(open_map(admin="district", by="priority", indicator="ger_primary"))
+    assert at.selectbox(key="map_show").value == "T"
+    assert t("map.show.priority.parity") not in at.selectbox(key="map_show").options
+    assert url_notices(at), "the link's by=priority is refused with a notice"
+    at = ok(open_map(admin="province", by="priority", indicator="ger_primary"))
+    assert at.selectbox(key="map_show").value == "priority:parity"
+    assert not url_notices(at)

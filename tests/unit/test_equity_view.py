@@ -89,6 +89,41 @@ def test_the_parity_ranking_is_lowest_first_and_has_bands_and_no_target(con, yea
     assert set(known["band"]) <= {"below", "parity", "above"}
 
 
+def test_when_lower_is_better_a_parity_above_1_puts_the_first_group_behind(con, year):
+    """Rural schools with fewer pupils per teacher (index below 1) are better off: the
+    ranking puts the highest index first, and orange (behind) goes above 1, on the map
+    and on the bars alike."""
+    from lib import choropleth
+    from ui import equity_charts
+
+    frame, national = frame_and_national(con, "ptr_primary", year, "locality", "province")
+    ranked = equity_view.ranking(frame, national, measure=INDEX, higher_is_better=False)
+    known = ranked.rows[ranked.rows["value"].notna()]
+    assert list(known["value"]) == sorted(known["value"], reverse=True)
+    assert equity_view.parity_direction(False) == "lower"
+    assert equity_view.parity_direction(True) == "higher"
+    assert equity_view.parity_direction(None) == "none"
+    ptr = registry_for(con).get("ptr_primary")
+    rows = choropleth.group_rows(frame, "parity")
+    ch = choropleth.build(rows, ptr, group="parity", scheme="custom", k=5,
+                          breaks=(0.90, 0.97, 1.03, 1.10))
+    ger = registry_for(con).get("ger_primary")
+    mirrored = choropleth.build(rows, ger, group="parity", scheme="custom", k=5,
+                                breaks=(0.90, 0.97, 1.03, 1.10))
+    assert ch.colours == tuple(reversed(mirrored.colours)), "the sides swap, parity stays"
+    assert ch.colours[-1] == equity_charts.BEHIND and mirrored.colours[0] == \
+        equity_charts.BEHIND
+    spec = equity_charts.ranking_chart(ranked, "index", title="t", subtitle="s",
+                                       x_title="x", higher_is_better=False,
+                                       lang="en").to_dict()
+    bars = next(v for v in spec["datasets"].values() if v and "band" in v[0])
+    for bar in bars:
+        if bar["band"] == "above":
+            assert bar["colour"] == equity_charts.BEHIND
+        elif bar["band"] == "below":
+            assert bar["colour"] == equity_charts.AHEAD
+
+
 def test_no_data_is_kept_as_no_data_never_zero():
     frame = pd.DataFrame({"unit_code": ["a", "b", "c"], "unit_name": ["A", "B", "C"],
                           "year": 2023, "group": "T", "value": [50.0, np.nan, 40.0],
