@@ -109,8 +109,9 @@ def scatter_section(chosen: Filters, indicator, options: list[str], stem: str,
     st.subheader(t("equity.scatter.heading", lang))
     controls = st.columns([5, 3], vertical_alignment="bottom")
     with controls[0]:
+        others = [o for o in options if o != indicator.id] or options  # not against itself
         versus = equity_charts.choose_versus(
-            options, equity_view.versus_default(options, indicator.id, chosen.level),
+            others, equity_view.versus_default(others, indicator.id, chosen.level),
             registry=registry, lang=lang)
     colour = controls[1].segmented_control(
         t("equity.scatter.colour.label", lang), ["priority", "province"],

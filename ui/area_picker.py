@@ -27,7 +27,8 @@ def choose(options: Sequence[str], *, names: Callable[[str], str], lang: str, la
         bad = [c for c in codes if c not in options]
         if bad:
             url_state.notice("area_picker.param", ",".join(bad),
-                             t("area_picker.fallback", lang))
+                             t("area_picker.fallback" if valid else "area_picker.fallback_none",
+                               lang))
         url_state.remember(COMPARE, valid)
     else:
         held = url_state.remembered(COMPARE, [])

@@ -27,7 +27,8 @@ def choose(options: Sequence[str], default: str, *, lang: str, label_text: str,
            help: str | None = None) -> str:
     """One of ``options`` ("" may be one: no split); the URL's ``by`` when valid."""
     url_state.choose(BY, list(options), default, parse=str, label_key="split_picker.param",
-                     describe=lambda split: label(split, lang))
+                     describe=lambda split: label(split, lang) if split
+                     else t("split_picker.fallback_none", lang))
     chosen = st.segmented_control(label_text, list(options), key=widget_key(BY),
                                   format_func=lambda split: label(split, lang),
                                   required=True, help=help)

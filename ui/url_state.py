@@ -125,10 +125,16 @@ def hold(name: str, value: object) -> None:
     _store(_VALUES)[name] = value
 
 
-def keep(name: str, value: object, text: str | None = None) -> None:
-    """After the widget: remember the value the user has and write it to the URL."""
+_AS_TEXT = object()  # keep(): the URL text is the value's str()
+
+
+def keep(name: str, value: object, text: object = _AS_TEXT) -> None:
+    """After the widget: remember the value the user has and write it to the URL, as
+    ``text`` when given (None: left out of the URL), else as ``str(value)``."""
     hold(name, value)
-    write(name, text if text is not None else (str(value) if value is not None else None))
+    if text is _AS_TEXT:
+        text = str(value) if value is not None else None
+    write(name, text)  # type: ignore[arg-type]
 
 
 def language() -> str:

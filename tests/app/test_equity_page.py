@@ -125,6 +125,9 @@ def test_changing_the_filters(con):
     ok(at)
     assert query(at)["indicator"] == "ptr_primary"
     assert query(at)["by"] == "priority", "still a dimension of the new indicator"
+    assert query(at)["vs"] != "ptr_primary", "never an indicator against itself"
+    assert "ptr_primary" not in [o.rsplit("(", 1)[-1].rstrip(")")
+                                 for o in at.selectbox(key="url_vs").options]
 
 
 def test_the_target_comes_from_the_package_and_can_be_typed(con):

@@ -112,3 +112,14 @@ def test_changing_the_filters(con):
              end=f"{years[1]}–{(years[1] + 1) % 100:02d}") in json.dumps(
         [titles(at)] + [json.loads(c.proto.spec).get("title") for c in
                         at.get("vega_lite_chart")], ensure_ascii=False)
+
+
+def test_no_area_compared_leaves_compare_out_of_the_url(demo_extract, monkeypatch):
+    monkeypatch.setenv("EMIS_DB", str(demo_extract))
+    at = open_page("pages/trends.py", timeout=90)
+    assert "compare" not in dict(at.query_params), "no compare=[] for a link to carry"
+    at = open_page("pages/trends.py", timeout=90, compare="zz")
+    notices = url_notices(at)
+    assert notices and t("area_picker.fallback_none") in notices[0]
+    at = open_page("pages/trends.py", timeout=90, indicator="ger_primary", by="ownership")
+    assert t("split_picker.fallback_none") in url_notices(at)[0]
