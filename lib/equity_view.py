@@ -272,7 +272,8 @@ def readings(disparity: Disparity, frame: pd.DataFrame) -> list[Reading]:
         # The weighted mean absolute difference between two areas is 2 G μ.
         Reading("gini", q.gini, "gini" if np.isfinite(q.gini) else "undefined",
                 percent=200.0 * q.gini if np.isfinite(q.gini) else None),
-        Reading("theil_t", q.theil_t, "theil" if np.isfinite(q.theil_t) else "undefined"),
+        Reading("theil_t", q.theil_t, "undefined" if not np.isfinite(q.theil_t) else
+                "theil_split" if q.theil_between is not None else "theil"),
     ]
     if q.theil_between is not None:
         total = q.theil_t

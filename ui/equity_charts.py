@@ -7,6 +7,7 @@ Small denominators are drawn faded and marked ⚠; areas without a value say "no
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import altair as alt
@@ -270,10 +271,13 @@ def reading_text(item: Reading, unit: str, areas: str, lang: str) -> str:
 
 def measure_value(item: Reading, unit: str, lang: str) -> str:
     """A measure's value as written: in the indicator's unit for the lowest and the
-    highest, as a plain number for the others (Theil with four decimals: it is small)."""
+    highest, as a plain number for the others; Theil, often tiny, with three significant
+    digits (0.000215), so that its parts visibly add up to it."""
     if item.measure in ("min", "max"):
         return values.format_value(item.value, unit, lang)
     digits = {"max_min_ratio": 2, "cv": 3, "gini": 3}.get(item.measure, 4)
+    if item.measure.startswith("theil") and np.isfinite(item.value) and item.value > 0:
+        digits = max(digits, 2 - math.floor(math.log10(item.value)))
     return format_number(item.value, lang, digits)
 
 

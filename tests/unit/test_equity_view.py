@@ -193,6 +193,22 @@ def test_readings_add_up_and_name_the_extremes(con, year):
     measures = [r.measure for r in equity_view.readings(
         provinces, compute(con, "ger_primary", "province", year))]
     assert "theil_within" not in measures, "provinces have no within-province part"
+    theil = next(r for r in equity_view.readings(provinces, compute(
+        con, "ger_primary", "province", year)) if r.measure == "theil_t")
+    assert theil.key == "theil", "no talk of a split that is not shown"
+    assert items["theil_t"].key == "theil_split"
+
+
+def test_a_tiny_theil_keeps_three_significant_digits():
+    from ui.equity_charts import measure_value
+
+    def value(measure, v):
+        return measure_value(equity_view.Reading(measure, v, "theil"), "%", "en")
+
+    assert value("theil_t", 0.000215) == "0.000215"
+    assert value("theil_between", 0.0000712) == "0.0000712"
+    assert value("theil_t", 0.0345) == "0.0345"
+    assert value("gini", 0.0345) == "0.035"
 
 
 def test_weights_follow_the_contract(con):
