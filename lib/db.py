@@ -293,23 +293,26 @@ SEARCH_COLUMNS = ["school_id", "name_en", "name_local", "district_code", "provin
 def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
     """The schools that match ``plan`` (a :class:`lib.schools.SearchPlan`) and the filters
     of ``query`` (a :class:`lib.schools.SchoolQuery`): an exact id first, then schools
-    where every word was found as typed, then by close words; by name within each.
+    where every word was found as typed, then by close words, the closest first; by name
+    within each.
     Returns a :class:`lib.schools.SearchResult` with :data:`SEARCH_COLUMNS` (pupils,
     teachers and pupils per teacher in the query's year)."""
     from lib.schools import SearchResult, is_latin_word
 
     params: dict[str, object] = {"year": int(query.year), "limit": int(limit)}
-    literal, matched = [], []
+    literal, matched, distance = [], [], []
     for i, term in enumerate(plan.terms):
         column = "k.key" if is_latin_word(term.text) else "k.key_local"
         params[f"t{i}"] = term.text
         found = f"contains({column}, $t{i})"
         literal.append(found)
         options = [found]
-        for j, word in enumerate(term.alternatives):
+        for j, word in enumerate(term.alternatives):  # the closest word first
             params[f"t{i}_{j}"] = word
             options.append(f"contains(k.key, $t{i}_{j})")
         matched.append("(" + " OR ".join(options) + ")")
+        distance.append("CASE " + " ".join(f"WHEN {o} THEN {j}" for j, o in enumerate(options))
+                        + " END")
     where = ["TRUE"]  # conditions on the register s and the year's totals t
     if query.area:
         params["area"] = query.area
@@ -349,10 +352,12 @@ def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
     if plan.terms:
         params["code"] = plan.code
         hits = (f"SELECT k.school_id, k.key, ({' AND '.join(literal)}) AS literal, "
-                f"split_part(k.key, '|', 2) = $code AS exact "
+                f"split_part(k.key, '|', 2) = $code AS exact, "
+                f"{' + '.join(distance)} AS distance "
                 f"FROM {keys} k WHERE {' AND '.join(matched)}")
     else:
-        hits = f"SELECT k.school_id, k.key, TRUE AS literal, FALSE AS exact FROM {keys} k"
+        hits = (f"SELECT k.school_id, k.key, TRUE AS literal, FALSE AS exact, 0 AS distance "
+                f"FROM {keys} k")
     totals = _school_totals(con)
     if len(where) > 1:  # filters on the register (and the year's totals)
         found = (f"SELECT h.* FROM hits h JOIN schools s USING (school_id) "
@@ -368,8 +373,8 @@ def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
     sql = f"""
         WITH hits AS {"MATERIALIZED" if plan.terms else "NOT MATERIALIZED"} ({hits}),
         found AS NOT MATERIALIZED ({found}),
-        page AS (SELECT * FROM found ORDER BY exact DESC, literal DESC, key, school_id
-                 LIMIT $limit)
+        page AS (SELECT * FROM found ORDER BY exact DESC, literal DESC, distance, key,
+                 school_id LIMIT $limit)
         SELECT s.school_id, s.name_en, s.name_local, s.district_code, s.province_code,
                s.ownership, s.locality, s.levels, s.complete, s.multigrade,
                t.pupils, t.teachers,
@@ -377,7 +382,7 @@ def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
                p.literal, p.exact, (SELECT count(*) FROM found) AS total
         FROM page p JOIN schools s USING (school_id)
         LEFT JOIN {totals} t USING (school_id)
-        ORDER BY p.exact DESC, p.literal DESC, p.key, p.school_id"""
+        ORDER BY p.exact DESC, p.literal DESC, p.distance, p.key, p.school_id"""
     frame = con.execute(sql, {k: v for k, v in params.items()
                               if re.search(rf"\${k}\b", sql)}).df()
     total = int(frame["total"].iloc[0]) if not frame.empty else 0

@@ -111,6 +111,9 @@ def test_names_match_whatever_the_case_spaces_and_spelling(con, year):
     result = search(con, year, misspelt + " primary")
     assert result.fuzzy
     assert school["school_id"] in result.rows["school_id"].tolist() or result.truncated
+    typo = search(con, year, misspelt)
+    first = schools.fold(typo.rows["name_en"].iloc[0])
+    assert village.lower() in first.split(), "the closest spelling comes first, not A to Z"
 
 
 def test_local_names_match_as_typed(con, year):
