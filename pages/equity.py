@@ -57,7 +57,7 @@ def gap_section(chosen: Filters, indicator, dimension: str, admin: str, level: s
         if parity:
             measure = controls[0].segmented_control(
                 t("equity.ranking.measure", lang), [equity_view.VALUE, equity_view.INDEX],
-                key="equity_rank_measure", required=True, default=equity_view.VALUE,
+                key="equity_rank_measure", required=True, default=equity_view.VALUE, wrap=True,
                 format_func=lambda m: t(f"equity.ranking.measure_{m}", lang))
         target = None
         if measure == equity_view.VALUE:
@@ -115,7 +115,7 @@ def scatter_section(chosen: Filters, indicator, options: list[str], stem: str,
             registry=registry, lang=lang)
     colour = controls[1].segmented_control(
         t("equity.scatter.colour.label", lang), ["priority", "province"],
-        key="equity_scatter_colour", required=True, default="priority",
+        key="equity_scatter_colour", required=True, default="priority", wrap=True,
         format_func=lambda c: t(f"equity.scatter.colour.{c}", lang))
     inside = chosen.province or None
     x = extract.indicator(versus, "district", chosen.year, area=inside, lang=lang)

@@ -144,7 +144,7 @@ def choose_admin(chosen: Filters) -> str:
                      label_key="map.param.admin", describe=label)
     admin = st.segmented_control(
         t("map.admin.label", lang), list(ADMINS), key=widget_key(ADMIN), format_func=label,
-        disabled=bool(chosen.province), required=True,
+        disabled=bool(chosen.province), required=True, wrap=True,
         help=t("map.admin.help_drilled" if chosen.province else "map.admin.help", lang))
     admin = admin if admin in ADMINS else DEFAULT_ADMIN
     url_state.keep(ADMIN, admin)

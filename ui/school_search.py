@@ -41,7 +41,7 @@ def _save() -> None:
 
 
 def _tristate(key: str, label: str, lang: str) -> bool | None:
-    choice = st.segmented_control(label, [ANY, YES, NO], key=key,
+    choice = st.segmented_control(label, [ANY, YES, NO], key=key, wrap=True,
                                   format_func=lambda o: t(f"schools.filter.{o}", lang))
     return None if choice in (None, ANY) else choice == YES
 

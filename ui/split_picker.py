@@ -31,7 +31,7 @@ def choose(options: Sequence[str], default: str, *, lang: str, label_text: str,
                      else t("split_picker.fallback_none", lang))
     chosen = st.segmented_control(label_text, list(options), key=widget_key(BY),
                                   format_func=lambda split: label(split, lang),
-                                  required=True, help=help)
+                                  required=True, wrap=True, help=help)
     chosen = chosen if chosen in options else default
     url_state.keep(BY, chosen, chosen or None)
     return chosen
