@@ -16,6 +16,7 @@ import pandas as pd
 from geo.classify import (DIVERGING, PARITY_BREAKS, PARITY_CENTRE, SEQUENTIAL, Classes,
                           assign, class_counts, classify, diverging_colours,
                           sequential_colours)
+from lib import export
 from lib.indicators import Indicator
 
 TOTAL, PARITY = "T", "parity"
@@ -102,5 +103,5 @@ def table(choropleth: Choropleth) -> pd.DataFrame:
 
 
 def csv_bytes(choropleth: Choropleth) -> bytes:
-    """:func:`table` as UTF-8 CSV with machine column names, values at full precision."""
-    return table(choropleth).to_csv(index=False).encode("utf-8")
+    """:func:`table` as a CSV file to download (:func:`lib.export.csv_bytes`)."""
+    return export.csv_bytes(table(choropleth))

@@ -149,9 +149,6 @@ def area_links(codes: Iterable[object], prefix: str) -> list[str | None]:
             for c in codes]
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
-
 
 def warnings_table(frame: pd.DataFrame, kind_name: Callable[[str], str], name: Namer,
                    names: dict[str, str], school_prefix: str, area_prefix: str

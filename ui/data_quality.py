@@ -15,6 +15,7 @@ from streamlit_folium import st_folium
 from geo import mapping
 from geo.classify import NO_DATA_COLOUR
 from lib import data_quality as dq
+from lib import export
 from lib.i18n import format_number, format_percent, format_school_year, has, local_name, t
 from ui import extract, map_view, tables
 from ui.filters import Filters, admin_level_name
@@ -124,7 +125,7 @@ def reporting(chosen: Filters) -> None:
                             **{c: format_school_year(int(c), lang) for c in year_columns}},
                      lang=lang, numbers={c: "%.2f" for c in year_columns},
                      key="dq_over_years")
-        tables.download_csv(dq.csv_bytes(wide), t("data_quality.reporting.file_years", lang),
+        tables.download_csv(export.csv_bytes(wide), t("data_quality.reporting.file_years", lang),
                             lang=lang, key="dq_years_csv")
     problems = extract.problems_named(lang)
     missing = dq.problems_of(problems, kinds=[dq.REPORTING_KIND], year=year, area=chosen.area)
@@ -208,7 +209,7 @@ def _warning_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
     linked_table(shown, columns, lang=lang, school_years=("year",),
                  links={"school_link": SCHOOL_LINK, "area_link": AREA_LINK},
                  numbers={"row": "%d"}, key=key)
-    tables.download_csv(dq.csv_bytes(found), file_name, lang=lang, key=f"{key}_csv")
+    tables.download_csv(export.csv_bytes(found), file_name, lang=lang, key=f"{key}_csv")
 
 
 LOCATION_COLUMNS = {  # what each location list shows besides the school and its areas
@@ -239,7 +240,7 @@ def _school_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
     columns = {c: label for c, label in columns.items() if c in base or c in extra}
     linked_table(shown, columns, lang=lang, links={"school_link": SCHOOL_LINK},
                  numbers={"latitude": "%.5f", "longitude": "%.5f"}, key=key)
-    tables.download_csv(dq.csv_bytes(found), file_name, lang=lang, key=f"{key}_csv")
+    tables.download_csv(export.csv_bytes(found), file_name, lang=lang, key=f"{key}_csv")
 
 
 # --------------------------------------------------------------------------- location

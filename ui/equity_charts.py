@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.classify import DIVERGING, PARITY_BREAKS
-from lib import choropleth, equity_view, schools_layer
+from lib import choropleth, equity_view, export, schools_layer
 from lib.equity_view import PARITY_HIGH, PARITY_LOW, Ranked, Reading
 from lib.i18n import format_number, local_name, t
 from lib.indicators import Indicator, IndicatorError, split_flags
@@ -293,9 +293,9 @@ def show_inequality(items: list[Reading], indicator: Indicator, *, areas: str,
         st.markdown("\n".join(f"- {line}" for line in lines))
     st.caption(t("equity.inequality.weights", lang, areas=areas,
                  weight=t(f"equity.weight.{weight}", lang)))
-    tables.download_csv(equity_view.readings_frame(items, texts).to_csv(index=False).encode(
-        "utf-8"), f"{file_name}.csv", lang=lang, label_key="chart.download_csv",
-        key="equity_inequality_csv")
+    tables.download_csv(export.csv_bytes(equity_view.readings_frame(items, texts)),
+                        f"{file_name}.csv", lang=lang, label_key="chart.download_csv",
+                        key="equity_inequality_csv")
 
 
 # --------------------------------------------------------------------------- scatter
@@ -386,7 +386,7 @@ def show_bottom(rows: pd.DataFrame, indicator: Indicator, unit: str, dimension: 
     columns["flags"] = t("chart.flags", lang)
     tables.table(shown, columns, lang=lang, max_rows=15, integers=("rank",),
                  key="equity_bottom")
-    tables.download_csv(rows.to_csv(index=False).encode("utf-8"), f"{file_name}.csv",
+    tables.download_csv(export.csv_bytes(rows), f"{file_name}.csv",
                         lang=lang, label_key="chart.download_csv", key="equity_bottom_csv")
 
 

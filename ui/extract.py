@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import db, districts, targets
+from lib import db, districts, export, targets
 from lib.country import Country
 from lib.equity import Disparity, disparity
 from lib.i18n import DEFAULT_LANG, has, local_name, t
@@ -67,8 +67,7 @@ def _key() -> tuple[str, str]:
 @st.cache_data(max_entries=4, show_spinner=False)
 def _problems_csv(extract_path: str, extract_build_id: str) -> bytes:
     found = _read(extract_path, extract_build_id, "problems", ())
-    return found.drop(columns=list(WORDING), errors="ignore").to_csv(index=False).encode(
-        "utf-8")
+    return export.csv_bytes(found.drop(columns=list(WORDING), errors="ignore"))
 
 
 WORDING = ("template", "params")  # how a warning is worded: for the app, not for a reader

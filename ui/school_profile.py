@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import mapping
-from lib import schools
+from lib import export, schools
 from lib.country import Country
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
@@ -273,7 +273,7 @@ def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> Non
         columns = {"grade": t("schools.grade_title", lang),
                    **{c: format_school_year(int(c), lang) for c in year_columns}}
         tables.table(wide, columns, lang=lang, counts=year_columns, key="schools_enrolment")
-        tables.download_csv(wide.to_csv(index=False).encode("utf-8"),
+        tables.download_csv(export.csv_bytes(wide),
                             t("schools.profile.pupils.file_name", lang, id=school_id),
                             lang=lang, key="schools_enrolment_csv")
 

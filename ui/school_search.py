@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import schools
+from lib import export, schools
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.schools import SchoolQuery, SearchResult
 from ui import extract, school_profile, tables
@@ -178,5 +178,5 @@ def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
 
 def db_csv(result: SearchResult) -> bytes:
     """The results as CSV with machine column names (UTF-8)."""
-    return result.rows.drop(columns=["literal"]).to_csv(index=False).encode("utf-8")
+    return export.csv_bytes(result.rows.drop(columns=["literal"]))
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from lib import export
 from lib.equity_view import PARITY_HIGH, PARITY_LOW
 from lib.i18n import format_school_year, t
 from lib.indicators import Indicator, split_flags
@@ -281,7 +282,7 @@ def show_changes(rows: pd.DataFrame, unit: str, *, lang: str, file_name: str) ->
     st.dataframe(styled, hide_index=True, height=min(38 + 35 * len(shown), 420),
                  column_config={c: st.column_config.Column(label) for c, label
                                 in labels.items()}, key="trends_changes")
-    tables.download_csv(rows.to_csv(index=False).encode("utf-8"), f"{file_name}.csv",
+    tables.download_csv(export.csv_bytes(rows), f"{file_name}.csv",
                         lang=lang, label_key="chart.download_csv", key="trends_changes_csv")
 
 

@@ -127,7 +127,7 @@ def test_a_chart_saves_as_png_and_its_data_as_csv(app_url, tab):
     with page.expect_download(timeout=TIMEOUT_MS) as table:
         page.get_by_role("button", name=t("chart.download_csv")).first.click()
     assert table.value.suggested_filename.endswith(".csv")
-    rows = list(csv.DictReader(io.StringIO(Path(table.value.path()).read_text("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(Path(table.value.path()).read_text("utf-8-sig"))))
     assert {"year", "value", "area_name"} <= set(rows[0])
     assert len(rows) == len({row["year"] for row in rows}) >= 2, "the country, each year"
     offline_and_clean(tab)

@@ -190,6 +190,6 @@ def test_parity_gets_a_diverging_palette_and_the_table_has_class_bounds():
     table = choropleth.table(ch)
     assert table["class"].tolist() == [1, 2, 3, 4, 5]
     assert math.isnan(table["class_to"].iloc[-1]) and table["class_from"].iloc[-1] == 1.10
-    csv = choropleth.csv_bytes(ch).decode()
+    csv = choropleth.csv_bytes(ch).decode("utf-8-sig")
     assert csv.splitlines()[0] == ("unit_code,unit_name,year,group,value,numerator,"
                                    "denominator,flags,class,class_from,class_to")

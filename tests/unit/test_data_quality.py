@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from lib import data_quality as dq
-from lib import db
+from lib import db, export
 
 
 @pytest.fixture(scope="module")
@@ -119,4 +119,4 @@ def test_problems_filters_and_tables():
     assert pd.isna(table["school_link"].iloc[2])
     assert table["area"].tolist() == ["Chan", "0201", "0201"]
     assert table["area_link"].tolist()[0] == "/?area=0101"
-    assert dq.csv_bytes(frame).decode().startswith("seq,kind,year")
+    assert export.csv_bytes(frame).decode("utf-8-sig").startswith("seq,kind,year")

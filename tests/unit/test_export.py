@@ -1,0 +1,26 @@
+"""CSV downloads: Excel reads Lao as Lao (a UTF-8 byte-order mark), counts have no ".0",
+values keep their full precision, missing values stay empty."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from lib.export import csv_bytes
+
+
+def test_counts_are_whole_numbers_values_keep_their_precision_and_lao_reads():
+    frame = pd.DataFrame({"unit_name": ["ວຽງຈັນ", "Xay"], "pupils": [12655.0, np.nan],
+                          "value": [106.02379356568365, 99.5], "year": [2023, 2023],
+                          "flag": [True, False], "ratio": [np.inf, 1.0]})
+    data = csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf"), "a byte-order mark, so Excel reads UTF-8"
+    text = data.decode("utf-8-sig")
+    assert text.splitlines() == [
+        "unit_name,pupils,value,year,flag,ratio",
+        "ວຽງຈັນ,12655,106.02379356568365,2023,True,inf",
+        "Xay,,99.5,2023,False,1.0"]
+    back = pd.read_csv(io.BytesIO(data))
+    assert list(back.columns) == list(frame.columns), "pandas skips the mark"
+    assert frame["pupils"].dtype.kind == "f", "the frame shown is left as it was"
