@@ -70,6 +70,16 @@ def series(fetch_years: FetchYears, indicator_id: str, years: Sequence[int],
     return out[SERIES_COLUMNS].reset_index(drop=True)
 
 
+def without_empty_groups(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` of :func:`series` without an area's group (or parity) that has no value in
+    any year: a priority district has no "other districts" pupils, so neither that line
+    nor a parity index. Totals are kept, empty or not (no data is shown as such)."""
+    value = rows["value"].astype("float64")
+    has_value = value.notna() & np.isfinite(value)
+    some = has_value.groupby([rows["area_code"], rows["group"]]).transform("any")
+    return rows[some | (rows["group"] == TOTAL)].reset_index(drop=True)
+
+
 def group_rows(frame: pd.DataFrame, group: str) -> pd.DataFrame:
     return frame[frame["group"] == group].reset_index(drop=True)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from lib.country import Country
 from lib.package import REQUIRED_TABLES, TableFile, find_tables, load_raw, raw_columns, row_count
@@ -17,6 +18,8 @@ from lib.problems import ProblemLog
 
 ROWS_LISTED_PER_CHECK = 50  # beyond this, one line says how many more rows share the problem
 MAX_COUNT = 1e12  # counts beyond this are typing accidents, and would overflow
+STRAY_YEAR_SHARE = 0.1  # an enrolment year with fewer schools than this share of the others'
+STRAY_APART_SHARE = 0.5  # … or, two years or more from the others, fewer than this share
 
 # Columns the build adds to a table: a package column of the same name is set aside.
 COMPUTED_COLUMNS = {"schools": ("province_code", "priority", "has_location", "outside_district",
@@ -332,13 +335,42 @@ def _check_repeaters(con: duckdb.DuckDBPyConnection, table: TableFile, log: Prob
         value_sql=f"[{repeaters}, {enrolled}]")
 
 
+def _stray_years(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, float]]:
+    """Enrolment years that look like typos: year -> (its schools, the median of the other
+    years'). A year is stray when it has under a tenth of the schools of the other years, or
+    lies two years or more from every other year with under half of them. (A register that
+    grows, a first census that covered a fifth of the schools, stays a census year.)"""
+    counts = dict(con.execute(
+        f"SELECT TRY_CAST({_text('year')} AS DOUBLE) AS y, count(DISTINCT {_text('school_id')}) "
+        f"FROM raw_enrolment WHERE y IS NOT NULL GROUP BY y").fetchall())
+    stray = {}
+    for year, n in counts.items():
+        others = [m for y, m in counts.items() if y != year]
+        if not others:
+            continue
+        median = float(np.median(others))
+        apart = min(abs(year - y) for y in counts if y != year) >= 2
+        if n < STRAY_YEAR_SHARE * median or (apart and n < STRAY_APART_SHARE * median):
+            stray[int(year)] = (int(n), median)
+    return stray
+
+
 def _check_years(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
                  log: ProblemLog) -> None:
-    """School tables must describe census years: the years that have enrolment."""
+    """School tables must describe census years: the years that have enrolment, none of
+    them a typo (:func:`_stray_years`)."""
     census = f"SELECT DISTINCT TRY_CAST({_text('year')} AS DOUBLE) FROM raw_enrolment"
     span = con.execute(f"SELECT min(y), max(y) FROM ({census}) t(y)").fetchone()
     if span[0] is None:
         return
+    year = f"TRY_CAST({_text('year')} AS DOUBLE)"
+    for stray, (n, median) in sorted(_stray_years(con).items()):
+        _Checker(con, tables["enrolment"], log).rows(
+            "stray_year", f"{year} = {stray}", "year",
+            lambda v, n=n, median=median: (
+                f"year {v} has enrolment from only {n:,} school{'s' if n != 1 else ''}, "
+                f"against {median:,.0f} in the other years: a typo? Correct the year, or "
+                "leave that year's rows out"))
     for table in ("teachers", "facilities", "quality"):
         if table not in tables:
             continue

@@ -23,7 +23,8 @@ def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area]
     lang = chosen.lang
     where = ", ".join(a.name for a in areas)
     stem = file_stem("trends", indicator.id, by, "_".join(a.code for a in areas))
-    rows = trends.series(fetch_years, indicator.id, years, areas, by or None)
+    rows = trends.without_empty_groups(
+        trends.series(fetch_years, indicator.id, years, areas, by or None))
     title = (t("trends.lines.title_split", lang, name=indicator.name(lang),
                split=t(f"split_picker.option.{by}", lang).lower()) if by
              else t("trends.lines.title", lang, name=indicator.name(lang)))

@@ -150,6 +150,13 @@ def test_year_without_census(setup, capsys):
                "year 2031 has no enrolment rows (enrolment covers 2022–2023)")
 
 
+def test_an_enrolment_year_typo_is_not_a_new_census_year(setup, capsys):
+    edit(setup[0] / "enrolment.csv", "2023,S3,2,M,7,5,0", "2032,S3,2,M,7,5,0")
+    fails_with(setup, capsys, "enrolment.csv row 21 column year",
+               "year 2032 has enrolment from only 1 school, against 3 in the other years: "
+               "a typo?")
+
+
 def test_missing_boundaries(setup, capsys):
     shutil.rmtree(setup[0] / "boundaries")
     fails_with(setup, capsys, "boundaries/", "the boundaries/ folder is missing")

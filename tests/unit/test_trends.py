@@ -176,3 +176,18 @@ def test_every_trend_chart_is_a_valid_vega_lite_spec(fetch, fetch_years, con, ye
                              lang="en").to_dict(validate=True)
     trend_charts.survival_chart(trends.cohort(flows), title="t", subtitle="s",
                                 grade_label="g", lang="en").to_dict(validate=True)
+
+
+def test_a_group_an_area_does_not_have_is_left_out_not_counted_missing(fetch_years, con,
+                                                                        years, places):
+    from lib import districts
+
+    flags = districts.attributes(con).set_index("code")["priority"]
+    priority = next(code for code, flag in flags.items() if flag)
+    area = Area("district", priority, "P")
+    rows = trends.series(fetch_years, "ger_primary", years, [places[0], area], "priority")
+    kept = trends.without_empty_groups(rows)
+    mine = kept[kept["area_code"] == priority]
+    assert set(mine["group"]) == {"T", "priority"}, "no 'other' line, no parity"
+    national = kept[kept["area_code"] == places[0].code]
+    assert {"T", "priority", "other", "parity"} <= set(national["group"])
