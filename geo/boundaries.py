@@ -448,6 +448,8 @@ def _lookup_code(value: str, keys: dict[str, str], width: int) -> str | None:
         return keys[m.group(2)]
     if v.isdigit() and len(v) < width and v.zfill(width) in keys:  # leading zero lost
         return keys[v.zfill(width)]
+    if v.isdigit() and v != v.lstrip("0") and v.lstrip("0") in keys:  # … by the units' codes
+        return keys[v.lstrip("0")]
     return None
 
 

@@ -326,6 +326,25 @@ def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFil
         refers(table, "district_code", districts, "a district (level 2) in admin_units")
 
 
+def _check_code_widths(con: duckdb.DuckDBPyConnection, table: TableFile,
+                       log: ProblemLog) -> None:
+    """Codes of one level all made of digits but of different lengths (1 … 18) have most
+    likely lost their leading zeros to a spreadsheet: a warning, as codes are text."""
+    code, level = _text("code"), _text("level")
+    rows = con.execute(f"""
+        SELECT {level} AS level, min(length({code})) AS shortest, max(length({code})),
+               arg_min({code}, length({code})), arg_max({code}, length({code}))
+        FROM raw_admin_units WHERE {code} IS NOT NULL GROUP BY ALL
+        HAVING bool_and(regexp_full_match({code}, '[0-9]+'))
+           AND min(length({code})) < max(length({code}))
+        ORDER BY level""").fetchall()
+    for level, shortest, longest, short_code, long_code in rows:
+        log.warn("codes_without_leading_zeros",
+                 {"level": level, "shortest": shortest, "longest": longest,
+                  "short_code": short_code, "long_code": long_code},
+                 file=table.name, column="code")
+
+
 def _check_repeaters(con: duckdb.DuckDBPyConnection, table: TableFile, log: ProblemLog) -> None:
     enrolled = f"TRY_CAST({_text('enrolled')} AS DOUBLE)"
     repeaters = f"TRY_CAST({_text('repeaters')} AS DOUBLE)"
@@ -414,6 +433,8 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
         _check_duplicates(checker, spec, present)
         if name == "enrolment" and "repeaters" in present:
             _check_repeaters(con, table, log)
+    if "admin_units" in loaded:
+        _check_code_widths(con, loaded["admin_units"], log)
     if {"admin_units", "schools"} <= loaded.keys():
         _check_references(con, loaded, log)
     if "enrolment" in loaded:

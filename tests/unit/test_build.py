@@ -113,6 +113,43 @@ def test_warnings_for_dirty_data(tmp_path):
     }
 
 
+def test_codes_that_lost_their_leading_zeros_still_find_their_polygons(tmp_path):
+    """A spreadsheet turned 0101 into 101 in every table but the boundaries: the polygons
+    are still matched by code."""
+    package = write_tiny_package(tmp_path / "package")
+    for name in ("admin_units", "schools", "population", "district_attributes"):
+        path = package / f"{name}.csv"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        fixed = [lines[0]] + [",".join(cell.lstrip("0") if cell.isdigit() and
+                                       cell.startswith("0") else cell
+                                       for cell in line.split(",")) for line in lines[1:]]
+        path.write_text("\n".join(fixed) + "\n", encoding="utf-8")
+    db = tmp_path / "e.duckdb"
+    build_extract(package, db)
+    con = connect(db)
+    assert sorted(c for (c,) in con.execute("SELECT code FROM admin_units").fetchall()) == [
+        "1", "101", "102", "2", "201"]
+    assert {m for (m,) in con.execute("SELECT DISTINCT method FROM boundary_matches")
+            .fetchall()} == \
+        {"code"}
+
+
+def test_codes_of_different_widths_are_flagged_as_lost_zeros():
+    from lib.package import TableFile
+    from lib.problems import ProblemLog
+    from lib.validate import _check_code_widths
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE raw_admin_units AS SELECT * FROM (VALUES "
+                "('1', '1'), ('18', '1'), ('101', '2'), ('1801', '2'), ('0102', '2')) "
+                "t(code, level)")
+    log = ProblemLog()
+    _check_code_widths(con, TableFile("admin_units", Path("admin_units.csv")), log)
+    assert [(w.kind, w.file) for w in log.warnings] == [
+        ("codes_without_leading_zeros", "admin_units.csv")] * 2
+    assert "1 to 2 digits (1, 18)" in log.warnings[0].message
+
+
 def test_missing_optional_tables_are_announced(tmp_path):
     package = write_tiny_package(tmp_path / "package")
     (package / "population.csv").unlink()
