@@ -29,6 +29,8 @@ from ui.tables import download_csv
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
              "#000000")  # colour-blind-safe categorical colours (Okabe & Ito 2008)
+GROUP_COLOURS = ("#E69F00", "#0072B2", "#009E73")  # a split's groups in their order: girls,
+# rural, priority districts, public schools first; the same on every page
 FONT = "Source Sans Pro, sans-serif"
 
 

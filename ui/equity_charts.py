@@ -21,7 +21,7 @@ from lib.equity_view import PARITY_HIGH, PARITY_LOW, Ranked, Reading
 from lib.i18n import format_number, local_name, t
 from lib.indicators import Indicator, IndicatorError, split_flags
 from ui import extract, map_view, tables, url_state, values
-from ui.chart_export import FONT, OKABE_ITO, built, show
+from ui.chart_export import FONT, GROUP_COLOURS, OKABE_ITO, built, show
 from ui.markdown import escape
 from ui.filters import Filters
 
@@ -202,7 +202,7 @@ def groups_chart(rows: pd.DataFrame, unit: str, group_names: dict[str, str], *,
     dots = alt.Chart(known).mark_point(size=70, filled=True).encode(
         y=y, x=x,
         color=alt.Color("group_name:N", title=None,
-                        scale=alt.Scale(domain=names, range=list(OKABE_ITO[:len(names)])),
+                        scale=alt.Scale(domain=names, range=list(GROUP_COLOURS[:len(names)])),
                         legend=alt.Legend(orient="top")),
         shape=alt.Shape("group_name:N", scale=alt.Scale(domain=names), legend=None),
         opacity=alt.Opacity("opacity:Q", scale=None),

@@ -19,12 +19,13 @@ from lib.country import Country
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
 from ui import extract, map_view, tables, url_state, values
+from ui.chart_export import GROUP_COLOURS
 from ui.filters import Filters, admin_level_name
 from ui.markdown import escape
 
 SCHOOL = "school"  # URL parameter of architecture.md
 _OPEN = "schools_open"  # session: the school whose profile is open
-SEX_COLOURS = {"F": "#b5446e", "M": "#2f6f9f"}
+SEX_COLOURS = dict(zip(("F", "M"), GROUP_COLOURS))  # as on the Trends and Equity pages
 LADDER_COLOURS = {"basic": "green", "limited": "orange", "none": "red", "": "gray"}
 LADDER_ICONS = {"basic": ":material/check_circle:", "limited": ":material/error:",
                 "none": ":material/cancel:", "": None}

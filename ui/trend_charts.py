@@ -16,11 +16,10 @@ from lib.equity_view import PARITY_HIGH, PARITY_LOW
 from lib.i18n import format_school_year, t
 from lib.indicators import Indicator, split_flags
 from ui import tables, values
-from ui.chart_export import FONT, OKABE_ITO, built, show
+from ui.chart_export import FONT, GROUP_COLOURS, OKABE_ITO, built, show
 
 NATIONAL_COLOUR = "#000000"
 AREA_COLOURS = OKABE_ITO[:7]  # after the national black
-GROUP_COLOURS = ("#E69F00", "#0072B2", "#009E73")  # girls/rural/priority first
 FLOW_COLOURS = {"promotion": "#0072B2", "repetition": "#E69F00", "dropout": "#D55E00"}
 BREAK = "break-paths-show-domains"  # a missing year breaks the line
 HEIGHT = 320
