@@ -70,7 +70,7 @@ def largest_gaps(where: overview.Place, chosen: Filters, registry: Registry,
                            key="overview_parity")
             st.caption(t("overview.gaps.parity_note", lang))
     st.markdown("**" + t("overview.map_title", lang, indicator=escape(indicator.name(lang)),
-                         areas=areas, year=year) + "**")
+                         area=t(f"admin_level.{where.sub_level}", lang), year=year) + "**")
     map_view.small_map(chosen, indicator_id, key="overview_map")
 
 
