@@ -9,6 +9,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lib.i18n import t
 from lib.problems import PackageError, Problem
 
 COUNTRY_FILE = "country.toml"
@@ -218,3 +219,9 @@ def load_country(package_dir: Path) -> Country:
     except (OSError, UnicodeDecodeError) as exc:
         raise PackageError([_problem(f"cannot be read as UTF-8 text: {exc}")]) from None
     return parse_country(text)
+
+
+def admin_level_name(country: Country, level: int, lang: str) -> str:
+    """What the country calls its admin level 1 or 2 ("Province"), in the UI language."""
+    names = country.admin_level_names.get(level, {})
+    return names.get(lang) or names.get("en") or t(f"filters.admin_level.{level}", lang)

@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from lib import overview
-from lib.country import Country
+from lib.country import Country, admin_level_name
 from lib.i18n import format_school_year, local_name, t
 from lib.indicators import Registry
 from ui import charts, extract, filters, indicator_picker, kpi, map_view
@@ -23,7 +23,7 @@ def heading(where: overview.Place, country: Country, level_name: str, year: str,
         st.title(t("overview.title_national", lang, country=country_name))
         st.caption(t("overview.caption", lang, level=level_name, year=year))
         return
-    admin = filters.admin_level_name(country, 1 if where.sub_level else 2, lang)
+    admin = admin_level_name(country, 1 if where.sub_level else 2, lang)
     st.title(t("overview.title_area", lang, admin=escape(admin), name=escape(where.name)))
     if where.parent_name:
         province = escape(where.parent_name)

@@ -16,9 +16,10 @@ from geo import mapping
 from geo.classify import NO_DATA_COLOUR
 from lib import data_quality as dq
 from lib import export
+from lib.country import admin_level_name
 from lib.i18n import format_number, format_percent, format_school_year, has, local_name, t
 from ui import extract, map_view, tables
-from ui.filters import Filters, admin_level_name
+from ui.filters import Filters
 from ui.markdown import escape
 
 MAP_HEIGHT = 560

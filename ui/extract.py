@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import db, districts, export, targets
-from lib.country import Country
+from lib.country import Country, admin_level_name
 from lib.equity import Disparity, disparity
 from lib.i18n import DEFAULT_LANG, has, local_name, t
 from lib.indicators import Registry, compute, compute_years, registry_for
@@ -79,8 +79,6 @@ def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
     them; the stored English words where a message has no template."""
     if lang == DEFAULT_LANG or found.empty or "template" not in found:
         return found
-    from ui.filters import admin_level_name
-
     words = {level: admin_level_name(country(), level, lang) for level in (1, 2)}
     units = admin_units()
     names = {code: local_name(en, lo, lang) for code, en, lo in

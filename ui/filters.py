@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib.country import Country
+from lib.country import Country, admin_level_name
 from lib.i18n import format_school_year, languages, local_name, name_with_english, t
 from ui import extract, url_state
 from ui.url_state import AREA, INDICATOR, LANG, LEVEL, YEAR, widget_key
@@ -123,12 +123,6 @@ def _level_of_linked_indicator() -> str | None:
         return None  # the page that reads the indicator says when it is not valid
     levels = extract.registry().get(raw).levels
     return levels[0] if len(levels) == 1 else None
-
-
-def admin_level_name(country: Country, level: int, lang: str) -> str:
-    """What the country calls its admin level 1 or 2 ("Province"), in the UI language."""
-    names = country.admin_level_names.get(level, {})
-    return names.get(lang) or names.get("en") or t(f"filters.admin_level.{level}", lang)
 
 
 def _area(units: pd.DataFrame, country: Country, lang: str) -> tuple[str, str]:

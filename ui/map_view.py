@@ -23,12 +23,13 @@ from geo.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, NO_DATA_COLO
 from geo.classify import parse_breaks, qualitative_colours
 from lib import choropleth, schools_layer
 from lib.choropleth import PARITY, TOTAL, Choropleth
+from lib.country import admin_level_name
 from lib.equity_view import parity_direction
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import GROUPS, PARITY_SPLITS, Indicator, IndicatorError, split_flags
 from lib.indicators.flags import INCOMPLETE_YEARS
 from ui import extract, indicator_picker, nav, url_state, values
-from ui.filters import DISTRICT, PROVINCE, Filters, admin_level_name
+from ui.filters import DISTRICT, PROVINCE, Filters
 from ui.markdown import escape
 from ui.url_state import widget_key
 

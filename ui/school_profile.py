@@ -15,12 +15,12 @@ from streamlit_folium import st_folium
 
 from geo import mapping
 from lib import export, schools
-from lib.country import Country
+from lib.country import Country, admin_level_name
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
 from ui import extract, map_view, tables, url_state, values
 from ui.chart_export import GROUP_COLOURS
-from ui.filters import Filters, admin_level_name
+from ui.filters import Filters
 from ui.markdown import escape
 
 SCHOOL = "school"  # URL parameter of architecture.md

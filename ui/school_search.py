@@ -9,10 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import export, schools
+from lib.country import admin_level_name
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.schools import SchoolQuery, SearchResult
 from ui import extract, school_profile, tables
-from ui.filters import Filters, admin_level_name
+from ui.filters import Filters
 from ui.markdown import escape
 
 TEXT, LEVELS, OWNERSHIP, LOCALITY = "schools_text", "schools_levels", "schools_own", "schools_loc"
