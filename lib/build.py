@@ -109,7 +109,8 @@ def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progr
     check_pupil_teacher_ratio(con, log, files["teachers"])
     check_enrolment_jumps(con, log, files["enrolment"])
     check_ages(con, country, log, files["enrolment"])
-    check_population(con, optional["population"], log, files.get("population", "population"))
+    check_population(con, country, optional["population"], log,
+                     files.get("population", "population"))
     return _Checked(country, optional, log, match)
 
 

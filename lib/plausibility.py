@@ -106,8 +106,30 @@ def check_ages(con: duckdb.DuckDBPyConnection, country: Country, log: ProblemLog
                  file=file, school_id=school_id, unit_code=district, year=int(year))
 
 
-def check_population(con: duckdb.DuckDBPyConnection, has_population: bool,
+def age_spans(ages: list[int]) -> str:
+    """Ages as spans: ``11–14, 17``."""
+    spans: list[list[int]] = []
+    for age in sorted(ages):
+        if spans and age == spans[-1][1] + 1:
+            spans[-1][1] = age
+        else:
+            spans.append([age, age])
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def needed_ages(country: Country) -> list[int]:
+    """The single ages population-based rates divide by: every level's official ages, and
+    the year before the entry age (participation one year before primary)."""
+    ages = {country.level(country.entry_level).official_age_min - 1}
+    for level in country.levels:
+        ages |= set(range(level.official_age_min, level.official_age_max + 1))
+    return sorted(ages)
+
+
+def check_population(con: duckdb.DuckDBPyConnection, country: Country, has_population: bool,
                      log: ProblemLog, file: str = "population") -> None:
+    """Districts and years without population, and population without some of the single
+    ages (and both sexes) that the rates divide by: their rates would be too high."""
     if not has_population:
         return
     rows = con.execute("""
@@ -119,6 +141,43 @@ def check_population(con: duckdb.DuckDBPyConnection, has_population: bool,
     for code, name, year in rows:
         log.warn("no_population", {"name": name, "code": code, "year": int(year)},
                  file=file, unit_code=code, year=int(year))
+    _check_population_ages(con, country, log, file)
+
+
+def _check_population_ages(con: duckdb.DuckDBPyConnection, country: Country,
+                           log: ProblemLog, file: str) -> None:
+    """One warning per year and set of missing ages: for the whole package when most
+    districts lack the same ages (population given in age groups, or for primary ages
+    only), else one per district."""
+    needed = needed_ages(country)
+    rows = con.execute("""
+        WITH given AS (SELECT DISTINCT district_code, year FROM population),
+        ages AS (SELECT unnest($ages) AS age),
+        covered AS (SELECT district_code, year, age FROM population
+                    WHERE population IS NOT NULL GROUP BY ALL
+                    HAVING count(DISTINCT sex) = 2)
+        SELECT g.year, g.district_code, list(a.age ORDER BY a.age) AS missing
+        FROM given g CROSS JOIN ages a
+        WHERE NOT EXISTS (SELECT 1 FROM covered c WHERE c.district_code = g.district_code
+                          AND c.year = g.year AND c.age = a.age)
+        GROUP BY ALL ORDER BY g.year, g.district_code""", {"ages": needed}).fetchall()
+    districts = con.execute("SELECT count(*) FROM admin_units WHERE level = 2").fetchone()[0]
+    groups: dict[tuple[int, tuple[int, ...]], list[str]] = {}
+    for year, code, missing in rows:
+        groups.setdefault((int(year), tuple(missing)), []).append(code)
+    for (year, missing), codes in groups.items():
+        affected = [lv.id for lv in country.levels if set(missing) & set(
+            range(lv.official_age_min, lv.official_age_max + 1))]
+        params = {"year": year, "ages": age_spans(list(missing)),
+                  "needed": age_spans(needed), "levels": affected,
+                  "level_names": ", ".join(country.level(i).name_en for i in affected)}
+        if len(codes) >= max(2, districts // 2):
+            log.warn("population_ages", {**params, "n": len(codes)},
+                     template="population_ages_most", file=file, year=year)
+            continue
+        for code in codes:
+            log.warn("population_ages", {**params, "code": code}, file=file, unit_code=code,
+                     year=year)
 
 
 def check_locations(con: duckdb.DuckDBPyConnection, districts: gpd.GeoDataFrame,

@@ -92,6 +92,10 @@ def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
             out["parent_word"] = words[1]
         if values.get("code") in names:
             out["name"] = names[values["code"]]
+        if "levels" in values:
+            levels = [country().level(i) for i in values["levels"] if i in country().level_ids]
+            out["level_names"] = ", ".join(local_name(lv.name_en, lv.name_local, lang)
+                                           for lv in levels)
         return out
 
     out = found.copy()

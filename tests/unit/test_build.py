@@ -150,6 +150,33 @@ def test_codes_of_different_widths_are_flagged_as_lost_zeros():
     assert "1 to 2 digits (1, 18)" in log.warnings[0].message
 
 
+def test_population_without_some_ages_is_announced(tmp_path):
+    """Rates divide by the population of single ages 5 (a year before entry) to 8 here:
+    a district without age 8 would show a lower secondary GER too high."""
+    package = write_tiny_package(tmp_path / "package")
+    path = package / "population.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [lines[0]] + [line for line in lines[1:]
+                         if not (line.split(",")[1] == "0101" and line.split(",")[3] == "8")]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    db = tmp_path / "e.duckdb"
+    build_extract(package, db)
+    found = problems(connect(db))
+    found = found[found["kind"] == "population_ages"]
+    assert list(found["unit_code"]) == ["0101", "0101"], "one per year, for that district"
+    assert "lacks ages 8" in found["message"].iloc[0] and "ages 5–8" in \
+        found["message"].iloc[0]
+    # every district without ages 7–8: one warning per year for the package
+    lines = [lines[0]] + [line for line in lines[1:] if line.split(",")[3] not in ("7", "8")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    build_extract(package, db)
+    found = problems(connect(db))
+    found = found[found["kind"] == "population_ages"]
+    assert len(found) == 2 and found["unit_code"].isna().all()
+    assert found["message"].iloc[0].startswith("the population of 3 districts in 2022 lacks "
+                                               "ages 7–8")
+
+
 def test_missing_optional_tables_are_announced(tmp_path):
     package = write_tiny_package(tmp_path / "package")
     (package / "population.csv").unlink()
