@@ -19,7 +19,8 @@ REPORTING_KIND = "non_reporting"
 LOCATION_KINDS: tuple[str, ...] = ("no_coordinates", "coordinates_outside_country",
                                    "outside_district")
 CONSISTENCY_KINDS: tuple[str, ...] = ("enrolment_jump", "ptr_implausible",
-                                      "age_grade_mismatch", "no_population")
+                                      "age_grade_mismatch", "no_population", "population_ages")
+CARDS_PER_ROW = 3  # metric cards side by side: their labels stay readable
 # Completeness classes of the map: up to 90 %, 90–95, 95–99, 99 to under 100, all reported.
 COMPLETENESS_BREAKS: tuple[float, ...] = (90.0, 95.0, 99.0, 99.999)
 COMPLETENESS_CLASSES: tuple[str, ...] = ("under_90", "90_95", "95_99", "99_100", "all")

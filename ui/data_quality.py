@@ -280,10 +280,12 @@ def consistency(chosen: Filters) -> None:
     problems = dq.problems_of(extract.problems_named(lang), kinds=dq.CONSISTENCY_KINDS,
                               area=chosen.area)
     counted = dq.kind_counts(problems, dq.CONSISTENCY_KINDS)
-    cards = st.columns(len(counted))
-    for column, (kind, n) in zip(cards, counted.items()):
-        column.metric(kind_name(kind, lang), format_number(n, lang), border=True,
-                      help=t(f"data_quality.consistency.{kind}_help", lang))
+    items = list(counted.items())
+    for start in range(0, len(items), dq.CARDS_PER_ROW):
+        for column, (kind, n) in zip(st.columns(dq.CARDS_PER_ROW),
+                                     items[start:start + dq.CARDS_PER_ROW]):
+            column.metric(kind_name(kind, lang), format_number(n, lang), border=True,
+                          help=t(f"data_quality.consistency.{kind}_help", lang))
     tabs = st.tabs([t("data_quality.location.tab", lang, name=kind_name(kind, lang),
                       n=format_number(n, lang)) for kind, n in counted.items()])
     for tab, kind in zip(tabs, counted):
