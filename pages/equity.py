@@ -9,6 +9,7 @@ import streamlit as st
 from lib import equity_view, targets
 from lib.i18n import format_school_year, local_name, t
 from lib.indicators import IndicatorError
+from lib.indicators.flags import no_value_before_next_year
 from ui import equity_charts, extract, filters, indicator_picker, map_view, split_picker
 from ui.chart_export import file_stem
 from ui.filters import Filters
@@ -36,6 +37,10 @@ def gap_section(chosen: Filters, indicator, dimension: str, admin: str, level: s
     national = extract.indicator(indicator.id, "national", chosen.year, by=dimension,
                                  lang=lang)
     parity = equity_view.parity_possible(dimension, level)
+    totals = frame[frame["group"] == "T"]
+    if no_value_before_next_year(totals["value"], totals["flags"]):
+        st.info(t("chart.all_no_data_flows", lang, year=format_school_year(chosen.year, lang)),
+                icon=":material/event_upcoming:")
     left, right = st.columns([6, 5], gap="medium")
     with left:
         if parity:

@@ -27,7 +27,7 @@ from lib.country import admin_level_name
 from lib.equity_view import parity_direction
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import GROUPS, PARITY_SPLITS, Indicator, IndicatorError, split_flags
-from lib.indicators.flags import INCOMPLETE_YEARS
+from lib.indicators.flags import no_value_before_next_year
 from ui import extract, indicator_picker, nav, url_state, values
 from ui.filters import DISTRICT, PROVINCE, Filters
 from ui.markdown import escape
@@ -517,8 +517,8 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
     notes = []
     areas = built.choropleth.areas
     if len(areas) and built.choropleth.no_data == len(areas):
-        flows = any(INCOMPLETE_YEARS in split_flags(f or "") for f in areas["flags"])
-        notes.append(t("map.all_no_data_flows" if flows else "map.all_no_data", lang,
+        flows = no_value_before_next_year(areas["value"], areas["flags"])
+        notes.append(t("chart.all_no_data_flows" if flows else "map.all_no_data", lang,
                        year=format_school_year(chosen.year, lang)))
     if built.unplaced is not None:
         notes.append(t("map.schools.unplaced", lang, n=format_number(built.unplaced, lang)))

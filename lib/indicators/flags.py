@@ -5,6 +5,8 @@ reader should be careful.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 SMALL_DENOMINATOR = "small_denominator"
 OVER_100 = "over_100"
 UNKNOWN_AGE = "unknown_age"
@@ -54,3 +56,12 @@ def join_flags(flags: list[str] | tuple[str, ...] | set[str]) -> str:
 
 def split_flags(text: str) -> list[str]:
     return [f for f in (text or "").split(";") if f]
+
+
+def no_value_before_next_year(values: Iterable[object], flags: Iterable[object]) -> bool:
+    """Whether no row has a value and some wait for the next school year (the flow rates of
+    an extract's last year): the reader should pick an earlier year."""
+    values = list(values)
+    known = [v for v in values if isinstance(v, (int, float)) and v == v]
+    return bool(values) and not known and any(
+        INCOMPLETE_YEARS in split_flags(f if isinstance(f, str) else "") for f in flags)

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import db
-from lib.i18n import t
+from lib.i18n import format_school_year, t
 from lib.indicators import compute
 from tests.app.pages import ok, open_page, url_notices
 
@@ -137,3 +137,12 @@ def test_the_target_comes_from_the_package_and_can_be_typed(con):
     target.set_value(104.5).run()
     ok(at)
     assert any(row.get("v") == 104.5 for row in chart_rows(at))
+
+
+def test_flow_rates_of_the_last_year_say_to_choose_an_earlier_year(con):
+    year = max(db.extract_info(con).years)
+    at = run_page(indicator="dropout_primary", year=str(year))
+    why = t("chart.all_no_data_flows", year=format_school_year(year))
+    assert why in [i.value for i in at.info], "the reader is told why every area is empty"
+    at = run_page(indicator="dropout_primary", year=str(year - 1))
+    assert not any("flow rates" in i.value for i in at.info)

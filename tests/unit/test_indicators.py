@@ -720,3 +720,13 @@ def test_demo_values_are_plausible(demo_con):
     assert by_sex.loc[by_sex["group"] == "parity", "value"].between(0.8, 1.2).all()
     by_priority = compute(demo_con, "ger_primary", "province", year, by="priority")
     assert by_priority.loc[by_priority["group"] == "T", "value"].notna().all()
+
+
+def test_no_value_before_next_year():
+    from lib.indicators.flags import no_value_before_next_year
+
+    nan = float("nan")
+    assert no_value_before_next_year([nan, nan], ["incomplete_years", "small_denominator"])
+    assert not no_value_before_next_year([nan, 3.0], ["incomplete_years", ""])
+    assert not no_value_before_next_year([nan, nan], ["no_population", None])
+    assert not no_value_before_next_year([], [])
