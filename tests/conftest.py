@@ -37,3 +37,13 @@ def demo_extract(demo_package, tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("extract") / "emis.duckdb"
     assert main(["build", "--source", str(demo_package), "--db", str(db)]) == 0
     return db
+
+
+@pytest.fixture(scope="session")
+def demo_con(demo_extract):
+    """A connection to ``demo_extract``, shared by the tests that read it."""
+    from lib import db
+
+    connection = db.connect_current(demo_extract)
+    yield connection
+    connection.close()

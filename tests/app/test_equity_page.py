@@ -3,15 +3,13 @@ invalid values fall back with a notice, and the ranking's reference is the engin
 national value."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import db
 from lib.i18n import format_school_year, t
 from lib.indicators import compute
-from tests.app.pages import ok, open_page, url_notices
+from tests.app.pages import chart_rows, ok, open_page, titles, url_notices
 
 PAGE = "pages/equity.py"
 TIMEOUT = 90
@@ -19,27 +17,6 @@ TIMEOUT = 90
 
 def run_page(**query: str) -> AppTest:
     return open_page(PAGE, timeout=TIMEOUT, **query)
-
-
-def specs(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-
-
-def titles(at: AppTest) -> list[str]:
-    out = []
-    for spec in specs(at):
-        title = spec.get("title", {})
-        out.append(title.get("text") if isinstance(title, dict) else title)
-    return out
-
-
-def chart_rows(at: AppTest, i: int = 0) -> list[dict]:
-    """Every row of every dataset of the ``i``-th chart (Streamlit sends them as Arrow)."""
-    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-
-    chart = at.get("vega_lite_chart")[i].proto
-    return [row for named in chart.datasets
-            for row in convert_arrow_bytes_to_pandas_df(named.data.data).to_dict("records")]
 
 
 def segmented(at: AppTest, label: str):

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from lib import db
 from lib.i18n import t
 from lib.indicators import compute
-from tests.app.pages import ok, open_page, url_notices
+from tests.app.pages import chart_rows, ok, open_page, titles, url_notices
 
 PAGE = "pages/trends.py"
 TIMEOUT = 90
@@ -18,22 +18,6 @@ TIMEOUT = 90
 
 def run_page(**query: str) -> AppTest:
     return open_page(PAGE, timeout=TIMEOUT, **query)
-
-
-def titles(at: AppTest) -> list[str]:
-    out = []
-    for chart in at.get("vega_lite_chart"):
-        title = json.loads(chart.proto.spec).get("title", {})
-        out.append(title.get("text") if isinstance(title, dict) else title)
-    return out
-
-
-def chart_rows(at: AppTest, i: int = 0) -> list[dict]:
-    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-
-    chart = at.get("vega_lite_chart")[i].proto
-    return [row for named in chart.datasets
-            for row in convert_arrow_bytes_to_pandas_df(named.data.data).to_dict("records")]
 
 
 @pytest.fixture

@@ -15,31 +15,24 @@ from lib import db, export
 
 
 @pytest.fixture(scope="module")
-def con(demo_extract):
-    connection = db.connect_current(demo_extract)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture(scope="module")
 def manifest(demo_package) -> dict:
     return json.loads((demo_package / "manifest.json").read_text())
 
 
-def test_non_reporting_schools_are_the_planted_ones(con, manifest):
-    counts = db.reporting_counts(con)
-    problems = db.problems_named(con)
+def test_non_reporting_schools_are_the_planted_ones(demo_con, manifest):
+    counts = db.reporting_counts(demo_con)
+    problems = db.problems_named(demo_con)
     for year, planted in manifest["dirt"]["non_reporting"].items():
         by_district = dq.completeness(counts, int(year))
         assert dq.totals(by_district).not_reported == len(planted), year
         listed = dq.problems_of(problems, kinds=[dq.REPORTING_KIND], year=int(year))
         assert sorted(listed["school_id"]) == sorted(planted)
-    districts = con.execute("SELECT count(*) FROM admin_units WHERE level = 2").fetchone()[0]
+    districts = demo_con.execute("SELECT count(*) FROM admin_units WHERE level = 2").fetchone()[0]
     assert len(counts) == districts * counts["year"].nunique()
 
 
-def test_location_issues_are_the_planted_ones(con, manifest):
-    issues = db.location_issues(con)
+def test_location_issues_are_the_planted_ones(demo_con, manifest):
+    issues = db.location_issues(demo_con)
     for kind in dq.LOCATION_KINDS:
         assert sorted(issues.loc[issues["issue"] == kind, "school_id"]) == \
             sorted(manifest["dirt"][kind]), kind
@@ -47,8 +40,8 @@ def test_location_issues_are_the_planted_ones(con, manifest):
     assert (outside["located_district"] != outside["district_code"]).all()
 
 
-def test_consistency_warnings_are_the_planted_ones(con, manifest):
-    problems = db.problems_named(con)
+def test_consistency_warnings_are_the_planted_ones(demo_con, manifest):
+    problems = db.problems_named(demo_con)
     for kind in ("enrolment_jump", "ptr_implausible", "age_grade_mismatch"):
         found = dq.problems_of(problems, kinds=[kind])
         assert sorted(zip(found["school_id"], found["year"])) == sorted(

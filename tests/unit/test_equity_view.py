@@ -15,15 +15,8 @@ from lib.indicators import compute, registry_for
 
 
 @pytest.fixture(scope="module")
-def con(demo_extract):
-    connection = db.connect_current(demo_extract)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture(scope="module")
-def year(con) -> int:
-    return max(db.extract_info(con).years)
+def year(demo_con) -> int:
+    return max(db.extract_info(demo_con).years)
 
 
 def frame_and_national(con, indicator_id, year, by, level="district", area=None):
@@ -34,8 +27,8 @@ def frame_and_national(con, indicator_id, year, by, level="district", area=None)
 # --------------------------------------------------------------------------- choices
 
 
-def test_indicators_are_rates_with_a_dimension(con):
-    registry = registry_for(con)
+def test_indicators_are_rates_with_a_dimension(demo_con):
+    registry = registry_for(demo_con)
     options = equity_view.indicators(registry, "primary")
     assert "ger_primary" in options and "ptr_primary" in options
     assert not any(registry.get(i).is_count for i in options)
@@ -58,10 +51,10 @@ def test_parity_bands(value, band):
 
 
 @pytest.mark.parametrize("indicator_id", ["ger_primary", "ptr_primary"])
-def test_the_ranking_is_sorted_worst_first_with_the_engines_national_value(con, year,
+def test_the_ranking_is_sorted_worst_first_with_the_engines_national_value(demo_con, year,
                                                                            indicator_id):
-    frame, national = frame_and_national(con, indicator_id, year, None)
-    better = registry_for(con).get(indicator_id).higher_is_better
+    frame, national = frame_and_national(demo_con, indicator_id, year, None)
+    better = registry_for(demo_con).get(indicator_id).higher_is_better
     ranked = equity_view.ranking(frame, national, measure=VALUE, higher_is_better=better,
                                  target=99.0)
     known = ranked.rows[ranked.rows["value"].notna()]
@@ -77,8 +70,8 @@ def test_the_ranking_is_sorted_worst_first_with_the_engines_national_value(con, 
         assert value == pytest.approx(engine[code])
 
 
-def test_the_parity_ranking_is_lowest_first_and_has_bands_and_no_target(con, year):
-    frame, national = frame_and_national(con, "ger_primary", year, "sex")
+def test_the_parity_ranking_is_lowest_first_and_has_bands_and_no_target(demo_con, year):
+    frame, national = frame_and_national(demo_con, "ger_primary", year, "sex")
     ranked = equity_view.ranking(frame, national, measure=INDEX, higher_is_better=True,
                                  target=110.0)
     known = ranked.rows[ranked.rows["value"].notna()]
@@ -89,25 +82,25 @@ def test_the_parity_ranking_is_lowest_first_and_has_bands_and_no_target(con, yea
     assert set(known["band"]) <= {"below", "parity", "above"}
 
 
-def test_when_lower_is_better_a_parity_above_1_puts_the_first_group_behind(con, year):
+def test_when_lower_is_better_a_parity_above_1_puts_the_first_group_behind(demo_con, year):
     """Rural schools with fewer pupils per teacher (index below 1) are better off: the
     ranking puts the highest index first, and orange (behind) goes above 1, on the map
     and on the bars alike."""
     from lib import choropleth
     from ui import equity_charts
 
-    frame, national = frame_and_national(con, "ptr_primary", year, "locality", "province")
+    frame, national = frame_and_national(demo_con, "ptr_primary", year, "locality", "province")
     ranked = equity_view.ranking(frame, national, measure=INDEX, higher_is_better=False)
     known = ranked.rows[ranked.rows["value"].notna()]
     assert list(known["value"]) == sorted(known["value"], reverse=True)
     assert equity_view.parity_direction(False) == "lower"
     assert equity_view.parity_direction(True) == "higher"
     assert equity_view.parity_direction(None) == "none"
-    ptr = registry_for(con).get("ptr_primary")
+    ptr = registry_for(demo_con).get("ptr_primary")
     rows = choropleth.group_rows(frame, "parity")
     ch = choropleth.build(rows, ptr, group="parity", scheme="custom", k=5,
                           breaks=(0.90, 0.97, 1.03, 1.10))
-    ger = registry_for(con).get("ger_primary")
+    ger = registry_for(demo_con).get("ger_primary")
     mirrored = choropleth.build(rows, ger, group="parity", scheme="custom", k=5,
                                 breaks=(0.90, 0.97, 1.03, 1.10))
     assert ch.colours == tuple(reversed(mirrored.colours)), "the sides swap, parity stays"
@@ -143,8 +136,8 @@ def test_no_data_is_kept_as_no_data_never_zero():
 # --------------------------------------------------------------------------- groups
 
 
-def test_parity_table_matches_the_engine(con, year):
-    frame = compute(con, "ger_primary", "district", year, by="sex")
+def test_parity_table_matches_the_engine(demo_con, year):
+    frame = compute(demo_con, "ger_primary", "district", year, by="sex")
     table = equity_view.parity_table(frame, "sex")
     assert len(table) == frame["unit_code"].nunique()
     engine = frame.set_index(["unit_code", "group"])["value"]
@@ -154,8 +147,8 @@ def test_parity_table_matches_the_engine(con, year):
         assert row.band == equity_view.parity_band(row.parity)
 
 
-def test_ownership_groups_side_by_side(con, year):
-    frame = compute(con, "ptr_primary", "province", year, by="ownership")
+def test_ownership_groups_side_by_side(demo_con, year):
+    frame = compute(demo_con, "ptr_primary", "province", year, by="ownership")
     rows = equity_view.side_by_side(frame, "ownership")
     assert set(rows["group"]) <= {"public", "private", "community"}
     assert len(rows) == 3 * frame["unit_code"].nunique(), "a missing group stays, as NaN"
@@ -176,9 +169,9 @@ def test_fraction_words(share, words):
     assert equity_view.fraction_words(share) == words
 
 
-def test_readings_add_up_and_name_the_extremes(con, year):
-    found = disparity(con, "ger_primary", "district", year)
-    frame = compute(con, "ger_primary", "district", year)
+def test_readings_add_up_and_name_the_extremes(demo_con, year):
+    found = disparity(demo_con, "ger_primary", "district", year)
+    frame = compute(demo_con, "ger_primary", "district", year)
     items = {r.measure: r for r in equity_view.readings(found, frame)}
     q = found.inequality
     assert items["min"].value == q.min and items["max"].value == q.max
@@ -189,12 +182,12 @@ def test_readings_add_up_and_name_the_extremes(con, year):
     assert between.value + within.value == pytest.approx(q.theil_t)
     assert between.percent + within.percent == pytest.approx(100.0)
     assert within.fraction == equity_view.fraction_words(within.percent / 100)
-    provinces = disparity(con, "ger_primary", "province", year)
+    provinces = disparity(demo_con, "ger_primary", "province", year)
     measures = [r.measure for r in equity_view.readings(
-        provinces, compute(con, "ger_primary", "province", year))]
+        provinces, compute(demo_con, "ger_primary", "province", year))]
     assert "theil_within" not in measures, "provinces have no within-province part"
     theil = next(r for r in equity_view.readings(provinces, compute(
-        con, "ger_primary", "province", year)) if r.measure == "theil_t")
+        demo_con, "ger_primary", "province", year)) if r.measure == "theil_t")
     assert theil.key == "theil", "no talk of a split that is not shown"
     assert items["theil_t"].key == "theil_split"
 
@@ -211,8 +204,8 @@ def test_a_tiny_theil_keeps_three_significant_digits():
     assert value("gini", 0.0345) == "0.035"
 
 
-def test_weights_follow_the_contract(con):
-    registry = registry_for(con)
+def test_weights_follow_the_contract(demo_con):
+    registry = registry_for(demo_con)
     assert equity_view.weight_kind(registry.get("ger_primary")) == "population"
     assert equity_view.weight_kind(registry.get("repetition_g1")) == "enrolment"
     assert equity_view.weight_kind(registry.get("ptr_primary")) == "pupils"
@@ -222,11 +215,11 @@ def test_weights_follow_the_contract(con):
 # --------------------------------------------------------------------------- scatter
 
 
-def test_scatter_points_are_the_engines_values(con, year):
-    x = compute(con, "ptr_primary", "district", year)
-    y = compute(con, "ger_primary", "district", year)
-    attrs = districts.attributes(con)
-    units = db.admin_units(con)
+def test_scatter_points_are_the_engines_values(demo_con, year):
+    x = compute(demo_con, "ptr_primary", "district", year)
+    y = compute(demo_con, "ger_primary", "district", year)
+    attrs = districts.attributes(demo_con)
+    units = db.admin_units(demo_con)
     names = equity_view.province_names(units, lambda en, local: en)
     points, left_out = equity_view.scatter(x, y, attrs, names, size=y,
                                            size_field="denominator")
@@ -241,15 +234,15 @@ def test_scatter_points_are_the_engines_values(con, year):
     assert points["priority"].dtype == bool
     assert equity_view.versus_default(["ger_primary", "ptr_primary"], "ger_primary",
                                       "primary") == "ptr_primary"
-    assert equity_view.size_indicator(registry_for(con), "primary") == (
+    assert equity_view.size_indicator(registry_for(demo_con), "primary") == (
         "ger_primary", "denominator", "population")
 
 
 # --------------------------------------------------------------------------- targets
 
 
-def test_targets_apply_from_the_first_due(con):
-    table = targets.read(con)
+def test_targets_apply_from_the_first_due(demo_con):
+    table = targets.read(demo_con)
     assert {"indicator", "year", "value", "source"} <= set(table.columns)
     plan = pd.DataFrame({"indicator": ["x", "x"], "year": [2025, 2030],
                          "value": [90.0, 95.0], "source": ["plan", "plan"]})
@@ -262,12 +255,12 @@ def test_targets_apply_from_the_first_due(con):
 # --------------------------------------------------------------------------- charts
 
 
-def test_every_equity_chart_is_a_valid_vega_lite_spec(con, year):
+def test_every_equity_chart_is_a_valid_vega_lite_spec(demo_con, year):
     from ui import chart_export, equity_charts
 
-    registry = registry_for(con)
+    registry = registry_for(demo_con)
     ger = registry.get("ger_primary")
-    frame, national = frame_and_national(con, "ger_primary", year, "sex")
+    frame, national = frame_and_national(demo_con, "ger_primary", year, "sex")
     for measure in (VALUE, INDEX):
         ranked = equity_view.ranking(frame, national, measure=measure, higher_is_better=True,
                                      target=105.0)
@@ -275,13 +268,13 @@ def test_every_equity_chart_is_a_valid_vega_lite_spec(con, year):
                                             title="t", subtitle="s", x_title="x",
                                             higher_is_better=True, lang="en")
         chart.to_dict(validate=True)
-    own = compute(con, "ptr_primary", "district", year, by="ownership")
+    own = compute(demo_con, "ptr_primary", "district", year, by="ownership")
     equity_charts.groups_chart(equity_view.side_by_side(own, "ownership"), "ratio",
                                {"public": "Public", "private": "Private",
                                 "community": "Community"}, title="t", subtitle="s",
                                x_title="x", lang="en").to_dict(validate=True)
-    x = compute(con, "ptr_primary", "district", year)
-    points, _ = equity_view.scatter(x, frame, districts.attributes(con), {}, size=frame,
+    x = compute(demo_con, "ptr_primary", "district", year)
+    points, _ = equity_view.scatter(x, frame, districts.attributes(demo_con), {}, size=frame,
                                     size_field="denominator")
     for colour in ("priority", "province"):
         spec = chart_export.spec(equity_charts.scatter_chart(

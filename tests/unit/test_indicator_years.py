@@ -7,7 +7,6 @@ registered indicator, level and split is checked year by year against compute.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -27,17 +26,6 @@ def fx_con(tmp_path_factory):
     db = package.parent / "e.duckdb"
     build_extract(package, db)
     con = connect(db)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def demo_con(request):
-    try:
-        path: Path = request.getfixturevalue("demo_extract")
-    except Exception as exc:  # the demo generator is someone else's work in progress
-        pytest.skip(f"the demo extract cannot be built yet: {type(exc).__name__}: {exc}")
-    con = connect(path)
     yield con
     con.close()
 

@@ -670,17 +670,6 @@ def test_cli_disparity(fx_db):
 # --------------------------------------------------------------------------- demo extract
 
 
-@pytest.fixture(scope="module")
-def demo_con(request):
-    try:
-        path = request.getfixturevalue("demo_extract")
-    except Exception as exc:  # the demo generator is someone else's work in progress
-        pytest.skip(f"the demo extract cannot be built yet: {type(exc).__name__}: {exc}")
-    connection = connect(path)
-    yield connection
-    connection.close()
-
-
 # Plausible national ranges per family on the synthetic Lao demo.
 PLAUSIBLE = {
     "enrolment": (1, 1e7), "teachers": (1, 1e6), "schools": (1, 1e5),

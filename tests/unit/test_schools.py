@@ -16,15 +16,8 @@ from lib.schools import SchoolQuery
 
 
 @pytest.fixture(scope="module")
-def con(demo_extract):
-    connection = db.connect_current(demo_extract)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture(scope="module")
-def year(con) -> int:
-    return int(con.execute("SELECT max(year) FROM reporting").fetchone()[0])
+def year(demo_con) -> int:
+    return int(demo_con.execute("SELECT max(year) FROM reporting").fetchone()[0])
 
 
 def search(con, year: int, text: str = "", **filters) -> schools.SearchResult:
@@ -85,71 +78,71 @@ def test_a_facility_must_be_known():
 # --------------------------------------------------------------------------- search
 
 
-def test_the_build_writes_the_search_tables(con):
-    n = con.execute("SELECT count(*) FROM schools").fetchone()[0]
-    assert con.execute("SELECT count(*) FROM school_search").fetchone()[0] == n
-    assert con.execute("SELECT count(*) FROM school_words").fetchone()[0] > 10
-    assert con.execute("SELECT count(*) FROM school_totals").fetchone()[0] > 0
+def test_the_build_writes_the_search_tables(demo_con):
+    n = demo_con.execute("SELECT count(*) FROM schools").fetchone()[0]
+    assert demo_con.execute("SELECT count(*) FROM school_search").fetchone()[0] == n
+    assert demo_con.execute("SELECT count(*) FROM school_words").fetchone()[0] > 10
+    assert demo_con.execute("SELECT count(*) FROM school_totals").fetchone()[0] > 0
 
 
-def test_a_code_finds_its_school_first(con, year):
-    school = a_school(con)
+def test_a_code_finds_its_school_first(demo_con, year):
+    school = a_school(demo_con)
     for typed in (school["school_id"], school["school_id"].replace("-", " "),
                   school["school_id"].replace("-", "")):
-        result = search(con, year, typed)
+        result = search(demo_con, year, typed)
         assert result.rows["school_id"].iloc[0] == school["school_id"], typed
 
 
-def test_names_match_whatever_the_case_spaces_and_spelling(con, year):
-    school = a_school(con, "name_en LIKE 'Ban % Primary School'")
+def test_names_match_whatever_the_case_spaces_and_spelling(demo_con, year):
+    school = a_school(demo_con, "name_en LIKE 'Ban % Primary School'")
     village = school["name_en"].split()[1]  # e.g. Houaylao
-    found = search(con, year, village.upper()).rows["school_id"].tolist()
+    found = search(demo_con, year, village.upper()).rows["school_id"].tolist()
     assert school["school_id"] in found
     spaced = village[:3] + " " + village[3:]
-    assert school["school_id"] in search(con, year, spaced).rows["school_id"].tolist()
+    assert school["school_id"] in search(demo_con, year, spaced).rows["school_id"].tolist()
     misspelt = village[:2] + village[3:]  # one letter dropped
-    result = search(con, year, misspelt + " primary")
+    result = search(demo_con, year, misspelt + " primary")
     assert result.fuzzy
     assert school["school_id"] in result.rows["school_id"].tolist() or result.truncated
-    typo = search(con, year, misspelt)
+    typo = search(demo_con, year, misspelt)
     first = schools.fold(typo.rows["name_en"].iloc[0])
     assert village.lower() in first.split(), "the closest spelling comes first, not A to Z"
 
 
-def test_local_names_match_as_typed(con, year):
-    school = a_school(con, "name_local IS NOT NULL AND name_local <> ''")
+def test_local_names_match_as_typed(demo_con, year):
+    school = a_school(demo_con, "name_local IS NOT NULL AND name_local <> ''")
     typed = school["name_local"].split()[-1]
-    found = search(con, year, typed)
+    found = search(demo_con, year, typed)
     assert school["school_id"] in found.rows["school_id"].tolist() or found.truncated
     assert all(typed.replace(" ", "") in lo.replace(" ", "") for lo in found.rows["name_local"])
 
 
-def test_filters_narrow_the_search(con, year):
-    everything = search(con, year)
-    assert everything.total == con.execute("SELECT count(*) FROM schools").fetchone()[0]
+def test_filters_narrow_the_search(demo_con, year):
+    everything = search(demo_con, year)
+    assert everything.total == demo_con.execute("SELECT count(*) FROM schools").fetchone()[0]
     assert len(everything.rows) == schools.MAX_RESULTS and everything.truncated
-    rows = search(con, year, area="01", ownership=("public",), locality=("rural",),
+    rows = search(demo_con, year, area="01", ownership=("public",), locality=("rural",),
                   complete=True, multigrade=False, levels=("primary",)).rows
     assert len(rows) > 0
     assert set(rows["province_code"]) == {"01"} and set(rows["ownership"]) == {"public"}
     assert set(rows["locality"]) == {"rural"} and rows["complete"].all()
     assert not rows["multigrade"].any()
     assert all("primary" in schools.levels_of(v) for v in rows["levels"])
-    ptr = search(con, year, ptr_min=20, ptr_max=30).rows["ptr"]
+    ptr = search(demo_con, year, ptr_min=20, ptr_max=30).rows["ptr"]
     assert len(ptr) > 0 and ptr.between(20, 30).all()
-    with_water = search(con, year, facility="water", area="0101").rows["school_id"].tolist()
-    basic = {sid for (sid,) in con.execute(
+    with_water = search(demo_con, year, facility="water", area="0101").rows["school_id"].tolist()
+    basic = {sid for (sid,) in demo_con.execute(
         "SELECT school_id FROM facilities WHERE year = ? AND drinking_water = 'basic' "
         "AND school_id LIKE '0101-%'", [year]).fetchall()}
     assert set(with_water) == basic
 
 
-def test_nothing_found_is_an_empty_result(con, year):
-    result = search(con, year, "zzqqxxyy")
+def test_nothing_found_is_an_empty_result(demo_con, year):
+    result = search(demo_con, year, "zzqqxxyy")
     assert result.total == 0 and result.rows.empty
 
 
-def test_old_extracts_without_search_tables_are_searched_alike(con, year, demo_extract,
+def test_old_extracts_without_search_tables_are_searched_alike(demo_con, year, demo_extract,
                                                                tmp_path):
     """An extract built before the search tables existed folds the keys on the fly and
     finds the same schools."""
@@ -161,7 +154,7 @@ def test_old_extracts_without_search_tables_are_searched_alike(con, year, demo_e
     assert db._search_keys(old).startswith("(SELECT")
     for text, filters in (("houaylao primery", {}), ("0101 0003", {}),
                           ("", {"area": "0101", "ptr_min": 20.0})):
-        new_rows = search(con, year, text, **filters)
+        new_rows = search(demo_con, year, text, **filters)
         old_rows = search(old, year, text, **filters)
         assert old_rows.total == new_rows.total
         pd.testing.assert_frame_equal(old_rows.rows, new_rows.rows)
@@ -171,36 +164,36 @@ def test_old_extracts_without_search_tables_are_searched_alike(con, year, demo_e
 # --------------------------------------------------------------------------- profile
 
 
-def test_profile_queries(con):
-    school = a_school(con, "has_location")
-    record = db.school(con, school["school_id"])
+def test_profile_queries(demo_con):
+    school = a_school(demo_con, "has_location")
+    record = db.school(demo_con, school["school_id"])
     assert record["school_id"] == school["school_id"]
     assert record["district_name_en"] and record["province_name_en"]
-    assert db.school(con, "no-such-school") is None
-    assert not db.school_exists(con, "no-such-school")
-    enrolment = db.school_enrolment(con, school["school_id"])
+    assert db.school(demo_con, "no-such-school") is None
+    assert not db.school_exists(demo_con, "no-such-school")
+    enrolment = db.school_enrolment(demo_con, school["school_id"])
     assert list(enrolment.columns) == ["year", "grade", "sex", "enrolled", "repeaters"]
     assert (enrolment["repeaters"] <= enrolment["enrolled"]).all()
 
 
-def test_school_figures_equal_the_engine_at_school_level(con, year):
+def test_school_figures_equal_the_engine_at_school_level(demo_con, year):
     """The profile computes one school's ratios itself (the engine's school level scans a
     whole district); they must equal the engine's."""
     from lib.indicators.context import context
 
-    country = context(con).country
-    school = a_school(con, f"levels = 'primary' AND school_id IN "
+    country = context(demo_con).country
+    school = a_school(demo_con, f"levels = 'primary' AND school_id IN "
                            f"(SELECT school_id FROM reporting WHERE year = {year})")
     sid = school["school_id"]
-    figures = schools.figures(db.school_enrolment(con, sid), db.school_teachers(con, sid),
-                              db.school_facilities(con, sid),
+    figures = schools.figures(db.school_enrolment(demo_con, sid), db.school_teachers(demo_con, sid),
+                              db.school_facilities(demo_con, sid),
                               schools.level_grades(country, ["primary"]), year)
     row = figures.by_level.set_index("level").loc["primary"]
     for indicator, value in (("ptr_primary", row["ptr"]),
                              ("qualified_teachers_primary", row["qualified_pct"]),
                              ("trained_teachers_primary", row["trained_pct"]),
                              ("pcr", figures.pcr)):
-        engine = compute(con, indicator, "school", year, area=school["district_code"])
+        engine = compute(demo_con, indicator, "school", year, area=school["district_code"])
         expected = engine.loc[(engine["unit_code"] == sid) & (engine["group"] == "T"),
                               "value"].iloc[0]
         assert value == pytest.approx(expected, nan_ok=True), indicator

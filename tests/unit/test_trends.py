@@ -3,7 +3,6 @@ indicator engine on the demo extract, and every chart's Vega-Lite spec validated
 from __future__ import annotations
 
 import math
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -15,44 +14,37 @@ from lib.trends import Area
 
 
 @pytest.fixture(scope="module")
-def con(demo_extract):
-    connection = db.connect_current(demo_extract)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture(scope="module")
-def fetch(con):
+def fetch(demo_con):
     def engine(indicator_id, level, year, by, area):
-        return compute(con, indicator_id, level, year, by=by, area=area)
+        return compute(demo_con, indicator_id, level, year, by=by, area=area)
     return engine
 
 
 @pytest.fixture(scope="module")
-def fetch_years(con):
+def fetch_years(demo_con):
     def engine(indicator_id, level, years, by, area):
-        return compute_years(con, indicator_id, level, years, by=by, area=area)
+        return compute_years(demo_con, indicator_id, level, years, by=by, area=area)
     return engine
 
 
 @pytest.fixture(scope="module")
-def years(con) -> list[int]:
-    return sorted(db.extract_info(con).years)
+def years(demo_con) -> list[int]:
+    return sorted(db.extract_info(demo_con).years)
 
 
 @pytest.fixture(scope="module")
-def places(con) -> list[Area]:
-    units = db.admin_units(con)
+def places(demo_con) -> list[Area]:
+    units = db.admin_units(demo_con)
     names = trends.area_names(units, lambda en, local: en)
     district = units[units["level"] == 2].iloc[0]
-    country = db.country(con)
+    country = db.country(demo_con)
     return trends.areas(units, country.iso3, country.name, district["parent_code"],
                         district["code"], [], names)
 
 
-def test_areas_are_the_country_then_the_sidebar_then_the_compared(con, places):
+def test_areas_are_the_country_then_the_sidebar_then_the_compared(demo_con, places):
     assert [a.level for a in places] == ["national", "province", "district"]
-    units = db.admin_units(con)
+    units = db.admin_units(demo_con)
     names = trends.area_names(units, lambda en, local: en)
     other = units[units["level"] == 1].iloc[-1]["code"]
     more = trends.areas(units, "LAO", "Lao", "", "", [other, other, "nope"], names)
@@ -105,9 +97,9 @@ def test_year_on_year_changes_and_their_direction():
     assert trends.direction(0.02, None, digits=2, parity=True, before=1.01) == "worse"
 
 
-def test_province_panels_carry_the_national_value(fetch, fetch_years, years, con):
+def test_province_panels_carry_the_national_value(fetch, fetch_years, years, demo_con):
     rows = trends.province_panels(fetch_years, "ptr_primary", years)
-    n_provinces = len(db.admin_units(con, level=1))
+    n_provinces = len(db.admin_units(demo_con, level=1))
     assert len(rows) == n_provinces * len(years)
     for year in years:
         engine = float(fetch("ptr_primary", "national", year, None, None)["value"].iloc[0])
@@ -121,9 +113,9 @@ def test_flow_year_needs_the_next_year():
     assert trends.flow_year([2021, 2023], 2023) is None
 
 
-def test_flows_add_up_and_the_cohort_ends_at_the_engines_survival(fetch, con, years,
+def test_flows_add_up_and_the_cohort_ends_at_the_engines_survival(fetch, demo_con, years,
                                                                   places):
-    registry = registry_for(con)
+    registry = registry_for(demo_con)
     year = trends.flow_year(years, years[-1])
     assert trends.flow_grades(registry, "primary") == [1, 2, 3, 4, 5]
     for area in places[:2]:
@@ -149,7 +141,7 @@ def test_a_missing_rate_stops_the_cohort():
     assert math.isnan(cohort["survival"].iloc[2])
 
 
-def test_every_trend_chart_is_a_valid_vega_lite_spec(fetch, fetch_years, con, years, places):
+def test_every_trend_chart_is_a_valid_vega_lite_spec(fetch, fetch_years, demo_con, years, places):
     from ui import trend_charts
 
     rows = trends.series(fetch_years, "ger_primary", years, places, "sex")
@@ -169,7 +161,7 @@ def test_every_trend_chart_is_a_valid_vega_lite_spec(fetch, fetch_years, con, ye
     trend_charts.panels_chart(trends.province_panels(fetch_years, "ger_primary", years),
                               unit="%", title="t", subtitle="s",
                               national_name="Lao", lang="en").to_dict(validate=True)
-    registry = registry_for(con)
+    registry = registry_for(demo_con)
     flows = trends.flows(fetch, registry, "primary", years[0], places[0])
     names = {"promotion": "P", "repetition": "R", "dropout": "D"}
     trend_charts.flows_chart(flows, title="t", subtitle="s", names=names, grade_label="g",
@@ -178,11 +170,11 @@ def test_every_trend_chart_is_a_valid_vega_lite_spec(fetch, fetch_years, con, ye
                                 grade_label="g", lang="en").to_dict(validate=True)
 
 
-def test_a_group_an_area_does_not_have_is_left_out_not_counted_missing(fetch_years, con,
+def test_a_group_an_area_does_not_have_is_left_out_not_counted_missing(fetch_years, demo_con,
                                                                         years, places):
     from lib import districts
 
-    flags = districts.attributes(con).set_index("code")["priority"]
+    flags = districts.attributes(demo_con).set_index("code")["priority"]
     priority = next(code for code, flag in flags.items() if flag)
     area = Area("district", priority, "P")
     rows = trends.series(fetch_years, "ger_primary", years, [places[0], area], "priority")
