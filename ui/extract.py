@@ -64,13 +64,13 @@ def _key() -> tuple[str, str]:
     return str(path()), bid
 
 
+WORDING = ("template", "params")  # how a warning is worded: for the app, not for a reader
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _problems_csv(extract_path: str, extract_build_id: str) -> bytes:
     found = _read(extract_path, extract_build_id, "problems", ())
     return export.csv_bytes(found.drop(columns=list(WORDING), errors="ignore"))
-
-
-WORDING = ("template", "params")  # how a warning is worded: for the app, not for a reader
 
 
 def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -105,14 +105,15 @@ def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _problems_named(extract_path: str, extract_build_id: str, lang: str) -> pd.DataFrame:
-    return in_language(_read(extract_path, extract_build_id, "problems_named", ()), lang)
+def _worded(extract_path: str, extract_build_id: str, name: str, lang: str) -> pd.DataFrame:
+    # Rewording every warning costs a rerun tens of milliseconds on a real census: once.
+    return in_language(_read(extract_path, extract_build_id, name, ()), lang)
 
 
 def problems_named(lang: str) -> pd.DataFrame:
     """The build's warnings with their school's and area's names
     (:func:`lib.db.problems_named`), each message in ``lang``."""
-    return _problems_named(*_key(), lang)
+    return _worded(*_key(), "problems_named", lang)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -194,8 +195,9 @@ def admin_units() -> pd.DataFrame:
 
 def problems(lang: str | None = None) -> pd.DataFrame:
     """The build's problems; with ``lang``, each check and severity named in plain words."""
-    found = _read(*_key(), "problems", ())
-    return _named(in_language(found, lang), lang) if lang else found
+    if not lang:
+        return _read(*_key(), "problems", ())
+    return _named(_worded(*_key(), "problems", lang), lang)
 
 
 def problem_summary(lang: str) -> pd.DataFrame:
