@@ -4,14 +4,44 @@ UTF-8 with a byte-order mark, so that Excel (the tool most ministry staff open a
 with) reads Lao names as Lao, not as mojibake; pandas, R and LibreOffice skip the mark.
 Machine column names; numbers at full precision, but a column of whole numbers held as
 floats (pupils, teachers, numerators) written as whole numbers: 12655, not 12655.0.
+
+Text never becomes a formula: a name from a data package such as ``=HYPERLINK(...)`` or
+``@SUM(A1)`` would run in the spreadsheet that opens the file (CSV injection). Every text
+cell and header starting with ``= + - @``, a tab, a carriage return or a line feed is
+written with a leading apostrophe, OWASP's rule, which spreadsheets show as the text it is;
+a plain signed number written as text ("-3.5") is left as it is. :func:`neutralise` is the
+one rule for every download, workbooks included.
 """
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
 
 ENCODING = "utf-8-sig"
 _EXACT = 2 ** 53  # floats hold every whole number up to here
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?%?", re.IGNORECASE)
+
+
+def neutralise(value: object) -> object:
+    """``value`` as a spreadsheet cell that cannot be read as a formula (see the module's
+    note); anything but text is returned as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) \
+            and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def without_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and column name passed through :func:`neutralise`."""
+    out = frame.copy(deep=False)
+    for name, column in frame.items():
+        if column.dtype.kind in "OSU" or isinstance(column.dtype, pd.StringDtype):
+            out[name] = column.map(neutralise, na_action="ignore")
+    out.columns = [neutralise(str(c)) for c in frame.columns]
+    return out
 
 
 def whole_numbers_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -32,4 +62,7 @@ def whole_numbers_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as a CSV file to download (see the module's note)."""
-    return whole_numbers_as_integers(frame).to_csv(index=False).encode(ENCODING)
+    # RFC 4180's CRLF line ends: Python's writer then quotes a cell holding either CR or LF
+    # (with "\n" alone, a CR inside a name went out unquoted and split the row in Excel).
+    return without_formulas(whole_numbers_as_integers(frame)).to_csv(
+        index=False, lineterminator="\r\n").encode(ENCODING)

@@ -2,6 +2,7 @@
 values keep their full precision, missing values stay empty."""
 from __future__ import annotations
 
+import csv
 import io
 
 import numpy as np
@@ -24,3 +25,21 @@ def test_counts_are_whole_numbers_values_keep_their_precision_and_lao_reads():
     back = pd.read_csv(io.BytesIO(data))
     assert list(back.columns) == list(frame.columns), "pandas skips the mark"
     assert frame["pupils"].dtype.kind == "f", "the frame shown is left as it was"
+
+
+FORMULAS = ["=1+1", '=HYPERLINK("http://evil.example","click")', "=cmd|' /C calc'!A0",
+            "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "\n=1+1"]
+
+
+def test_no_text_cell_or_header_reaches_a_spreadsheet_as_a_formula():
+    frame = pd.DataFrame({"name": FORMULAS, "count": [-3.0] * len(FORMULAS),
+                          "@note": ["-3.5"] * len(FORMULAS),
+                          "group": pd.Categorical(["=A1"] * len(FORMULAS))})
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"), newline="")))
+    back = pd.DataFrame(rows[1:], columns=rows[0])
+    assert back["name"].tolist() == ["'" + f for f in FORMULAS], "OWASP: a leading apostrophe"
+    assert back["group"].tolist() == ["'=A1"] * len(FORMULAS)
+    assert list(back.columns) == ["name", "count", "'@note", "group"]
+    assert back["count"].tolist() == ["-3"] * len(FORMULAS), "numbers stay numbers"
+    assert back["'@note"].tolist() == ["-3.5"] * len(FORMULAS), "a signed number as text"
+    assert frame["name"].tolist() == FORMULAS, "the frame shown is left as it was"
