@@ -84,6 +84,13 @@ def group_rows(frame: pd.DataFrame, group: str) -> pd.DataFrame:
     return frame[frame["group"] == group].reset_index(drop=True)
 
 
+def flags_of(rows: pd.DataFrame) -> list[str]:
+    """Every flag that ``rows`` of :func:`series` carry, each once, in order of appearance:
+    why a group or parity index that :func:`without_empty_groups` left out has no value."""
+    return list(dict.fromkeys(flag for flags in rows["flags"]
+                              for flag in split_flags(flags if isinstance(flags, str) else "")))
+
+
 def province_panels(fetch_years: FetchYears, indicator_id: str, years: Sequence[int]
                     ) -> pd.DataFrame:
     """Every province in every year, with the national value of that year beside it (the

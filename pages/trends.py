@@ -11,7 +11,8 @@ from lib import trends
 from lib.equity_view import has_parity
 from lib.i18n import format_school_year, local_name, t
 from lib.indicators import IndicatorError
-from ui import area_picker, extract, filters, indicator_picker, split_picker, trend_charts
+from ui import (area_picker, extract, filters, indicator_picker, split_picker, trend_charts,
+                values)
 from ui.chart_export import file_stem
 from ui.filters import Filters
 from ui.markdown import escape
@@ -23,8 +24,8 @@ def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area]
     lang = chosen.lang
     where = ", ".join(a.name for a in areas)
     stem = file_stem("trends", indicator.id, by, "_".join(a.code for a in areas))
-    rows = trends.without_empty_groups(
-        trends.series(fetch_years, indicator.id, years, areas, by or None))
+    every_group = trends.series(fetch_years, indicator.id, years, areas, by or None)
+    rows = trends.without_empty_groups(every_group)
     title = (t("trends.lines.title_split", lang, name=indicator.name(lang),
                split=t(f"split_picker.option.{by}", lang).lower()) if by
              else t("trends.lines.title", lang, name=indicator.name(lang)))
@@ -32,10 +33,17 @@ def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area]
                             subtitle=t("trends.lines.subtitle", lang, span=span,
                                        where=where),
                             year=chosen.year, lang=lang, file_name=stem)
-    if by and has_parity(by):
+    parity = trends.group_rows(rows, trends.PARITY)
+    if by and has_parity(by) and parity.empty:  # e.g. a negative flow rate in every year
+        reasons = values.flag_labels(trends.flags_of(
+            trends.group_rows(every_group, trends.PARITY)), lang)
+        st.info(t("trends.parity.none", lang, title=t(f"trends.parity.title.{by}", lang,
+                                                       name=indicator.name(lang)),
+                  reasons=", ".join(reasons) or t("format.no_data", lang)),
+                icon=":material/database_off:")
+    elif by and has_parity(by):
         trend_charts.show_parity(
-            trends.group_rows(rows, trends.PARITY),
-            title=t(f"trends.parity.title.{by}", lang, name=indicator.name(lang)),
+            parity, title=t(f"trends.parity.title.{by}", lang, name=indicator.name(lang)),
             subtitle=t("trends.parity.subtitle", lang, span=span), year=chosen.year,
             lang=lang, file_name=file_stem(stem, "parity"))
     st.subheader(t("trends.changes.heading", lang))

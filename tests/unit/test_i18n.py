@@ -9,7 +9,7 @@ import pytest
 
 from lib.i18n import (catalogue, format_datetime_utc, format_number, format_percent,
                       format_school_year, format_school_years, languages, local_name, t)
-from ui.markdown import escape
+from ui.markdown import WORD_JOINER, escape
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,8 +70,25 @@ def test_every_key_used_in_the_code_is_in_the_english_catalogue():
                                   "**bold** _it_ `code`"])
 def test_escape_leaves_no_markdown(text):
     escaped = escape(text)
-    assert re.sub(r"\\(.)", r"\1", escaped) == text  # unescaping gives the text back
+    # unescaping (and dropping the invisible word joiners) gives the text back
+    assert re.sub(r"\\(.)", r"\1", escaped).replace(WORD_JOINER, "") == text
     assert not re.search(r"(?<!\\)[\[\]()<>*_`$:!]", escaped)
+
+
+# GitHub-flavoured Markdown's autolink literals (mdast-util-gfm-autolink-literal), applied
+# to the text once its backslash escapes are read: none may match an escaped value.
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"(?<![-.\w+])([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+
+
+@pytest.mark.parametrize("text", ["Visit http://evil.example/x", "HTTPS://evil.example",
+                                  "www.evil.example", "see WWW.evil.example now",
+                                  "mail boss@evil.example", "ftp://evil.example"])
+def test_escape_leaves_nothing_a_reader_could_click(text):
+    read = re.sub(r"\\(.)", r"\1", escape(text))
+    assert read.replace(WORD_JOINER, "") == text, "it reads the same"
+    assert not GFM_URL.search(read) and not GFM_EMAIL.search(read)
+    assert not re.search(r"(?i)(ftp|https?)://", read)
 
 
 def test_escape_shortens_and_keeps_one_line():
