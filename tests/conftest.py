@@ -47,3 +47,46 @@ def demo_con(demo_extract):
     connection = db.connect_current(demo_extract)
     yield connection
     connection.close()
+
+
+# Names a hostile (or careless) package may hold: spreadsheet formulas, links, markup.
+HOSTILE_TEXTS = ("=1+1", '=HYPERLINK("http://evil.example/x","click")', "=cmd|' /C calc'!A0",
+                 "+1+1 Sisattanak", "-1+1 Chanthabouly", "@SUM(A1:A9) Xaythany",
+                 "\t=2+2 Hadxaifong", "Visit http://evil.example/x now",
+                 "www.evil.example school", "boss@evil.example school",
+                 "<img src=x onerror=alert(1)>")
+
+
+@pytest.fixture(scope="session")
+def hostile_names(demo_package, tmp_path_factory) -> tuple[Path, dict[str, list[str]]]:
+    """An extract of the demo whose names are :data:`HOSTILE_TEXTS`: provinces (matched to
+    their polygons by ISO code), districts (matched by the real name, kept as an alternative
+    name) and schools, in English and in the local language. Returns the extract and the
+    renamed codes: ``{"province": [...], "district": [...], "school": [...]}``."""
+    import shutil
+
+    import pandas as pd
+
+    from lib.cli import main
+
+    package = tmp_path_factory.mktemp("hostile_names") / "package"
+    shutil.copytree(demo_package, package)
+    texts = list(HOSTILE_TEXTS)
+    units = pd.read_csv(package / "admin_units.csv", dtype=str, keep_default_na=False)
+    provinces = units.index[units["level"] == "1"][:4]
+    districts = units.index[units["level"] == "2"][:len(texts)]
+    units.loc[districts, "alt_names"] = units.loc[districts, "name_en"]
+    for rows in (provinces, districts):
+        for i, row in enumerate(rows):
+            units.loc[row, ["name_en", "name_local"]] = texts[i % len(texts)]
+    units.to_csv(package / "admin_units.csv", index=False)
+    schools = pd.read_csv(package / "schools.csv", dtype=str, keep_default_na=False)
+    renamed = schools.index[schools["latitude"] != ""][:len(texts)]
+    for i, row in enumerate(renamed):
+        schools.loc[row, ["name_en", "name_local"]] = texts[i]
+    schools.to_csv(package / "schools.csv", index=False)
+    extract = package.parent / "emis.duckdb"
+    assert main(["build", "--source", str(package), "--db", str(extract)]) == 0
+    return extract, {"province": units.loc[provinces, "code"].tolist(),
+                     "district": units.loc[districts, "code"].tolist(),
+                     "school": schools.loc[renamed, "school_id"].tolist()}
