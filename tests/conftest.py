@@ -62,7 +62,9 @@ def hostile_names(demo_package, tmp_path_factory) -> tuple[Path, dict[str, list[
     """An extract of the demo whose names are :data:`HOSTILE_TEXTS`: provinces (matched to
     their polygons by ISO code), districts (matched by the real name, kept as an alternative
     name) and schools, in English and in the local language. Returns the extract and the
-    renamed codes: ``{"province": [...], "district": [...], "school": [...]}``."""
+    renamed codes: ``{"province": [...], "district": [...], "school": [...]}``. The
+    package's attribution holds links too."""
+    import re
     import shutil
 
     import pandas as pd
@@ -85,6 +87,10 @@ def hostile_names(demo_package, tmp_path_factory) -> tuple[Path, dict[str, list[
     for i, row in enumerate(renamed):
         schools.loc[row, ["name_en", "name_local"]] = texts[i]
     schools.to_csv(package / "schools.csv", index=False)
+    profile = package / "country.toml"
+    profile.write_text(re.sub(r'(?m)^attribution = .*$', 'attribution = "Data: '
+                              'http://evil.example/data, www.evil.example, boss@evil.example"',
+                              profile.read_text(encoding="utf-8")), encoding="utf-8")
     extract = package.parent / "emis.duckdb"
     assert main(["build", "--source", str(package), "--db", str(extract)]) == 0
     return extract, {"province": units.loc[provinces, "code"].tolist(),
