@@ -76,11 +76,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _streamlit(db: Path) -> Iterator[str]:
-    port = _free_port()
+def streamlit_server(db: Path, port: int | None = None, script: str = "app.py"
+                     ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run <script>`` serving ``db`` on ``port`` (a free one by default), on
+    127.0.0.1; yields its base URL, once it answers, and its process."""
+    port = port or _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
         cwd=REPO, env={**os.environ, "EMIS_DB": str(db)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -92,7 +95,7 @@ def _streamlit(db: Path) -> Iterator[str]:
                     break
             except OSError:
                 time.sleep(0.2)
-        yield base
+        yield base, server
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -158,7 +161,7 @@ def measure_first_paint(db: Path, repeats: int = 3) -> list[Row]:
         n_districts = int(con.execute(
             "SELECT count(*) FROM admin_units WHERE level = 2").fetchone()[0])
     paints, titles, frames, schools = [], [], [], []
-    with _streamlit(db) as base, _browser() as browser:
+    with streamlit_server(db) as (base, _), _browser() as browser:
         for attempt in range(repeats + 1):  # the first one warms the server's caches
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
