@@ -19,7 +19,7 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from lib import npm
@@ -133,7 +133,7 @@ _CSS_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>', re.IG
 _CSS_URL = re.compile(r"url\((['\"]?)([^'\")]+)\1\)")
 
 
-@cache
+@lru_cache(maxsize=32)  # the scripts and styles of static/ a map inlines
 def _file_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 

@@ -18,7 +18,7 @@ import math
 import string
 import tomllib
 from datetime import datetime, timezone
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
@@ -36,7 +36,7 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-@cache
+@lru_cache(maxsize=8)  # one per language
 def catalogue(lang: str) -> dict[str, str]:
     """The flat catalogue of one language; empty when the language has no catalogue file."""
     path = LOCALES_DIR / f"{lang}.toml"
@@ -91,7 +91,7 @@ def fill(template: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
     return _Formatter(lang).vformat(template, (), fields)
 
 
-@cache
+@lru_cache(maxsize=8)  # one per language
 def _grade_names(lang: str) -> dict[str, str]:
     names = {}
     for pair in t("format.grade_names", lang).split(";"):

@@ -70,7 +70,7 @@ def spec(chart: alt.TopLevelMixin) -> dict:
     return out
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=512, show_spinner=False)  # a spec with its data: 10-100 KB
 def _built(_builder: Callable[..., alt.TopLevelMixin], name: str, kwargs: dict) -> dict:
     return spec(_builder(**kwargs))
 

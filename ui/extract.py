@@ -104,7 +104,7 @@ def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)  # 2 lists × 2 languages × 2 builds
 def _worded(extract_path: str, extract_build_id: str, name: str, lang: str) -> pd.DataFrame:
     # Rewording every warning costs a rerun tens of milliseconds on a real census: once.
     return in_language(_read(extract_path, extract_build_id, name, ()), lang)
@@ -124,7 +124,7 @@ def _registry(extract_path: str, extract_build_id: str) -> Registry:
         return registry_for(con)
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)  # schools, a year: 1-5 MB each
 def _indicator(extract_path: str, extract_build_id: str, indicator_id: str, level: str,
                year: int, by: str | None, area: str | None, lang: str) -> pd.DataFrame:
     with db.cursor(_database(extract_path, extract_build_id)) as con:
@@ -136,7 +136,7 @@ def registry() -> Registry:
     return _registry(*_key())
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(max_entries=512, show_spinner=False)  # 0.1-0.5 MB: 139 indicators × 3 levels
 def _indicator_every_year(extract_path: str, extract_build_id: str, indicator_id: str,
                           level: str, by: str | None, area: str | None,
                           lang: str) -> pd.DataFrame:
@@ -240,7 +240,7 @@ def show_missing(lang: str) -> None:
     st.markdown(t("missing.env", lang))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False)  # ≤ 0.4 MB: 2 levels × 3 details × a parent
 def _boundaries(extract_path: str, extract_build_id: str, level: int, detail: str,
                 parent: str | None) -> dict[str, bytes]:
     with db.cursor(_database(extract_path, extract_build_id)) as con:
@@ -248,7 +248,7 @@ def _boundaries(extract_path: str, extract_build_id: str, level: int, detail: st
     return {str(code): bytes(wkb) for code, wkb in zip(frame["code"], frame["geometry"])}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)  # 0.2-2 MB: a level, a year, an area
 def _school_points(extract_path: str, extract_build_id: str, level_id: str,
                    grades: tuple[int, ...], year: int, province: str | None) -> pd.DataFrame:
     with db.cursor(_database(extract_path, extract_build_id)) as con:
@@ -303,7 +303,7 @@ def district_attributes() -> pd.DataFrame:
     return _district_attributes(*_key())
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=512, show_spinner=False)  # school profiles, searches: a few KB
 def _read(extract_path: str, extract_build_id: str, name: str, args: tuple) -> object:
     with db.cursor(_database(extract_path, extract_build_id)) as con:
         return getattr(db, name)(con, *args)

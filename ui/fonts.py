@@ -8,14 +8,14 @@ fetches the font only for a page that shows Lao characters.
 """
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 import streamlit as st
 
 from lib import fonts
 
 
-@cache
+@lru_cache(maxsize=2)  # one server.baseUrlPath
 def _style(base_url: str) -> str:
     return f"<style>\n{fonts.font_face_css(base_url)}\n</style>"
 
