@@ -6,6 +6,12 @@ BIN    := $(VENV)/bin
 DB     ?= data/emis.duckdb
 DEMO   ?= data/demo
 PORT   ?= 8501
+# Served on this machine only; `make run HOST=0.0.0.0` serves every interface (for a
+# deployment, behind a reverse proxy: README.md, Deployment). ALLOWED_HOSTS: the host names
+# the app answers to (its Host header, against DNS rebinding); any, once it is opened,
+# unless given: `make run HOST=0.0.0.0 ALLOWED_HOSTS="explorer.example.org"`.
+HOST   ?= 127.0.0.1
+ALLOWED_HOSTS ?= $(if $(filter 127.0.0.1 localhost ::1,$(HOST)),localhost 127.0.0.1 ::1,*)
 # Real boundaries are used for the demo when they sit beside the project; else schematic ones.
 BOUNDARIES ?= $(firstword $(wildcard ../shared/geo))
 
@@ -51,11 +57,15 @@ demo: setup
 	@$(BIN)/python -m lib build --source $(DEMO) --db $(DB)
 
 run: setup assets $(DB)
-	@echo "==> the explorer is starting at http://localhost:$(PORT)"
-	@EMIS_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	@echo "==> the explorer is starting at http://$(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST)):$(PORT)"
+	@EMIS_DB=$(DB) $(BIN)/streamlit run serve.py --server.port $(PORT) --server.headless true \
+	  --server.address $(HOST) $(foreach h,$(ALLOWED_HOSTS),--server.allowedHosts '$(h)')
+
+# Two test processes (pytest-xdist), the browser tests together in one of them.
+TEST_WORKERS ?= 2
 
 test: setup-test assets
-	@$(BIN)/python -m pytest tests -q -p no:cacheprovider
+	@$(BIN)/python -m pytest tests -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 
 bench: setup-test assets
 	@$(BIN)/python -m benchmarks
