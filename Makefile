@@ -58,7 +58,7 @@ demo: setup
 
 run: setup assets $(DB)
 	@echo "==> the explorer is starting at http://$(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST)):$(PORT)"
-	@EMIS_DB=$(DB) $(BIN)/streamlit run serve.py --server.port $(PORT) --server.headless true \
+	@EMIS_DB=$(DB) $(BIN)/streamlit run ui/server.py --server.port $(PORT) --server.headless true \
 	  --server.address $(HOST) $(foreach h,$(ALLOWED_HOSTS),--server.allowedHosts '$(h)')
 
 # Two test processes (pytest-xdist), the browser tests together in one of them.

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.load [--db PATH] [--sessions 10] [--minutes 3] [--idle 60]
 
-Starts the app as ``make run`` does (``serve.py``) on an extract (by default a demo built in a
+Starts the app as ``make run`` does (``ui/server.py``) on an extract (by default a demo built in a
 temporary folder, as ``make bench`` does), then opens ``--sessions`` concurrent sessions in
 headless Chromium. Each session goes
 from page to page for ``--minutes``, opening each one by a link with chosen filters
@@ -168,7 +168,7 @@ def measure_load(db_path: Path, sessions: int, seconds: float, idle: float,
     """Rows ``(measure, value)``: the server's RSS cold, at its peak, after the load and
     after ``idle`` seconds, with the number of page loads."""
     choices = Choices(db_path)
-    with streamlit_server(db_path, port, "serve.py") as (base, server), \
+    with streamlit_server(db_path, port, "ui/server.py") as (base, server), \
             Sampler(server.pid) as sampler:
         time.sleep(2)  # the server settles after its first answer
         cold = rss_mb(server.pid)

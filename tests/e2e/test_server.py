@@ -30,7 +30,7 @@ def make_run_command(**variables: str) -> str:
                                                              variables.items()]
     printed = subprocess.run(args, cwd=REPO, capture_output=True, text=True, check=True).stdout
     commands = printed.replace("\\\n", " ").splitlines()
-    found = [c for c in commands if " run serve.py " in c or " run app.py " in c]
+    found = [c for c in commands if " run ui/server.py " in c or " run app.py " in c]
     assert len(found) == 1, printed
     return found[0]
 

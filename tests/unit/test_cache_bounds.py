@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SERVED = ["app.py", "serve.py", "pages", "ui", "lib", "geo"]  # what the server imports
+SERVED = ["app.py", "pages", "ui", "lib", "geo"]  # what the server imports
 STREAMLIT_CACHES = {"cache_data": "max_entries", "cache_resource": "max_entries"}
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from serve import HEADERS
+from ui.server import HEADERS
 
 REPO = Path(__file__).resolve().parents[2]
 SERVER_NAME = "explorer.example.org"

@@ -8,10 +8,12 @@ has no option for, added through its ASGI entry point (``st.App``'s middleware):
   checks its WebSocket's (against DNS rebinding; ``make run`` sets the list);
 - ``/_stcore/metrics`` (the server's cache and session statistics) is not served.
 
-``streamlit run serve.py`` takes the same options as ``streamlit run app.py``. A deployment
+``streamlit run ui/server.py`` takes the same options as ``streamlit run app.py``. A deployment
 behind a reverse proxy sets these headers there as well (README.md, Deployment).
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -55,4 +57,5 @@ class Safeguards:
         await (refused or self.app)(scope, receive, send_with_headers)
 
 
-app = st.App("app.py", middleware=[Middleware(Safeguards)])
+app = st.App(str(Path(__file__).resolve().parents[1] / "app.py"),
+             middleware=[Middleware(Safeguards)])
