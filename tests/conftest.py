@@ -96,3 +96,11 @@ def hostile_names(demo_package, tmp_path_factory) -> tuple[Path, dict[str, list[
     return extract, {"province": units.loc[provinces, "code"].tolist(),
                      "district": units.loc[districts, "code"].tolist(),
                      "school": schools.loc[renamed, "school_id"].tolist()}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Under pytest-xdist (``make test``), the browser tests run in one process: they share
+    its browser and app servers, and the other process runs the rest."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group("browser"))
