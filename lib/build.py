@@ -26,8 +26,9 @@ from geo.simplify import simplify_levels
 from lib.aggregate import add_school_context, create_aggregates, create_reporting
 from lib.country import Country, load_country
 from lib.package import OPTIONAL_TABLES, create_table_from_frame
-from lib.plausibility import (check_ages, check_enrolment_jumps, check_locations,
-                              check_population, check_pupil_teacher_ratio, check_reporting)
+from lib.plausibility import (check_ages, check_counts, check_enrolment_jumps,
+                              check_locations, check_population, check_pupil_teacher_ratio,
+                              check_reporting)
 from lib.problems import PackageError, Problem, ProblemLog
 from lib.validate import check_tables, create_typed_tables
 
@@ -111,6 +112,7 @@ def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progr
     check_ages(con, country, log, files["enrolment"])
     check_population(con, country, optional["population"], log,
                      files.get("population", "population"))
+    check_counts(con, files, log)
     return _Checked(country, optional, log, match)
 
 

@@ -20,6 +20,14 @@ JUMP_MIN_PUPILS = 20  # … and at least this many pupils, so tiny schools are n
 AGE_BELOW_OFFICIAL = 2  # ages further than this below the grade's official age are implausible
 AGE_ABOVE_OFFICIAL = 5  # … or further than this above it
 BOUNDS_MARGIN_DEG = 0.05  # coordinates this far outside the country's box are outside it
+# Counts beyond what any school or district has (the largest schools have a few tens of
+# thousands of pupils): typing accidents that would swamp every rate they enter.
+SCHOOL_COUNT_LIMITS = (  # (table, count column, template, most one school has in a year)
+    ("enrolment", "enrolled", "implausible_pupils", 50_000),
+    ("teachers", "count", "implausible_teachers", 2_000),
+    ("facilities", "classrooms", "implausible_classrooms", 1_000),
+)
+DISTRICT_COHORT_MAX = 1_000_000  # children of one district, sex and single age
 
 
 def check_reporting(con: duckdb.DuckDBPyConnection, log: ProblemLog,
@@ -104,6 +112,37 @@ def check_ages(con: duckdb.DuckDBPyConnection, country: Country, log: ProblemLog
                  {"school": school_id, "ages": ages, "grades": grades, "year": int(year),
                   "pupils": int(pupils)},
                  file=file, school_id=school_id, unit_code=district, year=int(year))
+
+
+def check_counts(con: duckdb.DuckDBPyConnection, files: dict[str, str], log: ProblemLog
+                 ) -> None:
+    """Counts beyond plausible bounds: a school's pupils, teachers or classrooms in a year,
+    a district's children of one sex and age (``files``: the file of each table given)."""
+    for table, column, template, limit in SCHOOL_COUNT_LIMITS:
+        if table not in files:
+            continue
+        rows = con.execute(f"""
+            SELECT t.year, t.school_id, s.district_code, sum(t.{column}) AS n
+            FROM {table} t JOIN schools s USING (school_id)
+            GROUP BY ALL HAVING sum(t.{column}) > $limit
+            ORDER BY t.year, t.school_id""", {"limit": limit}).fetchall()
+        for year, school_id, district, n in rows:
+            log.warn("implausible_count", {"school": school_id, "count": int(n),
+                                           "year": int(year), "limit": limit},
+                     template=template, file=files[table], column=column,
+                     school_id=school_id, unit_code=district, year=int(year))
+    if "population" not in files:
+        return
+    rows = con.execute("""
+        SELECT year, district_code, sex, age, population FROM population
+        WHERE population > $limit ORDER BY year, district_code, sex, age""",
+                       {"limit": DISTRICT_COHORT_MAX}).fetchall()
+    for year, code, sex, age, population in rows:
+        log.warn("implausible_count", {"code": code, "year": int(year), "sex": sex,
+                                       "age": int(age), "count": float(population),
+                                       "limit": DISTRICT_COHORT_MAX},
+                 template="implausible_population", file=files["population"],
+                 column="population", unit_code=code, year=int(year))
 
 
 def age_spans(ages: list[int]) -> str:

@@ -17,7 +17,8 @@ from lib.package import REQUIRED_TABLES, TableFile, find_tables, load_raw, raw_c
 from lib.problems import ProblemLog
 
 ROWS_LISTED_PER_CHECK = 50  # beyond this, one line says how many more rows share the problem
-MAX_COUNT = 1e12  # counts beyond this are typing accidents, and would overflow
+MAX_COUNT = 1e12  # counts (and populations) beyond this are typing accidents, and would overflow
+VALUE_SHOWN_CHARS = 40  # a message quotes at most this much of a value
 STRAY_YEAR_SHARE = 0.1  # an enrolment year with fewer schools than this share of the others'
 STRAY_APART_SHARE = 0.5  # … or, two years or more from the others, fewer than this share
 
@@ -128,7 +129,7 @@ def table_specs(country: Country) -> dict[str, TableSpec]:
             Column("district_code", "text"),
             Column("sex", "choice", choices=SEXES),
             Column("age", "int", minimum=0, maximum=120),
-            Column("population", "float", minimum=0),
+            Column("population", "float", minimum=0, maximum=MAX_COUNT),
         ), key=("year", "district_code", "sex", "age")),
         TableSpec("district_attributes", (
             Column("district_code", "text"),
@@ -158,6 +159,49 @@ def quote(identifier: str) -> str:
 
 def _text(column: str) -> str:
     return f"NULLIF(trim(CAST({quote(column)} AS VARCHAR)), '')"
+
+
+def _number(column: str) -> str:
+    """The column's text as a number: NULL when it is not one; it may be infinite or NaN."""
+    return f"TRY_CAST({_text(column)} AS DOUBLE)"
+
+
+def _checked_number(col: Column) -> str:
+    """The column's number when it passes the column's own checks (finite, within its
+    range), else NULL: what checks across rows and tables compare, so that a bad value is
+    reported once, by its own check, and never overflows a cast."""
+    number = _number(col.name)
+    conditions = [f"isfinite({number})"]
+    if col.minimum is not None:
+        conditions.append(f"{number} >= {col.minimum}")
+    if col.maximum is not None:
+        conditions.append(f"{number} <= {col.maximum}")
+    return f"CASE WHEN {' AND '.join(conditions)} THEN {number} END"
+
+
+def _is_numeric(col: Column) -> bool:
+    return col.kind in ("int", "float") or (col.kind == "choice" and col.sql_type == "INTEGER")
+
+
+def _key_expression(col: Column) -> str:
+    """A key column's value as rows are compared for duplicates: numbers by value ("2022.0"
+    and "2022" are one year) without a cast that could overflow, other text as typed."""
+    if _is_numeric(col):
+        return f"coalesce(CAST({_number(col.name)} AS VARCHAR), {_text(col.name)})"
+    return typed_expression(col)
+
+
+def _excerpt(value_sql: str) -> str:
+    """SQL quoting a value in a message: at most VALUE_SHOWN_CHARS characters of it, NUL
+    characters written as \\0."""
+    shown = f"replace({value_sql}, chr(0), '\\0')"
+    return (f"CASE WHEN length({value_sql}) > {VALUE_SHOWN_CHARS} THEN "
+            f"left({shown}, {VALUE_SHOWN_CHARS}) || '…' ELSE {shown} END")
+
+
+def _bound(value: float) -> str:
+    """A column's limit in a message: 2100, 0.5, 1,000,000,000,000."""
+    return f"{value:,.0f}" if value >= 1e4 and float(value).is_integer() else f"{value:g}"
 
 
 def _sql_list(values: tuple[str, ...]) -> str:
@@ -207,7 +251,7 @@ class _Checker:
         total = self.con.execute(f"SELECT count(*) FROM {self.raw} WHERE {condition}").fetchone()[0]
         if not total:
             return
-        value_sql = value_sql or f"CAST({quote(column)} AS VARCHAR)"
+        value_sql = value_sql or _excerpt(f"CAST({quote(column)} AS VARCHAR)")
         listed = self.con.execute(
             f"SELECT rowid + {first} AS row, {value_sql} AS value "
             f"FROM {self.raw} WHERE {condition} ORDER BY rowid LIMIT {ROWS_LISTED_PER_CHECK}"
@@ -225,28 +269,30 @@ def _check_column(checker: _Checker, col: Column) -> None:
     if not col.nullable:
         checker.rows("missing_value", f"{text} IS NULL", col.name,
                      lambda v, c=col.name: f"{c} is empty; a value is required")
-    if col.kind in ("int", "float") or (col.kind == "choice" and col.sql_type == "INTEGER"):
-        number = f"TRY_CAST({text} AS DOUBLE)"
+    if _is_numeric(col):
+        number = _number(col.name)
+        finite = f"isfinite({number})"
         word = "a whole number" if _is_int(col) else "a number"
         checker.rows("wrong_type", f"{text} IS NOT NULL AND {number} IS NULL", col.name,
                      lambda v, w=word: f"'{v}' is not {w}")
+        _check_finite(checker, col.name, col.nullable)
         if _is_int(col):
-            checker.rows("wrong_type", f"{number} IS NOT NULL AND {number} <> floor({number})",
+            checker.rows("wrong_type", f"{finite} AND {number} <> floor({number})",
                          col.name, lambda v: f"'{v}' is not a whole number")
         if col.minimum is not None:
             negative = col.minimum == 0
             checker.rows("negative_count" if negative else "out_of_range",
-                         f"{number} < {col.minimum}", col.name,
+                         f"{finite} AND {number} < {col.minimum}", col.name,
                          lambda v, c=col: (f"{c.name} {v} is negative" if c.minimum == 0 else
-                                           f"{c.name} {v} is below {c.minimum:g}"))
+                                           f"{c.name} {v} is below {_bound(c.minimum)}"))
         if col.maximum is not None:
-            checker.rows("out_of_range", f"{number} > {col.maximum}", col.name,
-                         lambda v, c=col: f"{c.name} {v} is above {c.maximum:g}")
+            checker.rows("out_of_range", f"{finite} AND {number} > {col.maximum}", col.name,
+                         lambda v, c=col: f"{c.name} {v} is above {_bound(c.maximum)}")
     if col.kind == "choice":
-        if col.sql_type == "INTEGER":
-            allowed = f"CAST(CAST(round(TRY_CAST({text} AS DOUBLE)) AS BIGINT) AS VARCHAR) IN {_sql_list(col.choices)}"
-            valid_number = f"TRY_CAST({text} AS DOUBLE) IS NOT NULL"
-            condition = f"{valid_number} AND NOT ({allowed})"
+        if col.sql_type == "INTEGER":  # whole numbers of any size: none may overflow the cast
+            whole = f"CAST(TRY_CAST(round({_number(col.name)}) AS BIGINT) AS VARCHAR)"
+            condition = (f"isfinite({_number(col.name)}) AND "
+                         f"coalesce({whole} NOT IN {_sql_list(col.choices)}, true)")
         else:
             condition = (f"{text} IS NOT NULL AND lower({text}) NOT IN "
                          f"{_sql_list(tuple(c.lower() for c in col.choices))}")
@@ -271,12 +317,34 @@ def _check_column(checker: _Checker, col: Column) -> None:
                      lambda v: f"levels '{v}' names no level; list level ids separated by ';'")
 
 
+def _check_finite(checker: _Checker, column: str, nullable: bool) -> None:
+    """Infinite and not-a-number values (``inf``, ``-inf``, ``nan``, ``1e400``) of a
+    numeric column: no count, rate or coordinate can be one."""
+    empty = ", or leave the cell empty when the value is unknown" if nullable else ""
+    checker.rows("not_finite", f"NOT isfinite({_number(column)})", column,
+                 lambda v: f"'{v}' is infinite or not a number; write the value in "
+                           f"digits{empty}")
+
+
+def _check_nul_characters(checker: _Checker, columns: list[str]) -> None:
+    """Values holding a NUL character (byte 0, left by broken exports; invisible in a
+    spreadsheet, and it cuts text short in other programs): refused, never stripped."""
+    found = " OR ".join(f"contains(CAST({quote(c)} AS VARCHAR), chr(0))" for c in columns)
+    if not checker.con.execute(f"SELECT bool_or({found}) FROM {checker.raw}").fetchone()[0]:
+        return
+    for column in columns:
+        checker.rows("nul_character", f"contains(CAST({quote(column)} AS VARCHAR), chr(0))",
+                     column, lambda v, c=column: (
+                         f"{c} '{v}' holds a NUL character (shown as \\0: an invisible "
+                         "control character a broken export leaves); remove it"))
+
+
 def _check_duplicates(checker: _Checker, spec: TableSpec, present: set[str]) -> None:
     """Rows repeating a key, compared as typed values ("2022.0" and "2022" are one year)."""
     key = [c for c in spec.columns if c.name in spec.key and c.name in present]
     if not key:
         return
-    cols = ", ".join(typed_expression(c) for c in key)
+    cols = ", ".join(_key_expression(c) for c in key)
     first = checker.table.first_data_row
     repeats = (f"SELECT rowid + {first} AS row, first_row FROM (SELECT rowid, "
                f"min(rowid) OVER (PARTITION BY {cols}) + {first} AS first_row, "
@@ -333,7 +401,8 @@ def _check_code_widths(con: duckdb.DuckDBPyConnection, table: TableFile,
     code, level = _text("code"), _text("level")
     rows = con.execute(f"""
         SELECT {level} AS level, min(length({code})) AS shortest, max(length({code})),
-               arg_min({code}, length({code})), arg_max({code}, length({code}))
+               {_excerpt(f"arg_min({code}, length({code}))")},
+               {_excerpt(f"arg_max({code}, length({code}))")}
         FROM raw_admin_units WHERE {code} IS NOT NULL GROUP BY ALL
         HAVING bool_and(regexp_full_match({code}, '[0-9]+'))
            AND min(length({code})) < max(length({code}))
@@ -346,8 +415,8 @@ def _check_code_widths(con: duckdb.DuckDBPyConnection, table: TableFile,
 
 
 def _check_repeaters(con: duckdb.DuckDBPyConnection, table: TableFile, log: ProblemLog) -> None:
-    enrolled = f"TRY_CAST({_text('enrolled')} AS DOUBLE)"
-    repeaters = f"TRY_CAST({_text('repeaters')} AS DOUBLE)"
+    enrolled = _checked_number(_count("enrolled"))
+    repeaters = _checked_number(_count("repeaters"))
     _Checker(con, table, log).rows(
         "repeaters_above_enrolled", f"{repeaters} > {enrolled}", "repeaters",
         lambda v: f"repeaters {v[0]:g} > enrolled {v[1]:g}",
@@ -360,7 +429,7 @@ def _stray_years(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, float]]
     lies two years or more from every other year with under half of them. (A register that
     grows, a first census that covered a fifth of the schools, stays a census year.)"""
     counts = dict(con.execute(
-        f"SELECT TRY_CAST({_text('year')} AS DOUBLE) AS y, count(DISTINCT {_text('school_id')}) "
+        f"SELECT {_checked_number(_year())} AS y, count(DISTINCT {_text('school_id')}) "
         f"FROM raw_enrolment WHERE y IS NOT NULL GROUP BY y").fetchall())
     stray = {}
     for year, n in counts.items():
@@ -378,11 +447,11 @@ def _check_years(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
                  log: ProblemLog) -> None:
     """School tables must describe census years: the years that have enrolment, none of
     them a typo (:func:`_stray_years`)."""
-    census = f"SELECT DISTINCT TRY_CAST({_text('year')} AS DOUBLE) FROM raw_enrolment"
-    span = con.execute(f"SELECT min(y), max(y) FROM ({census}) t(y)").fetchone()
+    year = _checked_number(_year())
+    census = f"SELECT DISTINCT {year} AS y FROM raw_enrolment WHERE y IS NOT NULL"
+    span = con.execute(f"SELECT min(y), max(y) FROM ({census})").fetchone()
     if span[0] is None:
         return
-    year = f"TRY_CAST({_text('year')} AS DOUBLE)"
     for stray, (n, median) in sorted(_stray_years(con).items()):
         _Checker(con, tables["enrolment"], log).rows(
             "stray_year", f"{year} = {stray}", "year",
@@ -394,7 +463,6 @@ def _check_years(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
         if table not in tables:
             continue
         checker = _Checker(con, tables[table], log)
-        year = f"TRY_CAST({_text('year')} AS DOUBLE)"
         checker.rows("year_without_census", f"{year} IS NOT NULL AND {year} NOT IN ({census})",
                      "year", lambda v: f"year {v} has no enrolment rows (enrolment covers "
                                        f"{int(span[0])}–{int(span[1])})")
@@ -412,7 +480,8 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
         if problem:
             log.add(problem)
             continue
-        present = set(raw_columns(con, name))
+        columns = raw_columns(con, name)
+        present = set(columns)
         spec = specs[name]
         missing = [c.name for c in spec.columns if c.required and c.name not in present]
         for column in missing:
@@ -427,9 +496,14 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
                 continue
         loaded[name] = table
         checker = _Checker(con, table, log)
+        _check_nul_characters(checker, columns)
         for col in spec.columns:
             if col.name in present:
                 _check_column(checker, col)
+        for extra in _attributes(spec, columns):
+            if extra not in COMPUTED_COLUMNS.get(name, ()) and _is_numeric_attribute(
+                    con, name, extra):
+                _check_finite(checker, extra, nullable=True)
         _check_duplicates(checker, spec, present)
         if name == "enrolment" and "repeaters" in present:
             _check_repeaters(con, table, log)
@@ -440,6 +514,18 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
     if "enrolment" in loaded:
         _check_years(con, loaded, log)
     return loaded
+
+
+def _attributes(spec: TableSpec, columns: list[str]) -> list[str]:
+    """The package's extra columns of a table, beyond the contract's."""
+    known = {c.name for c in spec.columns}
+    return [c for c in columns if c not in known]
+
+
+def _is_numeric_attribute(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """An extra column is kept as numbers when every value is one."""
+    return con.execute(f"SELECT count(*) FILTER ({_text(column)} IS NOT NULL AND "
+                       f"{_number(column)} IS NULL) = 0 FROM raw_{table}").fetchone()[0]
 
 
 def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
@@ -453,7 +539,6 @@ def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
     for name, table in tables.items():
         spec = specs[name]
         present = raw_columns(con, name)
-        known = {c.name for c in spec.columns}
         selects = []
         for col in spec.columns:
             if col.name in present:
@@ -463,16 +548,13 @@ def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
                                             "flag": "BOOLEAN"}.get(col.kind, "VARCHAR")
                 expr = f"CAST(NULL AS {sql_type})"
             selects.append(f"{expr} AS {quote(col.name)}")
-        for extra in (c for c in present if c not in known):
+        for extra in _attributes(spec, present):
             if extra in COMPUTED_COLUMNS.get(name, ()):
                 log.warn("column_set_aside", {"column": extra},
                          file=table.name, column=extra)
                 continue
-            text = _text(extra)
-            numeric = con.execute(f"SELECT count(*) FILTER ({text} IS NOT NULL AND "
-                                  f"TRY_CAST({text} AS DOUBLE) IS NULL) = 0 FROM raw_{name}"
-                                  ).fetchone()[0]
-            expr = f"TRY_CAST({text} AS DOUBLE)" if numeric else text
+            numeric = _is_numeric_attribute(con, name, extra)
+            expr = _number(extra) if numeric else _text(extra)
             selects.append(f"{expr} AS {quote(extra)}")
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(selects)} "
                     f"FROM raw_{name} ORDER BY rowid")

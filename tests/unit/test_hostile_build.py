@@ -1,0 +1,123 @@
+"""What a hostile trial of the build found (issue 11): huge and non-finite numbers. Each
+is refused with a clear message naming file, row and column, listed with every other
+error of the run, and the extract that was there before is left byte-for-byte unchanged."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from lib.build import build_extract
+from lib.country import load_country
+from lib.db import connect, problems
+from lib.i18n import catalogue
+from lib.problems import message_in
+from lib.validate import table_specs
+from tests.unit.test_bad_input import edit, fails_with, good_package, setup  # noqa: F401
+
+SQL_INT_RANGES = {"INTEGER": 2**31 - 1, "BIGINT": 2**63 - 1}
+
+
+def _write_csv(path: Path, header: str, rows: list[str]) -> None:
+    path.write_text(header + "\n" + "".join(row + "\n" for row in rows), encoding="utf-8")
+
+
+# Item 3: huge numbers in key columns ---------------------------------------------------
+
+def test_huge_numbers_in_key_columns_are_errors_listed_with_all_the_others(setup, capsys):
+    enrolment = setup[0] / "enrolment.csv"
+    edit(enrolment, "2022,S1,1,F,6,10,1", "1e10,S1,1,F,1e10,10,1")
+    edit(enrolment, "2023,S1,1,F,6,11,1", "1e11,S1,1,F,6,11,1")  # same key but for the year
+    edit(enrolment, "2022,S1,1,M,6,12,2", "2022,S1,1e308,M,6,12,2")
+    edit(enrolment, "2022,S1,2,F,7,9,0", "2022,S1,2,F,7,twelve,0")  # an ordinary error
+    edit(setup[0] / "teachers.csv", "2022,S1,primary,F,1,1,2", "1e308,S1,primary,F,1,1,2")
+    edit(setup[0] / "admin_units.csv", "0201,2,02,", "0201,1e308,02,")
+    err = fails_with(
+        setup, capsys,
+        "enrolment.csv row 2 column year: year 1e10 is above 2100",
+        "enrolment.csv row 2 column age: age 1e10 is above 99",
+        "enrolment.csv row 12 column year: year 1e11 is above 2100",
+        "enrolment.csv row 3 column grade: grade '1e308' is not one of 1, 2, 3",
+        "enrolment.csv row 4 column enrolled: 'twelve' is not a whole number",
+        "teachers.csv row 2 column year: year 1e308 is above 2100",
+        "admin_units.csv row 6 column level: level '1e308' is not one of 1, 2")
+    assert "Conversion" not in err and "INT32" not in err and "the database" not in err
+    assert "the same year" not in err  # two out-of-range years are not one key
+    assert err.count("enrolment.csv row 2 column year") == 1
+    assert err.count("teachers.csv row 2 column year") == 1  # not also "no enrolment rows"
+
+
+def test_every_whole_number_column_is_bounded_within_its_type(good_package):
+    """The typed tables cast with CAST, which fails on overflow: the checks must have
+    refused every value that does not fit."""
+    for spec in table_specs(load_country(good_package)).values():
+        for col in spec.columns:
+            if col.kind == "int":
+                limit = SQL_INT_RANGES[col.sql_type or "INTEGER"]
+                assert col.minimum is not None and col.maximum is not None, col
+                assert -limit <= col.minimum and col.maximum <= limit, col
+
+
+# Item 4: non-finite and implausible numbers --------------------------------------------
+
+def test_non_finite_numbers_are_errors_in_every_numeric_column(setup, capsys):
+    population = setup[0] / "population.csv"
+    edit(population, "2022,0101,F,6,16", "2022,0101,F,6,inf")
+    edit(population, "2022,0101,F,7,17", "2022,0101,F,7,-Infinity")
+    edit(population, "2022,0101,F,8,18", "2022,0101,F,8,nan")
+    edit(population, "2022,0101,F,9,19", "2022,0101,F,9,1e308")
+    edit(setup[0] / "enrolment.csv", "2022,S1,1,M,6,12,2", "2022,S1,1,M,6,1e400,2")
+    edit(setup[0] / "schools.csv", "0101,15.5,100.5", "0101,NaN,100.5")
+    edit(setup[0] / "district_attributes.csv", "0102,1,30.0", "0102,1,inf")
+    err = fails_with(
+        setup, capsys,
+        "population.csv row 3 column population: 'inf' is infinite or not a number",
+        "population.csv row 4 column population: '-Infinity' is infinite or not a number",
+        "population.csv row 5 column population: 'nan' is infinite or not a number",
+        "population.csv row 6 column population: population 1e308 is above "
+        "1,000,000,000,000",
+        "enrolment.csv row 3 column enrolled: '1e400' is infinite or not a number; write "
+        "the value in digits",
+        "schools.csv row 2 column latitude: 'NaN' is infinite or not a number; write the "
+        "value in digits, or leave the cell empty when the value is unknown",
+        "district_attributes.csv row 3 column poverty_rate: 'inf' is infinite")
+    assert err.count("ERROR") == 7, err  # one error per bad value
+
+
+def test_non_finite_numbers_of_a_parquet_table_are_errors(setup, capsys):
+    package = setup[0]
+    edit(package / "population.csv", "2022,0101,F,5,15", "2022,0101,F,5,inf")
+    edit(package / "population.csv", "2022,0101,F,6,16", "2022,0101,F,6,nan")
+    with duckdb.connect() as con:  # a DOUBLE column holding real infinity and NaN
+        con.execute("COPY (SELECT * REPLACE (CAST(population AS DOUBLE) AS population) "
+                    "FROM read_csv(?, all_varchar = true)) TO ? (FORMAT parquet)",
+                    [str(package / "population.csv"), str(package / "population.parquet")])
+    (package / "population.csv").unlink()
+    fails_with(setup, capsys,
+               "population.parquet row 1 column population: 'inf' is infinite",
+               "population.parquet row 2 column population: 'nan' is infinite")
+
+
+def test_counts_beyond_plausible_bounds_are_warnings_in_both_languages(good_package, tmp_path):
+    package = tmp_path / "package"
+    shutil.copytree(good_package, package)
+    edit(package / "enrolment.csv", "2022,S1,1,F,6,10,1", "2022,S1,1,F,6,60000,1")
+    edit(package / "teachers.csv", "2023,S3,primary,F,1,1,1", "2023,S3,primary,F,1,1,5000")
+    edit(package / "population.csv", "2023,0201,M,6,16", "2023,0201,M,6,2500000")
+    result = build_extract(package, tmp_path / "emis.duckdb")
+    found = [p for p in result.problems if p.kind == "implausible_count"]
+    assert [(p.template, p.file, p.column, p.school_id or p.unit_code, p.year)
+            for p in found] == [
+        ("implausible_pupils", "enrolment.csv", "enrolled", "S1", 2022),
+        ("implausible_teachers", "teachers.csv", "count", "S3", 2023),
+        ("implausible_population", "population.csv", "population", "0201", 2023)]
+    assert found[0].message.startswith("school S1: 60,032 pupils enrolled in 2022, more than "
+                                       "any school has (expected at most 50,000)")
+    assert "2,500,000" in found[2].message and "age 6" in found[2].message
+    for problem in found:
+        lao = message_in("lo", problem.message, problem.template, problem.params)
+        assert lao != problem.message and any("\u0e80" <= ch <= "\u0eff" for ch in lao)
+    stored = problems(connect(tmp_path / "emis.duckdb"))
+    assert (stored["kind"] == "implausible_count").sum() == 3
+    assert catalogue("lo")["problem_kind.implausible_count"]
