@@ -25,7 +25,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from lib.problems import PackageError, Problem, worded
+from lib.problems import PackageError, Problem, short_detail, worded
 
 __all__ = [
     "BoundaryMatch",
@@ -43,6 +43,11 @@ PACKAGE_FOLDER = "boundaries"
 """Name of the boundary folder inside a data package; file names are reported under it."""
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".parquet", ".geoparquet")
+FORMAT_NAMES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage",
+                ".shp": "Shapefile", ".zip": "zipped Shapefile", ".parquet": "GeoParquet",
+                ".geoparquet": "GeoParquet"}
+SNIFF_BYTES = 65_536
+"""How much of a ``.json`` file is read to tell a GeoJSON from another JSON file."""
 
 ISO_CODE_ALIASES: dict[str, str] = {
     # Retired or library-specific ISO 3166-2 codes -> current code. Files made from older
@@ -186,9 +191,27 @@ def _read_layers(path: Path) -> list[tuple[str | None, gpd.GeoDataFrame]]:
 
 
 def _looks_like_geojson(path: Path) -> bool:
-    head = path.read_bytes()[:65536]
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
     return any(word in head for word in (b'"FeatureCollection"', b'"Feature"', b'"coordinates"',
                                          b'"Topology"'))
+
+
+def _reader_reason(exc: Exception, path: Path) -> str:
+    """Why a boundary file cannot be read, in a data officer's words rather than the
+    reader's (GDAL's driver hints, SQL, a whole path)."""
+    text = str(exc)
+    kind = FORMAT_NAMES.get(path.suffix.lower(), "boundary")
+    if "not recognized as being in a supported file format" in text:
+        return f"it is empty, damaged, or not a {kind} file"
+    if where := re.search(r"At line (\d+), character (\d+): (.+)", text):
+        return (f"it is not valid {kind}: at line {int(where.group(1)):,}, character "
+                f"{int(where.group(2)):,}, {short_detail(where.group(3)).lower()} "
+                "(is the file cut short?)")
+    if any(word in text for word in ("not a database", "magic bytes", "too small")):
+        return f"it is damaged or not a {kind} file (cut short?): export it again"
+    detail = short_detail(text.replace(str(path), path.name))
+    return f"it cannot be read as a {kind} file ({detail or type(exc).__name__})"
 
 
 def _boundary_files(directory: Path) -> list[Path]:
@@ -224,6 +247,12 @@ def read_boundary_layers(directory: Path) -> dict[int, tuple[gpd.GeoDataFrame, l
         rel = f"{PACKAGE_FOLDER}/{path.relative_to(directory).as_posix()}"
         try:
             layers = _read_layers(path)
+        except Exception as exc:  # noqa: BLE001 - any reader failure is the file's problem
+            problems.append(Problem("error", "boundary_file",
+                                    f"cannot read this boundary file: "
+                                    f"{_reader_reason(exc, path)}", file=rel))
+            continue
+        try:
             for layer, frame in layers:
                 level = _level_from_name(layer) if layer else None
                 if level is None:
@@ -249,8 +278,8 @@ def read_boundary_layers(directory: Path) -> dict[int, tuple[gpd.GeoDataFrame, l
         except PackageError:
             raise
         except Exception as exc:  # noqa: BLE001 - any reader failure is the file's problem
-            problems.append(Problem(
-                "error", "boundary_file", f"cannot read this boundary file: {exc}", file=rel))
+            problems.append(Problem("error", "boundary_file", f"cannot read this boundary "
+                                    f"file: {short_detail(str(exc))}", file=rel))
     if problems:
         raise PackageError(problems)
     result: dict[int, tuple[gpd.GeoDataFrame, list[str]]] = {}

@@ -16,13 +16,19 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib.problems import Problem
+from lib.problems import Problem, short_detail
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 REQUIRED_TABLES = ("admin_units", "schools", "enrolment", "teachers")
 OPTIONAL_TABLES = ("facilities", "population", "district_attributes", "quality", "targets")
 ALL_TABLES = REQUIRED_TABLES + OPTIONAL_TABLES
+
+# Bounds on what a table file may hold, so that no file stalls or bloats the build: a
+# table has a few dozen columns, a line a few hundred characters.
+MAX_COLUMNS = 1_000
+MAX_LINE_BYTES = 2_000_000
+SCAN_CHUNK_BYTES = 1 << 20  # read at a time to look for overlong lines; below MAX_LINE_BYTES
 
 
 @dataclass(frozen=True)
@@ -72,28 +78,83 @@ def _read_excel(path: Path, table: str) -> pd.DataFrame:
     return frame.replace({"": None})
 
 
+class _Refused(Exception):
+    """A table file refused before it is read, with the reason in plain words."""
+
+
 def _csv_header(path: Path) -> tuple[str, list[str]]:
     """The delimiter and the column names of a CSV file.
 
     Comma as the contract says, or the semicolon or tab a spreadsheet in another locale
     writes: whichever the header line holds most of. Reading the header here, rather than
     letting DuckDB sniff it, makes a row with too many values an error instead of a file
-    read the wrong way.
+    read the wrong way. At most MAX_LINE_BYTES characters are read.
     """
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
+        first = handle.readline(MAX_LINE_BYTES)
     delimiter = max((",", ";", "\t"), key=first.count) if first else ","
     names = next(csv.reader([first], delimiter=delimiter), []) if first.strip() else []
     return delimiter, names
 
 
+def _overlong_line(path: Path) -> int | None:
+    """The number of the first line longer than MAX_LINE_BYTES, or None; the file is read a
+    chunk at a time. (DuckDB refuses such a line, but skips without a word one that
+    outgrows its read buffer, taking the rows after it along.)"""
+    run = 0  # bytes since the last line break
+    line = 1
+    after_cr = False
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_CHUNK_BYTES):
+            first = re.search(rb"[\r\n]", chunk)
+            if run + (first.start() if first else len(chunk)) > MAX_LINE_BYTES:
+                return line
+            if first is None:
+                run += len(chunk)
+                continue
+            # line breaks: \n, \r\n or a lone \r (a pair split between chunks counts once)
+            line += (chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+                     - (after_cr and chunk.startswith(b"\n")))
+            run = len(chunk) - 1 - max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+            after_cr = chunk.endswith(b"\r")
+    return None
+
+
+def _line_too_long(line: int) -> str:
+    if line == 1:
+        return (f"its first line (the header) is longer than {MAX_LINE_BYTES:,} bytes: does "
+                "the file lack its line breaks?")
+    return (f"row {line:,} is longer than {MAX_LINE_BYTES:,} bytes: no value of a table is "
+            "that long (a line break missing, or a cell pasted by mistake?)")
+
+
+def _check_width(n_columns: int) -> None:
+    if n_columns > MAX_COLUMNS:
+        raise _Refused(f"it has {n_columns:,} columns, more than the {MAX_COLUMNS:,} a table "
+                       "may have: delete the empty columns after the data")
+
+
 def _csv_reason(text: str) -> str | None:
-    """DuckDB's CSV error in a data officer's words, when it is about one row."""
+    """DuckDB's CSV error in a data officer's words, when it is about one row; never the
+    row itself, which may be megabytes long."""
     line = re.search(r"CSV Error on Line: (\d+)", text)
-    counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
-    if line and counts:
-        return (f"row {int(line.group(1)):,} has {counts.group(2)} values where the header "
+    if not line:
+        return None
+    row = f"row {int(line.group(1)):,}"
+    if counts := re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text):
+        return (f"{row} has {counts.group(2)} values where the header "
                 f"has {counts.group(1)} columns (a stray separator or quote?)")
+    if "Maximum line size" in text:
+        return _line_too_long(int(line.group(1)))
+    if "unterminated quote" in text:
+        return f"{row} opens a quote (\") that is never closed"
+    return f"{row} cannot be read as CSV (check its quotes and separators)"
+
+
+def _parquet_reason(text: str) -> str | None:
+    if "magic bytes" in text or "too small to be a Parquet file" in text:
+        return ("it is not a complete Parquet file (cut short, or not Parquet at all): export "
+                "it again")
     return None
 
 
@@ -116,8 +177,9 @@ def _reason(exc: Exception, path: Path) -> str:
     text = str(exc).strip()
     if suffix == ".csv" and (plain := _csv_reason(text)):
         return plain
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    detail = "; ".join(lines[:2]) if lines else type(exc).__name__
+    if suffix == ".parquet" and (plain := _parquet_reason(text)):
+        return plain
+    detail = short_detail(text) or type(exc).__name__
     if suffix == ".xlsx":
         return f"it is not a readable Excel workbook (.xlsx) ({detail})"
     return detail
@@ -165,23 +227,33 @@ def load_raw(con: duckdb.DuckDBPyConnection, table: TableFile) -> Problem | None
     path = str(table.path)
     try:
         if table.path.suffix == ".csv":
+            if overlong := _overlong_line(table.path):
+                raise _Refused(_line_too_long(overlong))
             delimiter, names = _csv_header(table.path)
             if not names:
                 return Problem("error", "unreadable_file", "the file is empty: it needs a "
                                "header row naming its columns", file=table.name)
+            _check_width(len(names))
             names = clean_column_names(names)
             if problem := _repeated_column(names, table):
                 return problem
             con.execute(
                 f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_csv(?, "
                 "auto_detect = false, header = true, columns = ?, delim = ?, quote = '\"', "
-                "escape = '\"', strict_mode = true, null_padding = false, encoding = 'utf-8')",
-                [path, {name: "VARCHAR" for name in names}, delimiter])
+                "escape = '\"', strict_mode = true, null_padding = false, encoding = 'utf-8', "
+                "max_line_size = ?)",
+                [path, {name: "VARCHAR" for name in names}, delimiter, MAX_LINE_BYTES])
         elif table.path.suffix == ".parquet":
+            _check_width(len(con.execute("DESCRIBE SELECT * FROM read_parquet(?)",
+                                         [path]).fetchall()))
             con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_parquet(?)",
                         [path])
         else:
-            create_table_from_frame(con, target, _read_excel(table.path, table.table))
+            frame = _read_excel(table.path, table.table)
+            _check_width(frame.shape[1])
+            create_table_from_frame(con, target, frame)
+    except _Refused as exc:
+        return Problem("error", "unreadable_file", str(exc), file=table.name)
     except Exception as exc:  # any reader failure is the file's fault, said in words
         return Problem("error", "unreadable_file",
                        f"cannot be read as a {table.path.suffix[1:].upper()} table: "

@@ -11,12 +11,14 @@ language (:func:`message_in`).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, Literal, Mapping
 
 from lib.i18n import DEFAULT_LANG, catalogue, fill
 
 Severity = Literal["error", "warning"]
+DETAIL_CHARS = 160  # the most of a library's own words a message repeats
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,14 @@ def message_in(lang: str, message: str, template: str | None, params: str | None
         return fill(text, lang, **values)
     except (ValueError, KeyError, IndexError, TypeError):
         return message  # an extract from an older build: its English words
+
+
+def short_detail(text: str) -> str:
+    """The first line of a reader's error, without its error class, cut to DETAIL_CHARS:
+    what a message may repeat of a library's words when it has none of its own."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    first = re.sub(r"^[A-Za-z ]*Error: ", "", first)
+    return first if len(first) <= DETAIL_CHARS else first[:DETAIL_CHARS] + "…"
 
 
 class PackageError(Exception):

@@ -1,17 +1,24 @@
-"""What a hostile trial of the build found (issue 11): huge and non-finite numbers. Each
+"""What a hostile trial of the build found (issue 11, items 3, 4, 6 and 7): huge and
+non-finite numbers, pathological files, messages in the engine's words. Each
 is refused with a clear message naming file, row and column, listed with every other
 error of the run, and the extract that was there before is left byte-for-byte unchanged."""
 from __future__ import annotations
 
 import shutil
+import time
+import tracemalloc
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pytest
 
+from geo.boundaries import _looks_like_geojson
 from lib.build import build_extract
 from lib.country import load_country
 from lib.db import connect, problems
 from lib.i18n import catalogue
+from lib.package import MAX_COLUMNS, MAX_LINE_BYTES, TableFile, load_raw
 from lib.problems import message_in
 from lib.validate import table_specs
 from tests.unit.test_bad_input import edit, fails_with, good_package, setup  # noqa: F401
@@ -121,3 +128,146 @@ def test_counts_beyond_plausible_bounds_are_warnings_in_both_languages(good_pack
     stored = problems(connect(tmp_path / "emis.duckdb"))
     assert (stored["kind"] == "implausible_count").sum() == 3
     assert catalogue("lo")["problem_kind.implausible_count"]
+
+
+# Item 6: pathological files ------------------------------------------------------------
+
+def _load(path: Path, table: str) -> tuple[str | None, float]:
+    """Load one table file on its own: the problem's message and the seconds it took."""
+    started = time.perf_counter()
+    with duckdb.connect() as con:
+        problem = load_raw(con, TableFile(table, path))
+    return (str(problem) if problem else None), time.perf_counter() - started
+
+
+def test_a_table_with_thousands_of_columns_is_refused_at_once(setup, capsys):
+    facilities = setup[0] / "facilities.csv"
+    facilities.write_text("year,school_id" + "," * 16_384 + "\n2022,S1" + "," * 16_384 + "\n",
+                          encoding="utf-8")
+    message, seconds = _load(facilities, "facilities")
+    assert message == (f"ERROR: facilities.csv: it has 16,386 columns, more than the "
+                       f"{MAX_COLUMNS:,} a table may have: delete the empty columns after "
+                       "the data")
+    assert seconds < 2, seconds
+    fails_with(setup, capsys, "facilities.csv: it has 16,386 columns")
+
+
+def test_a_table_at_the_column_limit_still_builds(good_package, tmp_path):
+    package = tmp_path / "package"
+    shutil.copytree(good_package, package)
+    extra = MAX_COLUMNS - 2
+    _write_csv(package / "facilities.csv", "year,school_id" + "," * extra,
+               ["2022,S1" + "," * extra, "2023,S1" + "," * extra])
+    started = time.perf_counter()
+    build_extract(package, tmp_path / "emis.duckdb")
+    assert time.perf_counter() - started < 120
+
+
+def test_a_file_without_line_breaks_is_refused_reading_a_bounded_part(tmp_path):
+    path = tmp_path / "population.csv"
+    path.write_text("year," * MAX_LINE_BYTES, encoding="utf-8")  # 10 MB, one line
+    tracemalloc.start()
+    message, seconds = _load(path, "population")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert message == (f"ERROR: population.csv: its first line (the header) is longer than "
+                       f"{MAX_LINE_BYTES:,} bytes: does the file lack its line breaks?")
+    assert peak < 3 * MAX_LINE_BYTES, peak  # not the whole 10 MB line
+    assert seconds < 2, seconds
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_an_overlong_row_is_refused_by_its_number_before_the_database_reads_it(tmp_path,
+                                                                              newline):
+    """DuckDB skips without a word a line that outgrows its read buffer (32 MB), and the
+    rows after it: every line is measured first. The rows before span chunk boundaries."""
+    path = tmp_path / "population.csv"
+    rows = ["year,district_code,sex,age,population"]
+    rows += [f"2022,0101,F,{i % 100},{'1' * 290}" for i in range(5_000)]
+    rows += ["2022,0101,F,6," + "9" * (MAX_LINE_BYTES + 1), "2022,0101,M,6,10"]
+    path.write_bytes(newline.join(rows).encode())
+    message, _ = _load(path, "population")
+    assert message == (f"ERROR: population.csv: row 5,002 is longer than {MAX_LINE_BYTES:,} "
+                       "bytes: no value of a table is that long (a line break missing, or a "
+                       "cell pasted by mistake?)")
+
+
+def test_sniffing_a_json_file_reads_only_its_head(tmp_path):
+    path = tmp_path / "metadata.json"
+    path.write_text('{"notes": "' + "x" * 8_000_000 + '"}', encoding="utf-8")
+    tracemalloc.start()
+    assert not _looks_like_geojson(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1_000_000, peak
+
+
+# Item 7: messages in the user's words --------------------------------------------------
+
+def test_a_huge_cell_is_refused_without_quoting_it(setup, capsys):
+    edit(setup[0] / "schools.csv", "S1,Alpha school,", "S1," + "A" * (MAX_LINE_BYTES + 10) + ",")
+    err = fails_with(setup, capsys, f"schools.csv: row 2 is longer than {MAX_LINE_BYTES:,} "
+                                    "bytes: no value of a table is that long")
+    assert "AAAAAAAAAA" not in err and "Original Line" not in err and len(err) < 1_000, err
+
+
+def test_a_huge_cell_over_many_lines_is_refused_without_quoting_it(setup, capsys):
+    """A quoted cell may hold line breaks: the database measures the whole row."""
+    cell = '"' + ("A" * 999 + "\n") * (MAX_LINE_BYTES // 1_000 + 10) + '"'
+    edit(setup[0] / "schools.csv", "S1,Alpha school,", f"S1,{cell},")
+    err = fails_with(setup, capsys, f"schools.csv: cannot be read as a CSV table: row 2 is "
+                                    f"longer than {MAX_LINE_BYTES:,} bytes")
+    assert "AAAAAAAAAA" not in err and "Original Line" not in err and len(err) < 1_000, err
+
+
+def test_long_values_are_quoted_as_a_short_excerpt(setup, capsys):
+    edit(setup[0] / "enrolment.csv", "2022,S1,1,M,6,12,2", "2022,S1,1,M,6," + "9x" * 5_000 + ",2")
+    edit(setup[0] / "schools.csv", "S3,Charlie school,Charlie school,0201",
+         "S3,Charlie school,Charlie school," + "0" * 10_000)
+    err = fails_with(setup, capsys,
+                     "enrolment.csv row 3 column enrolled: '" + "9x" * 20 + "…' is not a "
+                     "whole number",
+                     "schools.csv row 4 column district_code: district_code '" + "0" * 40 +
+                     "…' is not a district")
+    assert len(err) < 1_000, err
+
+
+def test_a_truncated_parquet_is_said_in_words(setup, capsys):
+    package = setup[0]
+    frame = pd.read_csv(package / "teachers.csv")
+    (package / "teachers.csv").unlink()
+    frame.to_parquet(package / "teachers.parquet", index=False)
+    data = (package / "teachers.parquet").read_bytes()
+    (package / "teachers.parquet").write_bytes(data[: len(data) // 2])
+    err = fails_with(setup, capsys, "teachers.parquet: cannot be read as a PARQUET table: it "
+                                    "is not a complete Parquet file (cut short, or not Parquet "
+                                    "at all): export it again")
+    assert "magic" not in err and "CREATE" not in err and "LINE 1" not in err, err
+
+
+def test_a_bad_boundary_file_is_said_in_words(setup, capsys):
+    boundaries = setup[0] / "boundaries"
+    text = (boundaries / "adm1.geojson").read_text(encoding="utf-8")
+    (boundaries / "adm1.geojson").write_text(text[: len(text) // 2], encoding="utf-8")
+    (boundaries / "adm2.geojson").write_text("not a map at all", encoding="utf-8")
+    err = fails_with(
+        setup, capsys,
+        "boundaries/adm1.geojson: cannot read this boundary file: it is not valid GeoJSON: "
+        "at line 1, character",
+        "(is the file cut short?)",
+        "boundaries/adm2.geojson: cannot read this boundary file: it is empty, damaged, or "
+        "not a GeoJSON file")
+    assert "DRIVER" not in err and "driver" not in err, err
+
+
+def test_nul_characters_in_text_are_refused(setup, capsys):
+    edit(setup[0] / "admin_units.csv", "0102,2,01,Bravo,Bravo", "0102,2,01,Bra\x00vo,Bravo")
+    edit(setup[0] / "schools.csv", "S2,Bravo school,Bravo school",
+         "S2,Bravo school,Bravo\x00 school")
+    err = fails_with(
+        setup, capsys,
+        "admin_units.csv row 5 column name_en: name_en 'Bra\\0vo' holds a NUL character "
+        "(shown as \\0: an invisible control character a broken export leaves); remove it",
+        "schools.csv row 3 column name_local: name_local 'Bravo\\0 school' holds a NUL")
+    assert "\x00" not in err
+    assert err.count("ERROR") == 2, err
