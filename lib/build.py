@@ -1,20 +1,26 @@
 """Validate a data package and build it into one DuckDB extract, atomically.
 
-The extract is written to a temporary file beside the target and moved into place only
-when complete: a failed build never changes the extract the app is serving.
+The extract is written to a work file beside the target (``.<name>.building-<pid>``) and
+moved into place only when complete: a failed build never changes the extract the app is
+serving. A build stopped by an error, Ctrl-C or SIGTERM removes its work files; a build
+killed outright (SIGKILL, a power cut) leaves them, and the next build removes them.
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
 import geopandas as gpd
@@ -48,6 +54,46 @@ class BuildResult:
 
 def _quiet(_: str) -> None:
     pass
+
+
+class Terminated(KeyboardInterrupt):
+    """A build or validation stopped by SIGTERM: like Ctrl-C, it removes its work files."""
+
+    exit_code = 128 + signal.SIGTERM
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated`, so that the work files are
+    removed on the way out (only the main thread can handle signals).
+
+    DuckDB turns the signal into its own "Query interrupted" error, and a reader may take
+    it for a bad file: once SIGTERM has come, the block ends in :class:`Terminated`
+    whatever it raised. A second SIGTERM while cleaning up is ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        received.append(signum)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated("stopped by SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    except Terminated:
+        raise
+    except BaseException as exc:
+        if received:
+            raise Terminated("stopped by SIGTERM") from exc
+        raise
+    else:
+        if received:
+            raise Terminated("stopped by SIGTERM")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @dataclass
@@ -182,7 +228,7 @@ def validate_package(source: Path, progress: Progress = _quiet,
     """Run every check of ``build`` and write nothing; raise PackageError on errors."""
     started = time.perf_counter()
     source = Path(source)
-    with tempfile.TemporaryDirectory(prefix="emis-validate-") as work:
+    with _stop_on_sigterm(), tempfile.TemporaryDirectory(prefix="emis-validate-") as work:
         con = duckdb.connect(str(Path(work) / "validate.duckdb"))
         try:
             checked = _check_package(con, source, progress, code_property)
@@ -201,29 +247,58 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
     started = time.perf_counter()
     source, db = Path(source), Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    work = db.parent / f".{db.name}.building-{os.getpid()}"
+    _remove_stale_work_files(db)
+    work = _work_file(db, os.getpid())
     _remove(work)
-    con = duckdb.connect(str(work))
+    con = None
     try:
-        checked = _check_package(con, source, progress, code_property)
-        progress("simplifying boundaries …")
-        _store_boundaries(con, checked.boundaries.units)
-        progress("aggregating to districts and years …")
-        _drop_work_tables(con)
-        create_aggregates(con, checked.optional)
-        _store_problems(con, checked.log.items)
-        years = _store_meta(con, source, checked.country, checked.optional,
-                            checked.boundaries.files, time.perf_counter() - started)
-        n_schools = con.execute("SELECT count(*) FROM schools").fetchone()[0]
-        con.execute("CHECKPOINT")
-        con.close()
+        with _stop_on_sigterm():
+            con = duckdb.connect(str(work))
+            checked = _check_package(con, source, progress, code_property)
+            progress("simplifying boundaries …")
+            _store_boundaries(con, checked.boundaries.units)
+            progress("aggregating to districts and years …")
+            _drop_work_tables(con)
+            create_aggregates(con, checked.optional)
+            _store_problems(con, checked.log.items)
+            years = _store_meta(con, source, checked.country, checked.optional,
+                                checked.boundaries.files, time.perf_counter() - started)
+            n_schools = con.execute("SELECT count(*) FROM schools").fetchone()[0]
+            con.execute("CHECKPOINT")
+            con.close()
         os.replace(work, db)
     except BaseException:
-        con.close()
+        if con is not None:
+            con.close()
         _remove(work)
         raise
     return BuildResult(db, checked.country, checked.log.warnings,
                        time.perf_counter() - started, years, int(n_schools))
+
+
+def _work_file(db: Path, pid: int) -> Path:
+    return db.parent / f".{db.name}.building-{pid}"
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _remove_stale_work_files(db: Path) -> None:
+    """Remove the work files (and their ``.wal``) of builds of ``db`` whose process is gone;
+    a build running beside this one keeps its own."""
+    prefix = f".{db.name}.building-"
+    pids = {name[len(prefix):].partition(".")[0]
+            for name in (p.name for p in db.parent.glob(glob.escape(prefix) + "*"))}
+    for pid in sorted(int(p) for p in pids if p.isdigit()):
+        if pid != os.getpid() and not _is_running(pid):
+            _remove(_work_file(db, pid))
 
 
 def _remove(path: Path) -> None:

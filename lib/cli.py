@@ -278,6 +278,6 @@ def main(argv: list[str] | None = None) -> int:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"error: the database refused: {first}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted; nothing was changed", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during a build (lib.build.Terminated)
+        print(f"{exc or 'interrupted'}; nothing was changed", file=sys.stderr)
+        return getattr(exc, "exit_code", 130)

@@ -1,10 +1,13 @@
-"""What a hostile trial of the build found (issue 11, items 3, 4, 6 and 7): huge and
-non-finite numbers, pathological files, messages in the engine's words. Each
+"""What a hostile trial of the build found (issue 11, items 3 to 7): huge and non-finite
+numbers, builds killed midway, pathological files, messages in the engine's words. Each
 is refused with a clear message naming file, row and column, listed with every other
 error of the run, and the extract that was there before is left byte-for-byte unchanged."""
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -16,11 +19,12 @@ import pytest
 from geo.boundaries import _looks_like_geojson
 from lib.build import build_extract
 from lib.country import load_country
-from lib.db import connect, problems
+from lib.db import connect, extract_info, problems
 from lib.i18n import catalogue
 from lib.package import MAX_COLUMNS, MAX_LINE_BYTES, TableFile, load_raw
 from lib.problems import message_in
 from lib.validate import table_specs
+from tests.conftest import REPO
 from tests.unit.test_bad_input import edit, fails_with, good_package, setup  # noqa: F401
 
 SQL_INT_RANGES = {"INTEGER": 2**31 - 1, "BIGINT": 2**63 - 1}
@@ -128,6 +132,64 @@ def test_counts_beyond_plausible_bounds_are_warnings_in_both_languages(good_pack
     stored = problems(connect(tmp_path / "emis.duckdb"))
     assert (stored["kind"] == "implausible_count").sum() == 3
     assert catalogue("lo")["problem_kind.implausible_count"]
+
+
+# Item 5: builds killed midway ----------------------------------------------------------
+
+def _start_build(source: Path, db: Path) -> tuple[subprocess.Popen, Path]:
+    """A real build in a subprocess, returned once its work file exists."""
+    proc = subprocess.Popen([sys.executable, "-m", "lib", "build", "--source", str(source),
+                             "--db", str(db)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    work = db.parent / f".{db.name}.building-{proc.pid}"
+    deadline = time.monotonic() + 120
+    while not work.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the build never created its work file"
+        time.sleep(0.01)
+    time.sleep(0.3)  # past opening: the build is writing
+    return proc, work
+
+
+def _work_files(db: Path) -> list[str]:
+    return sorted(p.name for p in db.parent.iterdir() if p.name.startswith("."))
+
+
+def test_a_later_build_removes_the_work_files_of_a_killed_build(demo_package, good_package,
+                                                                tmp_path):
+    db = tmp_path / "emis.duckdb"
+    proc, work = _start_build(demo_package, db)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    assert work.name in _work_files(db), "the killed build left nothing to clean"
+
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:  # the work file of a build still running beside this one is not touched
+        concurrent = db.parent / f".{db.name}.building-{live.pid}"
+        concurrent.write_bytes(b"a build in progress")
+        build_extract(good_package, db)
+        assert _work_files(db) == [concurrent.name]
+    finally:
+        live.kill()
+        live.wait()
+    build_extract(good_package, db)
+    assert _work_files(db) == []
+    assert extract_info(connect(db)).n_schools == 3
+
+
+def test_sigterm_stops_a_build_cleanly_and_leaves_the_extract_unchanged(demo_package,
+                                                                        good_package, tmp_path):
+    db = tmp_path / "emis.duckdb"
+    build_extract(good_package, db)
+    before = db.read_bytes()
+    proc, _ = _start_build(demo_package, db)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "stopped by SIGTERM; nothing was changed" in err and "Traceback" not in err
+    assert _work_files(db) == []
+    assert db.read_bytes() == before
 
 
 # Item 6: pathological files ------------------------------------------------------------
