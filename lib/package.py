@@ -70,10 +70,12 @@ def find_tables(source: Path) -> tuple[dict[str, TableFile], list[Problem]]:
 
 
 def _read_excel(path: Path, table: str) -> pd.DataFrame:
-    """The sheet named like the table if there is one, else the first sheet."""
+    """The sheet named like the table if there is one, else the first sheet; its width is
+    checked (from the sheet's stated dimensions) before it is read."""
     with pd.ExcelFile(path, engine="openpyxl") as book:
         names = [str(n) for n in book.sheet_names]
         sheet = next((n for n in names if n.strip().lower() == table), names[0])
+        _check_width(book.book[sheet].max_column or 0)
         frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False)
     return frame.replace({"": None})
 
@@ -249,9 +251,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, table: TableFile) -> Problem | None
             con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_parquet(?)",
                         [path])
         else:
-            frame = _read_excel(table.path, table.table)
-            _check_width(frame.shape[1])
-            create_table_from_frame(con, target, frame)
+            create_table_from_frame(con, target, _read_excel(table.path, table.table))
     except _Refused as exc:
         return Problem("error", "unreadable_file", str(exc), file=table.name)
     except Exception as exc:  # any reader failure is the file's fault, said in words
