@@ -146,13 +146,19 @@ def map_app_url(chromium, hostile_school) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium):
+def playwright(chromium):
+    """The one Playwright of the test process (a second one cannot start beside it)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, chromium):
+    browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @dataclass

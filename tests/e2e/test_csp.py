@@ -31,15 +31,12 @@ def violations(tab) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(chromium):
+def browser(playwright, chromium):
     """This module's Chromium (for the ``tab`` fixture), without Local Network Access checks."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=CHROMIUM_ARGS + [LOCAL_NETWORK])
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=chromium,
+                                         args=CHROMIUM_ARGS + [LOCAL_NETWORK])
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
