@@ -19,6 +19,26 @@ from ui.markdown import escape
 from ui.values import DIGITS
 
 
+def parity_over_the_years(chosen: Filters, indicator, by: str, every_group, rows,
+                          span: str, stem: str) -> None:
+    """The split's parity index over the years, or why there is none: a parity index with
+    no value in any year (e.g. a negative flow rate of one group) was left out of ``rows``,
+    and ``every_group`` still holds its flags."""
+    lang = chosen.lang
+    title = t(f"trends.parity.title.{by}", lang, name=indicator.name(lang))
+    parity = trends.group_rows(rows, trends.PARITY)
+    if parity.empty:
+        reasons = values.flag_labels(trends.flags_of(
+            trends.group_rows(every_group, trends.PARITY)), lang)
+        st.info(t("trends.parity.none", lang, title=title,
+                  reasons=", ".join(reasons) or t("format.no_data", lang)),
+                icon=":material/database_off:")
+        return
+    trend_charts.show_parity(parity, title=title,
+                             subtitle=t("trends.parity.subtitle", lang, span=span),
+                             year=chosen.year, lang=lang, file_name=file_stem(stem, "parity"))
+
+
 def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area],
                    fetch_years, years: list[int], span: str) -> None:
     lang = chosen.lang
@@ -33,19 +53,8 @@ def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area]
                             subtitle=t("trends.lines.subtitle", lang, span=span,
                                        where=where),
                             year=chosen.year, lang=lang, file_name=stem)
-    parity = trends.group_rows(rows, trends.PARITY)
-    if by and has_parity(by) and parity.empty:  # e.g. a negative flow rate in every year
-        reasons = values.flag_labels(trends.flags_of(
-            trends.group_rows(every_group, trends.PARITY)), lang)
-        st.info(t("trends.parity.none", lang, title=t(f"trends.parity.title.{by}", lang,
-                                                       name=indicator.name(lang)),
-                  reasons=", ".join(reasons) or t("format.no_data", lang)),
-                icon=":material/database_off:")
-    elif by and has_parity(by):
-        trend_charts.show_parity(
-            parity, title=t(f"trends.parity.title.{by}", lang, name=indicator.name(lang)),
-            subtitle=t("trends.parity.subtitle", lang, span=span), year=chosen.year,
-            lang=lang, file_name=file_stem(stem, "parity"))
+    if by and has_parity(by):
+        parity_over_the_years(chosen, indicator, by, every_group, rows, span, stem)
     st.subheader(t("trends.changes.heading", lang))
     totals = trends.group_rows(rows, trends.TOTAL)
     changes = trends.changes(totals, indicator.higher_is_better,
