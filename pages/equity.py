@@ -7,7 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import equity_view, targets
-from lib.i18n import format_school_year, local_name, t
+from lib.areas import namer
+from lib.i18n import format_school_year, t
 from lib.indicators import IndicatorError
 from lib.indicators.flags import no_value_before_next_year
 from ui import equity_charts, extract, filters, indicator_picker, map_view, split_picker
@@ -18,13 +19,8 @@ from ui.markdown import escape
 
 def where_words(chosen: Filters, level: str, lang: str) -> str:
     """"districts of Vientiane" or "provinces of Lao PDR"."""
-    country = extract.country()
-    names = extract.admin_units().set_index("code")
-    if chosen.province:
-        row = names.loc[chosen.province]
-        where = local_name(row["name_en"], row["name_local"], lang)
-    else:
-        where = local_name(country.name, country.name_local, lang)
+    where = (extract.area_names(lang)[chosen.province] if chosen.province
+             else extract.country_name(lang))
     return t("equity.where", lang, areas=t(f"admin_level.plural.{level}", lang),
              where=escape(where))
 
@@ -132,8 +128,7 @@ def scatter_section(chosen: Filters, indicator, options: list[str], stem: str,
     if sized_by is not None:
         size_id, size_field, size_kind = sized_by
         size = extract.indicator(size_id, "district", chosen.year, area=inside, lang=lang)
-    provinces = equity_view.province_names(extract.admin_units(),
-                                           lambda en, lo: local_name(en, lo, lang))
+    provinces = equity_view.province_names(extract.admin_units(), namer(lang))
     points, left_out = equity_view.scatter(x, y, extract.district_attributes(), provinces,
                                            size=size, size_field=size_field)
     nat_x = equity_view.national_value(extract.indicator(versus, "national", chosen.year,

@@ -5,8 +5,9 @@ from functools import partial
 import streamlit as st
 
 from lib import overview
+from lib.areas import namer
 from lib.country import Country, admin_level_name
-from lib.i18n import format_school_year, local_name, t
+from lib.i18n import format_school_year, t
 from lib.indicators import Registry
 from ui import charts, extract, filters, indicator_picker, kpi, map_view
 from ui.filters import Filters
@@ -17,7 +18,7 @@ KPI_ROWS = [["schools", "pupils", "teachers"], ["ger", "ner", "ptr", "gpi"]]
 
 def heading(where: overview.Place, country: Country, level_name: str, year: str,
             lang: str) -> None:
-    country_name = escape(local_name(country.name, country.name_local, lang))
+    country_name = escape(extract.country_name(lang))
     level_name = escape(level_name)
     if where.admin_level == overview.NATIONAL:
         st.title(t("overview.title_national", lang, country=country_name))
@@ -79,13 +80,11 @@ def show(chosen: Filters) -> None:
     country, registry = extract.country(), extract.registry()
     fetch = partial(extract.indicator, lang=lang)
     where = overview.place(extract.admin_units(), chosen.province, chosen.district,
-                           local_name(country.name, country.name_local, lang), country.iso3,
-                           lambda en, local: local_name(en, local, lang))
-    level = country.level(chosen.level)
+                           extract.country_name(lang), country.iso3, namer(lang))
     year = format_school_year(chosen.year, lang)
     previous = overview.previous_year(extract.info().years, chosen.year)
 
-    heading(where, country, local_name(level.name_en, level.name_local, lang), year, lang)
+    heading(where, country, extract.level_name(chosen.level, lang), year, lang)
     kpi.cards(overview.kpis(fetch, registry, chosen.level, chosen.year, where, previous),
               KPI_ROWS, lang=lang, previous_year=previous, province_name=where.parent_name,
               descriptions={ind.id: ind.text("description", lang) for ind in registry})

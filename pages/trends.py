@@ -8,8 +8,9 @@ from functools import partial
 import streamlit as st
 
 from lib import trends
+from lib.areas import namer
 from lib.equity_view import has_parity
-from lib.i18n import format_school_year, local_name, t
+from lib.i18n import format_school_year, t
 from lib.indicators import IndicatorError
 from ui import (area_picker, extract, filters, indicator_picker, split_picker, trend_charts,
                 values)
@@ -81,8 +82,7 @@ def provinces(chosen: Filters, indicator, fetch_years, years: list[int], span: s
 def efficiency(chosen: Filters, fetch, years: list[int], where: trends.Area) -> None:
     lang = chosen.lang
     registry = extract.registry()
-    level = extract.country().level(chosen.level)
-    level_name = local_name(level.name_en, level.name_local, lang)
+    level_name = extract.level_name(chosen.level, lang)
     st.subheader(t("trends.flows.heading", lang, level=escape(level_name)))
     if not trends.flow_grades(registry, chosen.level):
         st.info(t("trends.flows.none", lang, level=escape(level_name)))
@@ -135,11 +135,11 @@ def show(chosen: Filters) -> None:
         by = split_picker.choose(trends.splits(indicator), "", lang=lang,
                                  label_text=t("trends.split", lang),
                                  help=t("trends.split_help", lang))
-    names = trends.area_names(units, lambda en, lo: local_name(en, lo, lang))
+    names = trends.area_names(units, namer(lang))
     compare = area_picker.choose(trends.compare_options(units), names=names.get, lang=lang,
                                  label=t("trends.compare", lang),
                                  help=t("trends.compare_help", lang))
-    country_name = local_name(country.name, country.name_local, lang)
+    country_name = extract.country_name(lang)
     areas = trends.areas(units, country.iso3, country_name, chosen.province,
                          chosen.district, compare, names)
     years = sorted(extract.info().years)

@@ -16,24 +16,15 @@ from geo import mapping
 from geo.classify import NO_DATA_COLOUR
 from lib import data_quality as dq
 from lib import export
+from lib.areas import namer
 from lib.country import admin_level_name
-from lib.i18n import format_number, format_percent, format_school_year, has, local_name, t
+from lib.i18n import format_number, format_percent, format_school_year, has, t
 from ui import extract, map_view, tables
 from ui.filters import Filters
 from ui.markdown import escape
 
 MAP_HEIGHT = 560
 KIND_FILTER, YEAR_FILTER, TEXT_FILTER = "dq_kinds", "dq_year", "dq_text"
-
-
-def _names(lang: str) -> dict[str, str]:
-    units = extract.admin_units()
-    return {code: local_name(en, lo, lang) for code, en, lo
-            in zip(units["code"], units["name_en"], units["name_local"])}
-
-
-def _namer(lang: str):
-    return lambda en, lo: local_name(en, lo if isinstance(lo, str) else "", lang)
 
 
 def kind_name(kind: str, lang: str) -> str:
@@ -50,9 +41,8 @@ def _area_prefix(lang: str) -> str:
 
 def _where(chosen: Filters, lang: str) -> str:
     if chosen.area:
-        return _names(lang).get(chosen.area, chosen.area)
-    country = extract.country()
-    return local_name(country.name, country.name_local, lang)
+        return extract.area_names(lang).get(chosen.area, chosen.area)
+    return extract.country_name(lang)
 
 
 def linked_table(frame: pd.DataFrame, columns: dict[str, str], *, lang: str,
@@ -93,7 +83,7 @@ def reporting(chosen: Filters) -> None:
     year = int(chosen.year)
     school_year = format_school_year(year, lang)
     st.header(t("data_quality.reporting.heading", lang), divider="gray")
-    counts = extract.read("reporting_counts")
+    counts = extract.reporting_counts()
     by_district = dq.completeness(counts, year, chosen.area)
     total = dq.totals(by_district)
     cards = st.columns(4)
@@ -108,7 +98,7 @@ def reporting(chosen: Filters) -> None:
                     if math.isfinite(total.completeness) else t("format.no_data", lang),
                     border=True)
     st.caption(t("data_quality.reporting.intro", lang))
-    names = _names(lang)
+    names = extract.area_names(lang)
     _completeness_map(chosen, counts, lang)
     st.markdown(t("data_quality.reporting.by_district", lang, year=school_year))
     shown = dq.completeness_table(by_district, names, _area_prefix(lang))
@@ -143,7 +133,7 @@ def _completeness_map(chosen: Filters, counts: pd.DataFrame, lang: str) -> None:
     geometries = extract.boundaries(2, "high" if province else "medium", province)
     by_district = dq.completeness(counts, int(chosen.year), chosen.province)
     classes = dq.completeness_classes(by_district["completeness"].to_numpy())
-    names = _names(lang)
+    names = extract.area_names(lang)
     areas = [mapping.Area(
         code=code, name=names.get(code, code),
         value=(format_percent(value, lang, 2) if math.isfinite(value)
@@ -192,7 +182,8 @@ def _warning_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
         st.success(empty, icon=":material/task_alt:")
         return
     country = extract.country()
-    shown = dq.warnings_table(found, lambda k: kind_name(k, lang), _namer(lang), _names(lang),
+    shown = dq.warnings_table(found, lambda k: kind_name(k, lang), namer(lang),
+                              extract.area_names(lang),
                               _school_prefix(lang), _area_prefix(lang))
     columns = {"kind": t("data_quality.column.kind", lang),
                "year": t("data_quality.column.year", lang),
@@ -227,7 +218,8 @@ def _school_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
         st.success(empty, icon=":material/task_alt:")
         return
     country = extract.country()
-    shown = dq.schools_table(found, _namer(lang), _names(lang), _school_prefix(lang))
+    shown = dq.schools_table(found, namer(lang), extract.area_names(lang),
+                             _school_prefix(lang))
     columns = {"point": t("data_quality.column.point", lang),
                "n": t("data_quality.column.n", lang),
                "school": t("data_quality.column.school", lang),
@@ -251,8 +243,8 @@ def locations(chosen: Filters) -> None:
     lang = chosen.lang
     st.header(t("data_quality.location.heading", lang), divider="gray")
     st.caption(t("data_quality.location.intro", lang))
-    issues = dq.in_area(extract.read("location_issues"), chosen.area)
-    shared = dq.in_area(extract.read("shared_points"), chosen.area)
+    issues = dq.in_area(extract.location_issues(), chosen.area)
+    shared = dq.in_area(extract.shared_points(), chosen.area)
     groups = {kind: issues[issues["issue"] == kind] for kind in dq.LOCATION_KINDS}
     groups["shared_point"] = shared
     cards = st.columns(len(groups))

@@ -18,7 +18,7 @@ import streamlit as st
 from geo.classify import DIVERGING, PARITY_BREAKS
 from lib import choropleth, equity_view, export, schools_layer
 from lib.equity_view import PARITY_HIGH, PARITY_LOW, Ranked, Reading
-from lib.i18n import format_number, local_name, t
+from lib.i18n import format_number, t
 from lib.indicators import Indicator, IndicatorError, split_flags
 from ui import extract, map_view, tables, url_state, values
 from ui.chart_export import FONT, GROUP_COLOURS, OKABE_ITO, built, show
@@ -53,8 +53,7 @@ def with_distinct_names(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``rows`` with each ``unit_name`` told apart from its namesakes by its province
     (:func:`lib.equity_view.distinct_names`): a chart draws one band per name."""
     units = extract.admin_units()
-    local = {code: local_name(en, lo, lang) for code, en, lo in
-             zip(units["code"], units["name_en"], units["name_local"])}
+    local = extract.area_names(lang)
     parents = {code: local.get(parent, "") for code, parent in
                zip(units["code"], units["parent_code"]) if isinstance(parent, str) and parent}
     return rows.assign(unit_name=equity_view.distinct_names(

@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import db, districts, export, targets
+from lib import areas, db, districts, export, targets
 from lib.country import Country, admin_level_name
 from lib.equity import Disparity, disparity
 from lib.i18n import DEFAULT_LANG, has, local_name, t
 from lib.indicators import Registry, compute, compute_years, registry_for
 from lib.problems import message_in
+from lib.schools import SchoolQuery, SearchPlan, SearchResult
 
 ENV_VAR = "EMIS_DB"
 
@@ -69,7 +71,7 @@ WORDING = ("template", "params")  # how a warning is worded: for the app, not fo
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _problems_csv(extract_path: str, extract_build_id: str) -> bytes:
-    found = _read(extract_path, extract_build_id, "problems", ())
+    found = _problems(extract_path, extract_build_id)
     return export.csv_bytes(found.drop(columns=list(WORDING), errors="ignore"))
 
 
@@ -80,9 +82,7 @@ def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
     if lang == DEFAULT_LANG or found.empty or "template" not in found:
         return found
     words = {level: admin_level_name(country(), level, lang) for level in (1, 2)}
-    units = admin_units()
-    names = {code: local_name(en, lo, lang) for code, en, lo in
-             zip(units["code"], units["name_en"], units["name_local"])}
+    names = area_names(lang)
 
     def localised(values: dict) -> dict:
         out = {}
@@ -93,9 +93,8 @@ def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
         if values.get("code") in names:
             out["name"] = names[values["code"]]
         if "levels" in values:
-            levels = [country().level(i) for i in values["levels"] if i in country().level_ids]
-            out["level_names"] = ", ".join(local_name(lv.name_en, lv.name_local, lang)
-                                           for lv in levels)
+            out["level_names"] = ", ".join(level_name(i, lang) for i in values["levels"]
+                                           if i in country().level_ids)
         return out
 
     out = found.copy()
@@ -104,16 +103,23 @@ def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-@st.cache_data(max_entries=8, show_spinner=False)  # 2 lists × 2 languages × 2 builds
-def _worded(extract_path: str, extract_build_id: str, name: str, lang: str) -> pd.DataFrame:
-    # Rewording every warning costs a rerun tens of milliseconds on a real census: once.
-    return in_language(_read(extract_path, extract_build_id, name, ()), lang)
+# Rewording every warning costs a rerun tens of milliseconds on a real census: once per
+# language and build (2 languages × 2 builds).
+@st.cache_data(max_entries=4, show_spinner=False)
+def _problems_worded(extract_path: str, extract_build_id: str, lang: str) -> pd.DataFrame:
+    return in_language(_problems(extract_path, extract_build_id), lang)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _problems_named_worded(extract_path: str, extract_build_id: str,
+                           lang: str) -> pd.DataFrame:
+    return in_language(_problems_named(extract_path, extract_build_id), lang)
 
 
 def problems_named(lang: str) -> pd.DataFrame:
     """The build's warnings with their school's and area's names
     (:func:`lib.db.problems_named`), each message in ``lang``."""
-    return _worded(*_key(), "problems_named", lang)
+    return _problems_named_worded(*_key(), lang)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -174,35 +180,92 @@ def indicator_years(indicator_id: str, level: str, years: Sequence[int],
     return every_year[every_year["year"].isin(wanted)].reset_index(drop=True)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _read_immutable(extract_path: str, extract_build_id: str, name: str) -> object:
-    # A resource, not data: frozen values read on every rerun, many times, need no copy.
+# Resources, not data: frozen values read on every rerun, many times, need no copy.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _info(extract_path: str, extract_build_id: str) -> db.ExtractInfo:
     with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return getattr(db, name)(con)
+        return db.extract_info(con)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _country(extract_path: str, extract_build_id: str) -> Country:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.country(con)
 
 
 def info() -> db.ExtractInfo:
-    return _read_immutable(*_key(), "extract_info")
+    """What the extract holds and where it came from (:func:`lib.db.extract_info`)."""
+    return _info(*_key())
 
 
 def country() -> Country:
-    return _read_immutable(*_key(), "country")
+    """The country profile of the extract (levels, grades, names)."""
+    return _country(*_key())
+
+
+def country_name(lang: str) -> str:
+    """The country's name in ``lang``."""
+    return areas.country_name(country(), lang)
+
+
+def level_name(level_id: str, lang: str) -> str:
+    """An education level's name in ``lang`` (``level_id`` one of the country's)."""
+    level = country().level(level_id)
+    return local_name(level.name_en, level.name_local, lang)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _admin_units(extract_path: str, extract_build_id: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.admin_units(con)
 
 
 def admin_units() -> pd.DataFrame:
-    return _read(*_key(), "admin_units", ())
+    """Every province and district (:func:`lib.db.admin_units`)."""
+    return _admin_units(*_key())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)  # 2 languages × with English or not
+def _area_names(extract_path: str, extract_build_id: str, lang: str,
+                with_english: bool) -> dict[str, str]:
+    return areas.area_names(_admin_units(extract_path, extract_build_id), lang,
+                            with_english=with_english)
+
+
+def area_names(lang: str, *, with_english: bool = False) -> dict[str, str]:
+    """Admin code -> name in ``lang``, provinces and districts (:func:`lib.areas.area_names`;
+    ``with_english``: the English name after the local one, for lists to pick from)."""
+    return _area_names(*_key(), lang, with_english)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _problems(extract_path: str, extract_build_id: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.problems(con)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _problems_named(extract_path: str, extract_build_id: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.problems_named(con)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _problem_summary(extract_path: str, extract_build_id: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.problem_summary(con)
 
 
 def problems(lang: str | None = None) -> pd.DataFrame:
     """The build's problems; with ``lang``, each check and severity named in plain words."""
     if not lang:
-        return _read(*_key(), "problems", ())
-    return _named(_worded(*_key(), "problems", lang), lang)
+        return _problems(*_key())
+    return _named(_problems_worded(*_key(), lang), lang)
 
 
 def problem_summary(lang: str) -> pd.DataFrame:
     """Warnings counted by check, each check named in plain words."""
-    return _named(_read(*_key(), "problem_summary", ()).copy(), lang)
+    return _named(_problem_summary(*_key()), lang)
 
 
 def _named(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -303,15 +366,115 @@ def district_attributes() -> pd.DataFrame:
     return _district_attributes(*_key())
 
 
-@st.cache_data(max_entries=512, show_spinner=False)  # school profiles, searches: a few KB
-def _read(extract_path: str, extract_build_id: str, name: str, args: tuple) -> object:
+# --------------------------------------------------------------------------- Data quality
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _reporting_counts(extract_path: str, extract_build_id: str) -> pd.DataFrame:
     with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return getattr(db, name)(con, *args)
+        return db.reporting_counts(con)
 
 
-def read(name: str, *args: object) -> object:
-    """``lib.db.<name>(con, *args)``, cached per extract build (the Schools and Data quality
-    pages' queries); ``args`` must be hashable values."""
-    if not callable(getattr(db, name, None)):
-        raise AttributeError(f"lib.db has no read function {name!r}")
-    return _read(*_key(), name, tuple(args))
+@st.cache_data(max_entries=4, show_spinner=False)
+def _location_issues(extract_path: str, extract_build_id: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.location_issues(con)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _shared_points(extract_path: str, extract_build_id: str) -> pd.DataFrame:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.shared_points(con)
+
+
+def reporting_counts() -> pd.DataFrame:
+    """Schools open and reporting, by district and year (:func:`lib.db.reporting_counts`)."""
+    return _reporting_counts(*_key())
+
+
+def location_issues() -> pd.DataFrame:
+    """Schools without usable coordinates or outside their district
+    (:func:`lib.db.location_issues`)."""
+    return _location_issues(*_key())
+
+
+def shared_points() -> pd.DataFrame:
+    """Schools that share one point (:func:`lib.db.shared_points`)."""
+    return _shared_points(*_key())
+
+
+# --------------------------------------------------------------------------- Schools
+# A school's profile and a search are a few KB each: many are kept.
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _similar_words(extract_path: str, extract_build_id: str, words: tuple[str, ...],
+                   min_similarity: float, per_word: int) -> dict[str, list[str]]:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.similar_words(con, list(words), min_similarity, per_word)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _search_schools(extract_path: str, extract_build_id: str, query: SchoolQuery,
+                    plan: SearchPlan, limit: int) -> SearchResult:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.search_schools(con, query, plan, limit)
+
+
+def similar_words(words: Sequence[str], min_similarity: float,
+                  per_word: int) -> dict[str, list[str]]:
+    """For each word, the words of the school names most like it
+    (:func:`lib.db.similar_words`)."""
+    return _similar_words(*_key(), tuple(words), float(min_similarity), int(per_word))
+
+
+def search_schools(query: SchoolQuery, plan: SearchPlan, limit: int) -> SearchResult:
+    """The schools that match ``plan`` and the filters of ``query``
+    (:func:`lib.db.search_schools`)."""
+    return _search_schools(*_key(), query, plan, int(limit))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _school_exists(extract_path: str, extract_build_id: str, school_id: str) -> bool:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.school_exists(con, school_id)
+
+
+@dataclass(frozen=True)
+class SchoolRecords:
+    """Everything the extract holds about one school, as its profile shows it."""
+
+    school: dict  # the register's row with its areas' names (:func:`lib.db.school`)
+    enrolment: pd.DataFrame  # pupils by year, grade and sex
+    teachers: pd.DataFrame  # teachers by year and level
+    facilities: pd.DataFrame  # by year
+    quality: pd.DataFrame  # scores by year and standard
+    problems: pd.DataFrame  # the build's warnings about it, as stored
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _school_records(extract_path: str, extract_build_id: str,
+                    school_id: str) -> SchoolRecords | None:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        record = db.school(con, school_id)
+        if record is None:
+            return None
+        return SchoolRecords(record, db.school_enrolment(con, school_id),
+                             db.school_teachers(con, school_id),
+                             db.school_facilities(con, school_id),
+                             db.school_quality(con, school_id),
+                             db.school_problems(con, school_id))
+
+
+def school_exists(school_id: str) -> bool:
+    """Whether the register has a school of this id."""
+    return _school_exists(*_key(), str(school_id))
+
+
+def school_records(school_id: str, lang: str) -> SchoolRecords | None:
+    """One school's register row, pupils, teachers, facilities, quality scores and
+    warnings (each message in ``lang``); None when the register has no such school."""
+    found = _school_records(*_key(), str(school_id))
+    if found is None:
+        return None
+    return replace(found, problems=in_language(found.problems, lang))

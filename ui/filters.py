@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.country import Country, admin_level_name
-from lib.i18n import format_school_year, languages, local_name, name_with_english, t
+from lib.i18n import format_school_year, languages, t
 from ui import extract, url_state
 from ui.url_state import AREA, INDICATOR, LANG, LEVEL, YEAR, widget_key
 
@@ -101,8 +101,7 @@ def _year(years: list[int], lang: str) -> int | None:
 
 def _level(country: Country, lang: str) -> str:
     def label(level_id: str) -> str:
-        level = country.level(level_id)
-        return local_name(level.name_en, level.name_local, lang)
+        return extract.level_name(level_id, lang)
 
     url_state.choose(LEVEL, country.level_ids, country.entry_level, parse=str,
                      label_key="url.param.level", describe=label)
@@ -126,8 +125,7 @@ def _level_of_linked_indicator() -> str | None:
 
 
 def _area(units: pd.DataFrame, country: Country, lang: str) -> tuple[str, str]:
-    names = {code: name_with_english(en, local, lang) for code, en, local
-             in zip(units["code"], units["name_en"], units["name_local"])}
+    names = extract.area_names(lang, with_english=True)
     provinces = units.loc[units["level"] == 1, "code"].tolist()
     districts = units.loc[units["level"] == 2]
     parent_of = dict(zip(districts["code"], districts["parent_code"]))

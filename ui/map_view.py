@@ -294,7 +294,7 @@ def back_buttons(chosen: Filters) -> None:
     if not chosen.province:
         return
     lang = chosen.lang
-    names = _names(lang)
+    names = extract.area_names(lang)
     with st.container(horizontal=True):
         st.button(t("map.back.country", lang), icon=":material/arrow_upward:",
                   on_click=drill, args=("",), key="map_back_country")
@@ -302,12 +302,6 @@ def back_buttons(chosen: Filters) -> None:
             st.button(t("map.back.province", lang, name=names.get(chosen.province, "")),
                       icon=":material/arrow_upward:", on_click=drill,
                       args=(chosen.province,), key="map_back_province")
-
-
-def _names(lang: str) -> dict[str, str]:
-    units = extract.admin_units()
-    return {code: local_name(en, lo, lang) for code, en, lo
-            in zip(units["code"], units["name_en"], units["name_local"])}
 
 
 # --------------------------------------------------------------------------- data
@@ -457,7 +451,7 @@ def build(chosen: Filters, choice: MapChoice, view: View, *,
     indicator = extract.registry().get(choice.indicator)
     ch = compute(chosen, choice, view)
     geometries = extract.boundaries(view.admin_number, view.detail, view.province or None)
-    names = _names(lang)
+    names = extract.area_names(lang)
     unit = _unit(choice, indicator)
     features = mapping.area_features(geometries, _areas(ch, unit, lang, names),
                                      label_points=choice.labels)
@@ -498,13 +492,13 @@ def draw(built: Built, *, key: str = CLICK, height: int = HEIGHT,
 def heading(chosen: Filters, choice: MapChoice, view: View) -> None:
     lang = chosen.lang
     indicator = extract.registry().get(choice.indicator)
-    names = _names(lang)
+    names = extract.area_names(lang)
     country = extract.country()
     if view.province:
         where = t("map.where.province", lang, name=escape(names.get(view.province, "")),
                   admin=escape(admin_level_name(country, 1, lang)))
     else:
-        where = escape(local_name(country.name, country.name_local, lang))
+        where = escape(extract.country_name(lang))
     st.caption(t("map.caption", lang, value=escape(_value_title(choice, indicator, lang)),
                  year=format_school_year(chosen.year, lang), where=where,
                  areas=t(f"admin_level.plural.{view.level}", lang)))
@@ -533,7 +527,7 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
     st.subheader(t("map.table.heading", lang))
     unit = _unit(choice, indicator)
     frame = choropleth.table(built.choropleth)
-    names = _names(lang)
+    names = extract.area_names(lang)
     frame["unit_name"] = [names.get(c, n) for c, n in zip(frame["unit_code"],
                                                            frame["unit_name"])]
     frame["class_label"] = [class_label(built.choropleth, int(k) - 1, unit, lang)

@@ -52,7 +52,7 @@ def chosen(lang: str) -> str | None:
     if raw is not None:
         st.session_state[_OPEN] = raw
     school_id = st.session_state.get(_OPEN)
-    if school_id and not extract.read("school_exists", str(school_id)):
+    if school_id and not extract.school_exists(str(school_id)):
         url_state.notice("schools.param.school", str(school_id), t("schools.param.fallback",
                                                                    lang))
         school_id = st.session_state[_OPEN] = None
@@ -87,13 +87,11 @@ def heading(record: dict, lang: str) -> None:
 
 
 def identity(record: dict, country: Country, lang: str) -> None:
-    district = local_name(record["district_name_en"] or "", record["district_name_local"] or "",
-                          lang)
-    province = local_name(record["province_name_en"] or "",
-                          record["province_name_local"] or "", lang)
-    levels = ", ".join(escape(local_name(country.level(lv).name_en, country.level(lv).name_local,
-                                         lang)) if lv in country.level_ids else escape(lv)
-                       for lv in schools.levels_of(record["levels"]))
+    names = extract.area_names(lang)
+    district = names.get(record["district_code"], "")
+    province = names.get(record["province_code"], "")
+    levels = ", ".join(escape(extract.level_name(lv, lang)) if lv in country.level_ids
+                       else escape(lv) for lv in schools.levels_of(record["levels"]))
     road = record.get("distance_to_road_km")
     facts = [
         (t("schools.profile.field.code", lang), escape(record["school_id"])),
@@ -154,13 +152,11 @@ def location(record: dict, lang: str) -> None:
     if not shown and not placed:
         st.info(t("schools.profile.no_map", lang), icon=":material/location_off:")
         return
-    areas = []
-    for i, code in enumerate(codes):
-        en, lo = ((record["district_name_en"], record["district_name_local"]) if i == 0
-                  else (record["located_name_en"], record["located_name_local"]))
-        areas.append(mapping.Area(code=code, name=local_name(en or code, lo or "", lang),
-                                  value=t("schools.profile.map_own" if i == 0
-                                          else "schools.profile.map_other", lang), k=i))
+    names = extract.area_names(lang)
+    areas = [mapping.Area(code=code, name=names.get(code, code),
+                          value=t("schools.profile.map_own" if i == 0
+                                  else "schools.profile.map_other", lang), k=i)
+             for i, code in enumerate(codes)]
     bounds = _bounds(shown, record if placed else None)
     spec = mapping.MapSpec(
         features=mapping.area_features(shown, areas),
@@ -327,15 +323,13 @@ def teachers(record: dict, figures: schools.SchoolFigures, levels: list[str],
     table = schools.comparison(figures, area_values, levels)
     shown = pd.DataFrame({
         "measure": [t(f"schools.profile.measure.{m}", lang) + (
-            " · " + local_name(country.level(lv).name_en, country.level(lv).name_local, lang)
-            if lv else "") for m, lv in zip(table["measure"], table["level"])],
+            " · " + extract.level_name(lv, lang) if lv else "") for m, lv in zip(table["measure"], table["level"])],
         **{col: [values.format_value(v, unit, lang) for v, unit in zip(table[col],
                                                                         table["unit"])]
            for col in ("school", *schools.COMPARED)}})
-    district = local_name(record["district_name_en"] or "", record["district_name_local"] or "",
-                          lang)
-    province = local_name(record["province_name_en"] or "",
-                          record["province_name_local"] or "", lang)
+    names = extract.area_names(lang)
+    district = names.get(record["district_code"], "")
+    province = names.get(record["province_code"], "")
     tables.table(shown, {
         "measure": t("schools.profile.compare.measure", lang, year=format_school_year(year,
                                                                                        lang)),
@@ -345,7 +339,7 @@ def teachers(record: dict, figures: schools.SchoolFigures, levels: list[str],
         "province": t("schools.profile.compare.area", lang,
                       admin=admin_level_name(country, 1, lang), name=province),
         "national": t("schools.profile.compare.national", lang,
-                      name=local_name(country.name, country.name_local, lang))},
+                      name=extract.country_name(lang))},
         lang=lang, key="schools_compare")
     st.caption(t("schools.profile.compare.note", lang))
 
@@ -407,10 +401,10 @@ def show(school_id: str, chosen: Filters) -> None:
     """The whole profile for the sidebar's school year."""
     lang = chosen.lang
     country = extract.country()
-    record = extract.read("school", school_id)
-    enrolment = extract.read("school_enrolment", school_id)
-    staff = extract.read("school_teachers", school_id)
-    rooms = extract.read("school_facilities", school_id)
+    found = extract.school_records(school_id, lang)
+    if found is None:  # chosen() has checked the id: gone only if the extract was rebuilt
+        return
+    record, enrolment, rooms = found.school, found.enrolment, found.facilities
     heading(record, lang)
     year = int(chosen.year)
     reported = sorted(int(y) for y in enrolment["year"].unique())
@@ -428,11 +422,11 @@ def show(school_id: str, chosen: Filters) -> None:
     with right:
         st.subheader(t("schools.profile.location", lang))
         location(record, lang)
-    problems(extract.in_language(extract.read("school_problems", school_id), lang), lang)
+    problems(found.problems, lang)
     levels = [lv for lv in schools.levels_of(record["levels"]) if lv in country.level_ids]
-    figures = schools.figures(enrolment, staff, rooms,
+    figures = schools.figures(enrolment, found.teachers, rooms,
                               schools.level_grades(country, levels), year)
     pupils(enrolment, year, lang, school_id)
     teachers(record, figures, levels, country, lang)
     facilities(rooms, year, lang)
-    quality(extract.read("school_quality", school_id), lang)
+    quality(found.quality, lang)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import export, schools
+from lib.areas import namer
 from lib.country import admin_level_name
-from lib.i18n import format_number, format_school_year, local_name, t
+from lib.i18n import format_number, format_school_year, t
 from lib.schools import SchoolQuery, SearchResult
 from ui import extract, school_profile, tables
 from ui.filters import Filters
@@ -59,8 +60,7 @@ def form(chosen: Filters) -> SchoolQuery:
         top = st.columns(3)
         levels = top[0].multiselect(
             t("schools.filter.levels", lang), country.level_ids, key=LEVELS,
-            format_func=lambda lv: local_name(country.level(lv).name_en,
-                                              country.level(lv).name_local, lang),
+            format_func=lambda lv: extract.level_name(lv, lang),
             placeholder=t("schools.filter.all", lang))
         ownership = top[1].multiselect(
             t("schools.filter.ownership", lang), list(schools.OWNERSHIPS), key=OWNERSHIP,
@@ -95,16 +95,10 @@ def form(chosen: Filters) -> SchoolQuery:
 def run(query: SchoolQuery) -> SearchResult:
     """The search, cached per extract build: close words first, then the schools."""
     words = [w for w in schools.terms(query.text) if schools.needs_alternatives(w)]
-    close = extract.read("similar_words", tuple(words), schools.FUZZY_SIMILARITY,
-                         schools.FUZZY_WORDS) if words else {}
+    close = extract.similar_words(words, schools.FUZZY_SIMILARITY,
+                                  schools.FUZZY_WORDS) if words else {}
     plan = schools.plan(query.text, close)
-    return extract.read("search_schools", query, plan, schools.MAX_RESULTS)
-
-
-def _area_names(lang: str) -> dict[str, str]:
-    units = extract.admin_units()
-    return {code: local_name(en, lo, lang) for code, en, lo
-            in zip(units["code"], units["name_en"], units["name_local"])}
+    return extract.search_schools(query, plan, schools.MAX_RESULTS)
 
 
 def _open_picked(ids: list[str]) -> None:
@@ -126,9 +120,8 @@ def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
     lang = chosen.lang
     country = extract.country()
     year = format_school_year(query.year, lang)
-    names = _area_names(lang)
-    where = (names.get(query.area, query.area) if query.area
-             else local_name(country.name, country.name_local, lang))
+    names = extract.area_names(lang)
+    where = names.get(query.area, query.area) if query.area else extract.country_name(lang)
     if result.total == 0:
         st.info(t("schools.results.none", lang, where=escape(where)),
                 icon=":material/search_off:")
@@ -143,8 +136,8 @@ def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
     st.markdown(count)
     words = {key: t(f"schools.value.{key}", lang) for key in
              (*schools.OWNERSHIPS, *schools.LOCALITIES, "yes", "no")}
-    level_names = {lv.id: local_name(lv.name_en, lv.name_local, lang) for lv in country.levels}
-    shown = schools.results_table(result.rows, lambda en, lo: local_name(en, lo, lang), names,
+    level_names = {lv.id: extract.level_name(lv.id, lang) for lv in country.levels}
+    shown = schools.results_table(result.rows, namer(lang), names,
                                   words, level_names, school_profile.profile_prefix(lang))
     ids = shown["school_id"].tolist()
     labels = {col: t(f"schools.results.column.{col}", lang) for col in shown.columns}
