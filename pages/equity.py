@@ -11,7 +11,7 @@ from lib.areas import namer
 from lib.i18n import format_school_year, t
 from lib.indicators import IndicatorError
 from lib.indicators.flags import no_value_before_next_year
-from ui import equity_charts, extract, filters, indicator_picker, map_view, split_picker
+from ui import admin_picker, equity_charts, extract, filters, indicator_picker, split_picker
 from ui.chart_export import file_stem
 from ui.filters import Filters
 from ui.markdown import escape
@@ -190,7 +190,7 @@ def show(chosen: Filters) -> None:
                                         label_text=t("equity.dimension", lang),
                                         help=t("equity.dimension_help", lang))
     with top[2]:
-        admin = map_view.choose_admin(chosen)
+        admin = admin_picker.choose(chosen)
     level = equity_view.level_for(dimension, admin, chosen.province)
     if level != admin and not chosen.province:
         st.caption(t("equity.priority_by_province", lang))

@@ -9,7 +9,7 @@ from lib.areas import namer
 from lib.country import Country, admin_level_name
 from lib.i18n import format_school_year, t
 from lib.indicators import Registry
-from ui import charts, extract, filters, indicator_picker, kpi, map_view
+from ui import charts, extract, filters, indicator_map, indicator_picker, kpi
 from ui.filters import Filters
 from ui.markdown import escape
 
@@ -72,7 +72,7 @@ def largest_gaps(where: overview.Place, chosen: Filters, registry: Registry,
             st.caption(t("overview.gaps.parity_note", lang))
     st.markdown("**" + t("overview.map_title", lang, indicator=escape(indicator.name(lang)),
                          area=t(f"admin_level.{where.sub_level}", lang), year=year) + "**")
-    map_view.small_map(chosen, indicator_id, key="overview_map")
+    indicator_map.small_map(chosen, indicator_id, key="overview_map")
 
 
 def show(chosen: Filters) -> None:

@@ -8,9 +8,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import mapping
 from geo.classify import NO_DATA_COLOUR
@@ -19,7 +17,7 @@ from lib import export
 from lib.areas import namer
 from lib.country import admin_level_name
 from lib.i18n import format_number, format_percent, format_school_year, has, t
-from ui import extract, map_view, tables
+from ui import extract, maps, nav, tables
 from ui.filters import Filters
 from ui.markdown import escape
 
@@ -29,14 +27,6 @@ KIND_FILTER, YEAR_FILTER, TEXT_FILTER = "dq_kinds", "dq_year", "dq_text"
 
 def kind_name(kind: str, lang: str) -> str:
     return t(f"problem_kind.{kind}", lang) if has(f"problem_kind.{kind}", lang) else kind
-
-
-def _school_prefix(lang: str) -> str:
-    return map_view.app_url(f"schools?lang={lang}&school=")
-
-
-def _area_prefix(lang: str) -> str:
-    return map_view.app_url(f"?lang={lang}&area=")
 
 
 def _where(chosen: Filters, lang: str) -> str:
@@ -101,7 +91,7 @@ def reporting(chosen: Filters) -> None:
     names = extract.area_names(lang)
     _completeness_map(chosen, counts, lang)
     st.markdown(t("data_quality.reporting.by_district", lang, year=school_year))
-    shown = dq.completeness_table(by_district, names, _area_prefix(lang))
+    shown = dq.completeness_table(by_district, names, nav.area_link_prefix(lang))
     linked_table(shown, {c: t(f"data_quality.reporting.column.{c}", lang)
                          for c in shown.columns}, lang=lang,
                  links={"district_link": AREA_LINK},
@@ -152,21 +142,14 @@ def _completeness_map(chosen: Filters, counts: pd.DataFrame, lang: str) -> None:
     legend = mapping.Legend(t("data_quality.reporting.legend", lang), rows,
                             t("data_quality.reporting.legend_note", lang,
                               year=format_school_year(int(chosen.year), lang)))
-    if geometries:
-        west, south, east, north = shapely.total_bounds(
-            shapely.from_wkb(list(geometries.values())))
-        bounds = ((float(south), float(west)), (float(north), float(east)))
-    else:
-        bounds = ((-60.0, -180.0), (75.0, 180.0))
     spec = mapping.MapSpec(
         features=mapping.area_features(geometries, areas), colours=classes.colours,
         words=mapping.TipLabels(value=t("data_quality.reporting.completeness", lang),
                                 numerator=t("data_quality.reporting.reported", lang),
                                 denominator=t("data_quality.reporting.open_short", lang)),
-        legend=legend, bounds=bounds, selected=chosen.district, no_data=NO_DATA_COLOUR)
-    m = mapping.choropleth_map(spec, map_view.asset_url(), mapping.basemap_from_env())
-    st_folium(m, key="dq_map", height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=[])
+        legend=legend, bounds=maps.bounds(geometries), selected=chosen.district,
+        no_data=NO_DATA_COLOUR)
+    maps.draw(spec, key="dq_map", height=MAP_HEIGHT)
 
 
 # --------------------------------------------------------------------------- lists
@@ -184,7 +167,7 @@ def _warning_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
     country = extract.country()
     shown = dq.warnings_table(found, lambda k: kind_name(k, lang), namer(lang),
                               extract.area_names(lang),
-                              _school_prefix(lang), _area_prefix(lang))
+                              nav.school_link_prefix(lang), nav.area_link_prefix(lang))
     columns = {"kind": t("data_quality.column.kind", lang),
                "year": t("data_quality.column.year", lang),
                "school": t("data_quality.column.school", lang),
@@ -219,7 +202,7 @@ def _school_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
         return
     country = extract.country()
     shown = dq.schools_table(found, namer(lang), extract.area_names(lang),
-                             _school_prefix(lang))
+                             nav.school_link_prefix(lang))
     columns = {"point": t("data_quality.column.point", lang),
                "n": t("data_quality.column.n", lang),
                "school": t("data_quality.column.school", lang),

@@ -20,7 +20,7 @@ from lib import choropleth, equity_view, export, schools_layer
 from lib.equity_view import PARITY_HIGH, PARITY_LOW, Ranked, Reading
 from lib.i18n import format_number, t
 from lib.indicators import Indicator, IndicatorError, split_flags
-from ui import extract, map_view, tables, url_state, values
+from ui import extract, indicator_map, maps, tables, url_state, values
 from ui.chart_export import FONT, GROUP_COLOURS, OKABE_ITO, built, show
 from ui.markdown import escape
 from ui.filters import Filters
@@ -241,16 +241,17 @@ def parity_map(chosen: Filters, indicator_id: str, dimension: str, admin: str,
                file_name: str) -> None:
     """The parity index per area on the Map page's choropleth: diverging around 1 (PuOr),
     classes cut at 0.90, 0.97, 1.03 and 1.10, so the middle class is parity."""
-    choice = map_view.MapChoice(indicator_id, admin, dimension, choropleth.PARITY, "custom",
-                                len(PARITY_BREAKS) + 1, PARITY_BREAKS, DIVERGING[0], False,
-                                False, schools_layer.DEFAULT_ATTRIBUTE)
-    view = map_view.view_of(chosen, admin)
+    choice = indicator_map.MapChoice(indicator_id, admin, dimension, choropleth.PARITY,
+                                     "custom", len(PARITY_BREAKS) + 1, PARITY_BREAKS,
+                                     DIVERGING[0], False, False,
+                                     schools_layer.DEFAULT_ATTRIBUTE)
+    view = indicator_map.view_of(chosen, admin)
     try:
-        built = map_view.build(chosen, choice, view, interactive=False)
+        built = indicator_map.build(chosen, choice, view, interactive=False)
     except IndicatorError as error:
-        map_view.show_error(error, chosen.lang)
+        indicator_map.show_error(error, chosen.lang)
         return
-    map_view.draw(built, key="equity_map", height=600, clickable=False)
+    maps.draw(built.spec, key="equity_map", height=600, interactive=False)
     tables.download_csv(choropleth.csv_bytes(built.choropleth), f"{file_name}.csv",
                         lang=chosen.lang, label_key="chart.download_csv", key="equity_map_csv")
 

@@ -1,4 +1,5 @@
-"""The pages ``app.py`` registered, so that a page links to another only when it exists.
+"""Links between pages: the pages ``app.py`` registered, so that a page links to another
+only when it exists, and the URLs of a school's and an area's profile.
 
 ``app.py`` calls :func:`register` with its page list on every run; a page then asks
 :func:`link` for a link to ``/map?indicator=...`` and gets nothing while no page answers at
@@ -31,3 +32,19 @@ def link(url_path: str, label: str, *, query: Mapping[str, str] | None = None,
     st.page_link(page, label=label, icon=icon, help=help,
                  query_params=dict(query) if query else None)
     return True
+
+
+def app_url(path: str) -> str:
+    """The URL of ``path`` on this server (respects ``server.baseUrlPath``)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return ("/" + base if base else "") + "/" + path.lstrip("/")
+
+
+def school_link_prefix(lang: str) -> str:
+    """The link to a school's profile without its id (``/schools?lang=en&school=``)."""
+    return app_url(f"schools?lang={lang}&school=")
+
+
+def area_link_prefix(lang: str) -> str:
+    """The link to an area's profile (the Overview) without its code (``/?lang=en&area=``)."""
+    return app_url(f"?lang={lang}&area=")

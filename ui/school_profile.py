@@ -9,16 +9,14 @@ import math
 
 import numpy as np
 import pandas as pd
-import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import mapping
 from lib import export, schools
 from lib.country import Country, admin_level_name
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
-from ui import extract, map_view, tables, url_state, values
+from ui import extract, maps, tables, url_state, values
 from ui.chart_export import GROUP_COLOURS
 from ui.filters import Filters
 from ui.markdown import escape
@@ -33,11 +31,6 @@ MAP_HEIGHT = 300
 
 
 # --------------------------------------------------------------------------- which school
-
-
-def profile_prefix(lang: str) -> str:
-    """The link to a profile without its id (``/schools?lang=en&school=``)."""
-    return map_view.app_url(f"schools?lang={lang}&school=")
 
 
 def open_school(school_id: str | None) -> None:
@@ -157,21 +150,16 @@ def location(record: dict, lang: str) -> None:
                           value=t("schools.profile.map_own" if i == 0
                                   else "schools.profile.map_other", lang), k=i)
              for i, code in enumerate(codes)]
-    bounds = _bounds(shown, record if placed else None)
+    bounds = maps.bounds(shown, (float(record["latitude"]), float(record["longitude"]))
+                         if placed else None)
     spec = mapping.MapSpec(
         features=mapping.area_features(shown, areas),
         colours=("#dce6f0", "#f6dccf"), words=mapping.TipLabels(
             value=t("schools.profile.map_area", lang)),
         legend=None, bounds=bounds, legend_room=10,
         schools=_point(record, lang) if placed else None,
-        school_words=mapping.PopupLabels(
-            code=t("map.schools.code", lang), pupils=t("map.schools.pupils", lang),
-            ptr=t("map.schools.ptr", lang), no_data=t("format.no_data", lang),
-            thousands_sep=t("format.thousands_sep", lang),
-            decimal_mark=t("format.decimal_mark", lang)) if placed else None)
-    m = mapping.choropleth_map(spec, map_view.asset_url(), mapping.basemap_from_env())
-    st_folium(m, key="schools_map", height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=[])
+        school_words=maps.popup_labels(lang) if placed else None)
+    maps.draw(spec, key="schools_map", height=MAP_HEIGHT)
     if not placed:
         st.caption(t("schools.profile.not_placed", lang))
     elif record.get("outside_district"):
@@ -185,19 +173,6 @@ def _point(record: dict, lang: str) -> mapping.Schools:
         longitude=np.array([float(record["longitude"])]),
         category=np.array([0]), school_id=[record["school_id"]], name=[name],
         pupils=np.array([math.nan]), ptr=np.array([math.nan]), colours=("#c4553a",))
-
-
-def _bounds(geometries: dict[str, bytes], point: dict | None):
-    boxes = [shapely.total_bounds(shapely.from_wkb(list(geometries.values())))] \
-        if geometries else []
-    if point is not None:
-        lon, lat = float(point["longitude"]), float(point["latitude"])
-        boxes.append(np.array([lon - 0.02, lat - 0.02, lon + 0.02, lat + 0.02]))
-    west = min(b[0] for b in boxes)
-    south = min(b[1] for b in boxes)
-    east = max(b[2] for b in boxes)
-    north = max(b[3] for b in boxes)
-    return ((float(south), float(west)), (float(north), float(east)))
 
 
 # --------------------------------------------------------------------------- pupils
@@ -323,7 +298,8 @@ def teachers(record: dict, figures: schools.SchoolFigures, levels: list[str],
     table = schools.comparison(figures, area_values, levels)
     shown = pd.DataFrame({
         "measure": [t(f"schools.profile.measure.{m}", lang) + (
-            " · " + extract.level_name(lv, lang) if lv else "") for m, lv in zip(table["measure"], table["level"])],
+            " · " + extract.level_name(lv, lang) if lv else "")
+            for m, lv in zip(table["measure"], table["level"])],
         **{col: [values.format_value(v, unit, lang) for v, unit in zip(table[col],
                                                                         table["unit"])]
            for col in ("school", *schools.COMPARED)}})

@@ -13,7 +13,7 @@ from lib.areas import namer
 from lib.country import admin_level_name
 from lib.i18n import format_number, format_school_year, t
 from lib.schools import SchoolQuery, SearchResult
-from ui import extract, school_profile, tables
+from ui import extract, nav, school_profile, tables
 from ui.filters import Filters
 from ui.markdown import escape
 
@@ -138,7 +138,7 @@ def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
              (*schools.OWNERSHIPS, *schools.LOCALITIES, "yes", "no")}
     level_names = {lv.id: extract.level_name(lv.id, lang) for lv in country.levels}
     shown = schools.results_table(result.rows, namer(lang), names,
-                                  words, level_names, school_profile.profile_prefix(lang))
+                                  words, level_names, nav.school_link_prefix(lang))
     ids = shown["school_id"].tolist()
     labels = {col: t(f"schools.results.column.{col}", lang) for col in shown.columns}
     labels["district"] = admin_level_name(country, 2, lang)

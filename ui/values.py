@@ -1,4 +1,4 @@
-"""Indicator values as the interface writes them: units, changes and flags, one way
+"""Values and labels as the interface writes them: units, changes and flags, one way
 everywhere (KPI cards, ranking charts, the catalogue)."""
 from __future__ import annotations
 
@@ -47,3 +47,9 @@ def flag_help(flags: Iterable[str], lang: str) -> str:
     return "\n".join(f"- **{t(f'flag.{name}', lang)}**: "
                      f"{words.get(name) or DESCRIPTIONS['en'].get(name, '')}"
                      for name in flags)
+
+
+def capitalised(text: str) -> str:
+    """A label with its first letter a capital ("districts" -> "Districts"; Lao has no
+    capitals and is left as it is)."""
+    return text[:1].upper() + text[1:]

@@ -167,15 +167,15 @@ def test_the_overview_small_map_comes_from_the_same_builder(extract, demo_extrac
 
         from lib import db
         from ui import extract as data
-        from ui import map_view
+        from ui import indicator_map
         from ui.filters import Filters
 
         with db.connect_current(data.path()) as con:
             year = json.loads(db.meta(con)["years"])[-1]
-        map_view.small_map(Filters("en", year, "primary", "", ""), "ger_primary",
-                           key="small")
-        map_view.small_map(Filters("en", year, "primary", "01", ""), "ger_primary",
-                           key="small_province", by="sex", group="parity")
+        indicator_map.small_map(Filters("en", year, "primary", "", ""), "ger_primary",
+                                key="small")
+        indicator_map.small_map(Filters("en", year, "primary", "01", ""), "ger_primary",
+                                key="small_province", by="sex", group="parity")
 
     at = ok(AppTest.from_function(script, default_timeout=TIMEOUT).run())
     def walk(node):

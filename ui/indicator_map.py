@@ -1,0 +1,264 @@
+"""The choropleth of one indicator, built from cached data: the Map page's map, the
+Overview's small map and the Equity page's parity map all come from :func:`build`.
+
+:class:`MapChoice` says what is shown (indicator, split and group, classes, palette, labels,
+schools), :class:`View` which areas (every area of a level, or one province's districts);
+:func:`build` makes the :class:`geo.mapping.MapSpec`, which :func:`ui.maps.draw` draws.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import streamlit as st
+
+from geo import mapping
+from geo.classify import DEFAULT_CLASSES, NO_DATA_COLOUR, qualitative_colours
+from lib import choropleth, schools_layer
+from lib.choropleth import PARITY, TOTAL, Choropleth
+from lib.equity_view import parity_direction
+from lib.i18n import format_number, format_school_year, local_name, t
+from lib.indicators import Indicator, IndicatorError, split_flags
+from ui import extract, maps, nav, values
+from ui.filters import Filters
+from ui.markdown import escape
+
+HEIGHT = 600
+DETAIL_COUNTRY, DETAIL_PROVINCE = "medium", "high"  # geo.simplify.DETAIL_TOLERANCES
+
+
+@dataclass(frozen=True)
+class MapChoice:
+    """What the map shows, as chosen above it."""
+
+    indicator: str
+    admin: str  # areas coloured in the whole-country view: province or district
+    by: str | None  # split of the value shown
+    group: str  # T, a group of ``by``, or parity
+    scheme: str
+    k: int
+    breaks: tuple[float, ...]
+    palette: str
+    labels: bool
+    schools: bool
+    school_attribute: str
+
+
+@dataclass(frozen=True)
+class View:
+    """Which areas the map draws: every area of a level, or one province's districts."""
+
+    level: str  # province or district
+    province: str  # "" for the whole country
+    district: str  # the chosen district, outlined; ""
+
+    @property
+    def admin_number(self) -> int:
+        return 1 if self.level == "province" else 2
+
+    @property
+    def detail(self) -> str:
+        return DETAIL_PROVINCE if self.province else DETAIL_COUNTRY
+
+
+def view_of(chosen: Filters, admin: str) -> View:
+    """The areas drawn: the chosen province's districts, else every area of ``admin``."""
+    if chosen.province:
+        return View("district", chosen.province, chosen.district)
+    return View(admin, "", "")
+
+
+def show_label(show: str, lang: str) -> str:
+    """What a map shows, in words: "Total", "Girls", "Parity index (sex)" ..."""
+    if show == TOTAL:
+        return t("map.show.total", lang)
+    split, group = show.split(":", 1)
+    return t(f"map.show.{split}.{group}", lang)
+
+
+def compute(chosen: Filters, choice: MapChoice, view: View) -> Choropleth:
+    """Classified values of every area of the view's level (the country's classes), the
+    view's areas kept."""
+    frame = extract.indicator(choice.indicator, view.level, chosen.year, by=choice.by,
+                              lang=chosen.lang)
+    rows = choropleth.group_rows(frame, choice.group)
+    units = extract.admin_units()
+    if view.province:
+        shown = units.loc[units["parent_code"] == view.province, "code"].tolist()
+    else:
+        shown = units.loc[units["level"] == view.admin_number, "code"].tolist()
+    indicator = extract.registry().get(choice.indicator)
+    return choropleth.build(rows, indicator, group=choice.group, shown=shown,
+                            scheme=choice.scheme, k=choice.k, breaks=choice.breaks,
+                            palette=choice.palette)
+
+
+def unit_of(choice: MapChoice, indicator: Indicator) -> str:
+    """The unit of the values shown: a parity index, or the indicator's."""
+    return "index" if choice.group == PARITY else indicator.unit
+
+
+def _bound_text(value: float, unit: str, lang: str) -> str:
+    return values.format_value(value, unit, lang)
+
+
+def class_label(ch: Choropleth, i: int, unit: str, lang: str) -> str:
+    """Class ``i``'s range in words ("up to 80%", "80% to 95%", "above 95%")."""
+    lo, hi = ch.class_bounds(i)
+    if not math.isfinite(lo):
+        return t("map.legend.up_to", lang, value=_bound_text(hi, unit, lang))
+    if not math.isfinite(hi):
+        return t("map.legend.above", lang, value=_bound_text(lo, unit, lang))
+    if lo == hi:
+        return _bound_text(lo, unit, lang)
+    return t("map.legend.range", lang, low=_bound_text(lo, unit, lang),
+             high=_bound_text(hi, unit, lang))
+
+
+def value_title(choice: MapChoice, indicator: Indicator, lang: str) -> str:
+    """The name of the value shown: the indicator's, with the group when one is shown."""
+    name = indicator.name(lang)
+    if choice.group == TOTAL:
+        return name
+    return t("map.title_group", lang, name=name, group=show_label(
+        f"{choice.by}:{choice.group}", lang))
+
+
+def legend(ch: Choropleth, choice: MapChoice, indicator: Indicator, view: View,
+           year: int, lang: str) -> mapping.Legend:
+    """The legend: each class with its count, the no-data class, how the classes are cut."""
+    unit = unit_of(choice, indicator)
+    rows = [mapping.LegendRow(ch.colours[i], class_label(ch, i, unit, lang),
+                              format_number(ch.counts[i], lang)) for i in range(ch.classes.k)]
+    rows.append(mapping.LegendRow(mapping.NO_DATA_SWATCH, t("map.legend.no_data", lang),
+                                  format_number(ch.no_data, lang)))
+    areas = t(f"admin_level.plural.{view.level}", lang)
+    note = t("map.legend.note", lang, scheme=t(f"map.scheme.{ch.classes.scheme}", lang),
+             k=ch.classes.k, areas=areas, year=format_school_year(year, lang))
+    if choice.group == PARITY:
+        note += " " + t("map.legend.parity_note", lang, direction=t(
+            f"parity.direction.{parity_direction(indicator.higher_is_better)}", lang))
+    elif indicator.higher_is_better is not None:
+        note += " " + t("map.legend.darker_worse", lang)
+    return mapping.Legend(value_title(choice, indicator, lang), tuple(rows), note)
+
+
+def _areas(ch: Choropleth, unit: str, lang: str, names: dict[str, str]) -> list[mapping.Area]:
+    def count(x: float) -> str | None:
+        return None if not np.isfinite(x) else format_number(x, lang)
+    out = []
+    for row in ch.areas.itertuples(index=False):
+        flags = ", ".join(values.flag_labels(split_flags(row.flags or ""), lang))
+        out.append(mapping.Area(
+            code=row.unit_code, name=names.get(row.unit_code, row.unit_name),
+            value=values.format_value(row.value, unit, lang), k=int(row.k),
+            numerator=count(row.numerator), denominator=count(row.denominator), flags=flags))
+    return out
+
+
+def _hint(view: View, lang: str, interactive: bool) -> str:
+    if not interactive:
+        return ""
+    if not view.province:
+        return t("map.hint.drill", lang, areas=t("admin_level.plural.district", lang))
+    return t("map.hint.choose", lang)
+
+
+def schools_spec(chosen: Filters, choice: MapChoice, view: View,
+                 profile: bool) -> tuple[mapping.Schools, mapping.PopupLabels, int]:
+    """The schools layer of the view, and how many schools could not be placed."""
+    lang = chosen.lang
+    rows = extract.school_points(chosen.level, chosen.year, view.province or None)
+    placed = schools_layer.categorise(rows, choice.school_attribute)
+    colours = qualitative_colours(len(placed.categories) - 1, ordered=placed.ordered)
+    colours = tuple(colours) + (NO_DATA_COLOUR,)
+    group = ("yes_no" if choice.school_attribute in schools_layer.FACILITIES
+             else choice.school_attribute)
+    names = tuple(t(f"map.schools.cat.{group}.{c}", lang) for c in placed.categories)
+    legend_rows = tuple(mapping.LegendRow(colours[i], names[i],
+                                          format_number(placed.counts[i], lang))
+                        for i in range(len(placed.categories))
+                        if placed.counts[i] or i < len(placed.categories) - 1)
+    legend = mapping.Legend(t("map.schools.legend", lang, attribute=t(
+        f"map.schools.attr.{choice.school_attribute}", lang)), legend_rows)
+    points = placed.points
+    school_names = [local_name(en, lo, lang)
+                    for en, lo in zip(points["name_en"], points["name_local"])]
+    schools = mapping.Schools(
+        latitude=points["latitude"].to_numpy(dtype="float64"),
+        longitude=points["longitude"].to_numpy(dtype="float64"),
+        category=points["category"].to_numpy(), school_id=points["school_id"].tolist(),
+        name=school_names, pupils=points["pupils"].to_numpy(dtype="float64"),
+        ptr=points["ptr"].to_numpy(dtype="float64"), colours=colours, legend=legend,
+        category_names=names)
+    words = maps.popup_labels(lang, nav.school_link_prefix(lang) if profile else "")
+    return schools, words, placed.without_location
+
+
+@dataclass(frozen=True)
+class Built:
+    """A map ready to draw, and what is said under it."""
+
+    spec: mapping.MapSpec
+    choropleth: Choropleth
+    missing: tuple[str, ...]  # areas shown without a polygon (names)
+    unplaced: int | None  # schools without coordinates (None: no schools layer)
+
+
+def build(chosen: Filters, choice: MapChoice, view: View, *,
+          interactive: bool = True) -> Built:
+    """The map of ``choice`` over ``view``; ``interactive``: its tooltips say what a click
+    does."""
+    lang = chosen.lang
+    indicator = extract.registry().get(choice.indicator)
+    ch = compute(chosen, choice, view)
+    geometries = extract.boundaries(view.admin_number, view.detail, view.province or None)
+    names = extract.area_names(lang)
+    unit = unit_of(choice, indicator)
+    features = mapping.area_features(geometries, _areas(ch, unit, lang, names),
+                                     label_points=choice.labels)
+    words = mapping.TipLabels(
+        value=value_title(choice, indicator, lang),
+        numerator=indicator.text("numerator", lang) if choice.group != PARITY else "",
+        denominator=indicator.text("denominator", lang) if choice.group != PARITY else "",
+        hint=_hint(view, lang, interactive))
+    schools = school_words = None
+    unplaced = None
+    if choice.schools:
+        schools, school_words, unplaced = schools_spec(chosen, choice, view,
+                                                       profile=nav.has_page("schools"))
+    spec = mapping.MapSpec(
+        features=features, colours=ch.colours, words=words,
+        legend=legend(ch, choice, indicator, view, chosen.year, lang),
+        bounds=maps.bounds(geometries), selected=view.district, labels=choice.labels,
+        schools=schools, school_words=school_words, no_data=NO_DATA_COLOUR)
+    missing = tuple(names.get(code, code) for code in ch.areas["unit_code"]
+                    if code not in geometries)
+    return Built(spec, ch, missing, unplaced)
+
+
+def show_error(error: IndicatorError, lang: str) -> None:
+    """Why there is no map (the indicator cannot be computed for this choice)."""
+    st.info(t("map.unavailable", lang, reason=escape(str(error))), icon=":material/info:")
+
+
+def small_map(chosen: Filters, indicator_id: str, *, key: str = "small_map",
+              height: int = 340, group: str = TOTAL, by: str | None = None) -> None:
+    """A small choropleth (the Overview's): the provinces of the
+    country, or the districts of the chosen province; tooltips, but no clicks, zoom or
+    drag (the page scrolls over it), no table."""
+    if chosen.year is None:
+        return
+    choice = MapChoice(indicator_id, "province", by, group, "quantiles", DEFAULT_CLASSES,
+                       (), choropleth.palettes(group)[0], False, False,
+                       schools_layer.DEFAULT_ATTRIBUTE)
+    view = view_of(chosen, "province")
+    try:
+        built = build(chosen, choice, view, interactive=False)
+    except IndicatorError as error:
+        show_error(error, chosen.lang)
+        return
+    legend = built.spec.legend
+    compact = replace(built.spec, legend=replace(legend, note="") if legend else None)
+    maps.draw(compact, key=key, height=height, interactive=False)

@@ -1,0 +1,324 @@
+"""The Map page's sections: the choices above the map, the drill-down, the caption, the map
+and what goes under it (notes, the values as a table, downloads).
+
+The map itself is built by :mod:`ui.indicator_map` and drawn by :func:`ui.maps.draw`,
+which reruns the script only on a click: a click on a province drills down to its
+districts, a click on a district chooses it. The drill-down goes through the shared sidebar
+(its province and district), so the sidebar follows and the URL holds it (``area``). The
+map's own choices live in the URL as ``indicator``, ``admin`` and ``by``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from geo.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES, parse_breaks
+from lib import choropleth, schools_layer
+from lib.choropleth import PARITY, TOTAL
+from lib.country import admin_level_name
+from lib.i18n import format_number, format_school_year, t
+from lib.indicators import GROUPS, PARITY_SPLITS, Indicator, IndicatorError, split_flags
+from lib.indicators.flags import no_value_before_next_year
+from ui import admin_picker, extract, indicator_map, indicator_picker, maps, url_state, values
+from ui.filters import DISTRICT, PROVINCE, Filters
+from ui.indicator_map import (Built, MapChoice, View, class_label, show_label, unit_of,
+                              value_title)
+from ui.markdown import escape
+from ui.split_picker import BY
+from ui.values import capitalised
+
+SHOW = "map_show"  # session: the value shown ("T", "sex:F", "sex:parity", ...)
+SCHEME, CLASSES, BREAKS, PALETTE = "map_scheme", "map_classes", "map_breaks", "map_palette"
+LABELS, SCHOOLS, ATTRIBUTE = "map_labels", "map_schools", "map_school_attribute"
+CLICK = "map_click"
+UNIT_WORDS = {"%": "percent", "ratio": "ratio", "count": "count", "index": "index"}
+
+
+def show(chosen: Filters) -> None:
+    """The whole page below its title, for a chosen year."""
+    choice = controls(chosen)
+    view = indicator_map.view_of(chosen, choice.admin)
+    heading(chosen, choice, view)
+    back_buttons(chosen)
+    try:
+        built = indicator_map.build(chosen, choice, view)
+    except IndicatorError as error:
+        indicator_map.show_error(error, chosen.lang)
+    else:
+        maps.draw(built.spec, key=CLICK, height=indicator_map.HEIGHT, on_click=_on_click)
+        under_map(chosen, choice, view, built)
+
+
+# --------------------------------------------------------------------------- controls
+
+
+def _show_options(indicator: Indicator, districts: bool) -> list[str]:
+    """The values a map of ``indicator`` can show. A district is either a priority district
+    or not, so districts have no priority split (provinces and the country do)."""
+    out = [TOTAL]
+    for split in PARITY_SPLITS:
+        if split in indicator.splits and not (districts and split == "priority"):
+            out += [f"{split}:{group}" for group in (*GROUPS[split], PARITY)]
+    return out
+
+
+def _split_of(show: str) -> str:
+    return show.split(":", 1)[0] if ":" in show else ""
+
+
+def _group_of(show: str) -> str:
+    return show.split(":", 1)[1] if ":" in show else TOTAL
+
+
+def _default_indicator(options: list[str], level: str) -> str:
+    for candidate in (f"ger_{level}", f"ptr_{level}", f"enrolment_{level}"):
+        if candidate in options:
+            return candidate
+    return options[0]
+
+
+def choose_indicator(chosen: Filters) -> str:
+    registry = extract.registry()
+    options = [ind.id for ind in registry.for_level(chosen.level)
+               if {"province", "district"} <= set(ind.admin_levels)]
+    remembered = indicator_picker.remembered()
+    default = remembered if remembered in options else _default_indicator(options,
+                                                                           chosen.level)
+    return indicator_picker.choose(options, default, registry=registry, lang=chosen.lang,
+                                   label=t("map.indicator", chosen.lang),
+                                   help=t("map.indicator_help", chosen.lang))
+
+
+def choose_show(indicator: Indicator, lang: str, districts: bool) -> tuple[str | None, str]:
+    """The split (``by``) and the group shown: the total, one group, or the parity index.
+    A link's ``by`` shows that split's parity index. ``districts``: the map colours
+    districts."""
+    options = _show_options(indicator, districts)
+    splits = [""] + sorted({_split_of(o) for o in options if o != TOTAL},
+                           key=PARITY_SPLITS.index)
+
+    def describe(split: str) -> str:
+        return show_label(f"{split}:{PARITY}" if split else TOTAL, lang)
+
+    def start(split: str) -> str:
+        return f"{split}:{PARITY}" if split else TOTAL
+
+    if url_state.incoming(BY) is not None:
+        st.session_state[SHOW] = start(url_state.choose(
+            BY, splits, "", parse=str, label_key="map.param.by", describe=describe))
+    elif st.session_state.get(SHOW) not in options:
+        remembered = url_state.remembered(BY, "")
+        st.session_state[SHOW] = start(remembered if remembered in splits else "")
+    show = st.selectbox(t("map.show.label", lang), options, key=SHOW,
+                        format_func=lambda o: show_label(o, lang),
+                        help=t("map.show.help", lang))
+    split = _split_of(show)
+    url_state.keep(BY, split, split or None)
+    return (split or None), _group_of(show)
+
+
+def choose_classes(group: str, lang: str) -> tuple[str, int, tuple[float, ...], str]:
+    """Classification, number of classes, custom breaks and palette (session only)."""
+    parity = choropleth.is_parity(group)
+    palettes = choropleth.palettes(group)
+    if st.session_state.get(PALETTE) not in palettes:
+        st.session_state[PALETTE] = palettes[0]
+    breaks_key = f"{BREAKS}_{'parity' if parity else 'value'}"
+    if breaks_key not in st.session_state:
+        st.session_state[breaks_key] = ", ".join(
+            format_number(b, "en", 2) for b in choropleth.default_breaks(group))
+    if parity and SCHEME not in st.session_state:
+        st.session_state[SCHEME] = "custom"
+    scheme = st.selectbox(t("map.classes.scheme", lang), SCHEMES, key=SCHEME,
+                          format_func=lambda s: t(f"map.scheme.{s}", lang),
+                          help=t("map.classes.scheme_help", lang))
+    breaks: tuple[float, ...] = ()
+    k = DEFAULT_CLASSES
+    if scheme == "custom":
+        text = st.text_input(t("map.classes.breaks", lang), key=breaks_key,
+                             help=t("map.classes.breaks_help", lang))
+        try:
+            breaks = tuple(parse_breaks(text))
+        except ValueError as bad:
+            st.error(t("map.classes.breaks_bad", lang, value=escape(str(bad), 20)))
+            breaks = ()
+        if not MIN_CLASSES - 1 <= len(breaks) <= MAX_CLASSES - 1:
+            if text.strip() and breaks:
+                st.error(t("map.classes.breaks_count", lang, n=len(breaks)))
+            breaks = ()
+            scheme = "quantiles"
+    else:
+        k = st.slider(t("map.classes.k", lang), MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES,
+                      key=CLASSES)
+    palette = st.selectbox(t("map.classes.palette", lang), palettes, key=PALETTE,
+                           help=t("map.classes.palette_help_parity" if parity
+                                  else "map.classes.palette_help", lang))
+    return scheme, k, breaks, palette
+
+
+def controls(chosen: Filters) -> MapChoice:
+    """The choices above the map: indicator, areas coloured, value shown, classes,
+    labels and schools."""
+    lang = chosen.lang
+    top = st.columns([5, 3, 4], vertical_alignment="bottom")
+    with top[0]:
+        indicator_id = choose_indicator(chosen)
+    indicator = extract.registry().get(indicator_id)
+    with top[1]:
+        admin = admin_picker.choose(chosen)
+    with top[2]:
+        by, group = choose_show(indicator, lang, admin == "district" or bool(chosen.province))
+    row = st.columns([3, 2, 2, 4], vertical_alignment="center")
+    with row[0], st.popover(t("map.classes.button", lang), icon=":material/palette:",
+                            width="stretch"):
+        scheme, k, breaks, palette = choose_classes(group, lang)
+    with row[1]:
+        labels = st.toggle(t("map.value_labels.label", lang), key=LABELS,
+                           help=t("map.value_labels.help", lang))
+    with row[2]:
+        schools = st.toggle(t("map.schools.toggle", lang), key=SCHOOLS,
+                            help=t("map.schools.toggle_help", lang))
+    attribute = schools_layer.DEFAULT_ATTRIBUTE
+    with row[3]:
+        if schools:
+            attribute = st.selectbox(
+                t("map.schools.attribute", lang), list(schools_layer.ATTRIBUTES),
+                key=ATTRIBUTE, format_func=lambda a: capitalised(t(f"map.schools.attr.{a}",
+                                                                    lang)),
+                label_visibility="collapsed")
+    return MapChoice(indicator_id, admin, by, group, scheme, k, breaks, palette, labels,
+                     schools, attribute)
+
+
+# --------------------------------------------------------------------------- drill-down
+
+
+def drill(province: str, district: str = "") -> None:
+    """Show ``province`` (and choose ``district``) through the shared sidebar filters;
+    call from a callback, before the sidebar is drawn."""
+    url_state.remember(PROVINCE, province)
+    url_state.remember(DISTRICT, district)
+
+
+def _on_click() -> None:
+    clicked = (st.session_state.get(CLICK) or {}).get("last_active_drawing")
+    if not isinstance(clicked, dict):
+        return
+    code = str((clicked.get("properties") or {}).get("area") or "")
+    units = extract.admin_units()
+    match = units.loc[units["code"] == code]
+    if match.empty:
+        return
+    if int(match["level"].iloc[0]) == 1:
+        drill(code)
+    else:
+        drill(str(match["parent_code"].iloc[0]), code)
+
+
+def back_buttons(chosen: Filters) -> None:
+    """The way back up: to the whole country, and from a district to its province."""
+    if not chosen.province:
+        return
+    lang = chosen.lang
+    names = extract.area_names(lang)
+    with st.container(horizontal=True):
+        st.button(t("map.back.country", lang), icon=":material/arrow_upward:",
+                  on_click=drill, args=("",), key="map_back_country")
+        if chosen.district:
+            st.button(t("map.back.province", lang, name=names.get(chosen.province, "")),
+                      icon=":material/arrow_upward:", on_click=drill,
+                      args=(chosen.province,), key="map_back_province")
+
+
+# ---------------------------------------------------------------------- caption, table, downloads
+
+
+def heading(chosen: Filters, choice: MapChoice, view: View) -> None:
+    lang = chosen.lang
+    indicator = extract.registry().get(choice.indicator)
+    names = extract.area_names(lang)
+    country = extract.country()
+    if view.province:
+        where = t("map.where.province", lang, name=escape(names.get(view.province, "")),
+                  admin=escape(admin_level_name(country, 1, lang)))
+    else:
+        where = escape(extract.country_name(lang))
+    st.caption(t("map.caption", lang, value=escape(value_title(choice, indicator, lang)),
+                 year=format_school_year(chosen.year, lang), where=where,
+                 areas=t(f"admin_level.plural.{view.level}", lang)))
+
+
+def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> None:
+    """Notes, the values as a sortable table, and the downloads."""
+    lang = chosen.lang
+    indicator = extract.registry().get(choice.indicator)
+    notes = []
+    areas = built.choropleth.areas
+    if len(areas) and built.choropleth.no_data == len(areas):
+        flows = no_value_before_next_year(areas["value"], areas["flags"])
+        notes.append(t("chart.all_no_data_flows" if flows else "map.all_no_data", lang,
+                       year=format_school_year(chosen.year, lang)))
+    if built.unplaced is not None:
+        notes.append(t("map.schools.unplaced", lang, n=format_number(built.unplaced, lang)))
+    if built.missing:
+        notes.append(t("map.missing_polygons", lang,
+                       names=", ".join(escape(n) for n in built.missing)))
+    if view.province:
+        notes.append(t("map.classes_national", lang,
+                       areas=t("admin_level.plural.district", lang)))
+    for note in notes:
+        st.caption(note)
+    st.subheader(t("map.table.heading", lang))
+    unit = unit_of(choice, indicator)
+    frame = choropleth.table(built.choropleth)
+    names = extract.area_names(lang)
+    frame["unit_name"] = [names.get(c, n) for c, n in zip(frame["unit_code"],
+                                                           frame["unit_name"])]
+    frame["class_label"] = [class_label(built.choropleth, int(k) - 1, unit, lang)
+                            if not pd.isna(k) else "" for k in frame["class"]]
+    frame["flags"] = [", ".join(values.flag_labels(split_flags(f or ""), lang))
+                      for f in frame["flags"]]
+    digits = values.DIGITS.get(unit, 1)
+    st.dataframe(
+        frame, hide_index=True, height=min(38 + 35 * len(frame), 420),
+        column_order=["unit_name", "unit_code", "value", "numerator", "denominator",
+                      "class_label", "flags"],
+        column_config={
+            "unit_name": st.column_config.TextColumn(t("map.table.area", lang)),
+            "unit_code": st.column_config.TextColumn(t("map.table.code", lang)),
+            "value": st.column_config.NumberColumn(
+                t("map.table.value", lang, unit=t(f"map.unit.{UNIT_WORDS[unit]}", lang)),
+                format=f"%.{digits}f"),
+            "numerator": st.column_config.NumberColumn(t("map.table.numerator", lang),
+                                                       format="localized"),
+            "denominator": st.column_config.NumberColumn(t("map.table.denominator", lang),
+                                                         format="localized"),
+            "class_label": st.column_config.TextColumn(t("map.table.class", lang)),
+            "flags": st.column_config.TextColumn(t("map.table.flags", lang)),
+        }, placeholder=t("format.empty_cell", lang), key="map_table")
+    stem = _file_stem(chosen, choice, view)
+    row = st.container(horizontal=True)
+    with row:
+        st.download_button(t("map.download.csv", lang),
+                           data=choropleth.csv_bytes(built.choropleth),
+                           file_name=f"{stem}.csv", mime="text/csv",
+                           icon=":material/download:", on_click="ignore", key="map_csv")
+        spec = built.spec
+
+        def page() -> bytes:
+            return maps.standalone_html(replace(spec, words=replace(spec.words, hint="")))
+
+        st.download_button(t("map.download.html", lang), data=page,
+                           file_name=f"{stem}.html", mime="text/html",
+                           icon=":material/map:", on_click="ignore", key="map_html",
+                           help=t("map.download.html_help", lang))
+
+
+def _file_stem(chosen: Filters, choice: MapChoice, view: View) -> str:
+    parts = ["map", choice.indicator, str(chosen.year),
+             choice.group if choice.group != TOTAL else "",
+             chosen.district or chosen.province or view.level]
+    return re.sub(r"[^0-9A-Za-z_.-]+", "_", "_".join(p for p in parts if p))
