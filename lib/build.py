@@ -31,11 +31,12 @@ from geo.boundaries import BoundaryMatch, load_boundaries, read_boundary_layers
 from geo.simplify import simplify_levels
 from lib.aggregate import add_school_context, create_aggregates, create_reporting
 from lib.country import Country, load_country
-from lib.package import OPTIONAL_TABLES, create_table_from_frame
+from lib.package import create_table_from_frame
 from lib.plausibility import (check_ages, check_counts, check_enrolment_jumps,
                               check_locations, check_population, check_pupil_teacher_ratio,
                               check_reporting)
 from lib.problems import PackageError, Problem, ProblemLog
+from lib.tables import OPTIONAL_TABLES
 from lib.validate import check_tables, create_typed_tables
 
 Progress = Callable[[str], None]

@@ -18,8 +18,8 @@ from geo.classify import (DIVERGING, PARITY_BREAKS, PARITY_CENTRE, SEQUENTIAL, C
                           sequential_colours)
 from lib import export
 from lib.indicators import Indicator
+from lib.vocabulary import PARITY, TOTAL
 
-TOTAL, PARITY = "T", "parity"
 COLUMNS = ["unit_code", "unit_name", "year", "group", "value", "numerator", "denominator",
            "flags"]
 

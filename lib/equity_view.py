@@ -22,11 +22,11 @@ import pandas as pd
 
 from lib.equity import Disparity
 from lib.indicators.flags import SMALL_DENOMINATOR, split_flags
-from lib.indicators.registry import GROUPS, PARITY_SPLITS, Indicator, Registry
+from lib.indicators.registry import Indicator, Registry
+from lib.vocabulary import GROUPS, PARITY, PARITY_SPLITS, SPLITS_PARITY_FIRST, TOTAL
 
-DIMENSIONS: tuple[str, ...] = ("sex", "locality", "priority", "ownership")
+DIMENSIONS: tuple[str, ...] = SPLITS_PARITY_FIRST
 PARITY_LOW, PARITY_HIGH = 0.97, 1.03  # read as parity (SDG 4.5.1 metadata)
-TOTAL, PARITY = "T", "parity"
 VALUE, INDEX = "value", "parity"  # what a ranking ranks
 BOTTOM_DEFAULT = 10
 

@@ -17,10 +17,10 @@ import pandas as pd
 
 from lib.indicators.flags import split_flags
 from lib.indicators.registry import IndicatorError, Registry
+from lib.vocabulary import DISTRICT, NATIONAL, PARITY, PROVINCE, TOTAL
 
 Fetch = Callable[[str, str, int, "str | None", "str | None"], pd.DataFrame]
 
-NATIONAL, PROVINCE, DISTRICT = "national", "province", "district"
 GAP_COUNT = 5
 
 
@@ -32,7 +32,7 @@ class KpiSpec:
     key: str
     family: str
     by: str | None = None
-    group: str = "T"
+    group: str = TOTAL
     unit: str | None = None  # None: the indicator's own unit
 
     def indicator_id(self, level_id: str) -> str:
@@ -48,7 +48,7 @@ KPIS: tuple[KpiSpec, ...] = (
     KpiSpec("ner", "ner"),
     KpiSpec("ptr", "ptr"),
     # The UIS adjusted gender parity index of the GER: girls over boys, 1 is parity.
-    KpiSpec("gpi", "ger", by="sex", group="parity", unit="index"),
+    KpiSpec("gpi", "ger", by="sex", group=PARITY, unit="index"),
 )
 
 
@@ -186,8 +186,8 @@ def kpis(fetch: Fetch, registry: Registry, level_id: str, year: int, where: Plac
             value=None if row is None else _number(row["value"]),
             flags=tuple(split_flags(row["flags"])) if row is not None else (),
             previous=_value(frame(where.admin_level, previous), code, spec.group),
-            female=_value(now, code, "F") if spec.by == "sex" and spec.group == "T" else None,
-            male=_value(now, code, "M") if spec.by == "sex" and spec.group == "T" else None,
+            female=_value(now, code, "F") if spec.by == "sex" and spec.group == TOTAL else None,
+            male=_value(now, code, "M") if spec.by == "sex" and spec.group == TOTAL else None,
             national=(None if where.admin_level == NATIONAL
                       else _value(frame(NATIONAL, year), None, spec.group)),
             province=(_value(frame(PROVINCE, year), where.parent_code, spec.group)
@@ -255,7 +255,7 @@ def largest_gaps(frame: pd.DataFrame, reference: float | None, higher_is_better:
     ``reference`` in the bad direction (below it when higher is better, above it when
     lower is better), the furthest first. Areas on the good side, at the reference or
     without a value are not ranked; ``gap`` is how far each is on the bad side."""
-    known, no_data = _areas(frame, "T")
+    known, no_data = _areas(frame, TOTAL)
     if reference is None or (isinstance(reference, float) and math.isnan(reference)):
         return Ranking(pd.DataFrame(columns=_RANKING_COLUMNS), None, len(known), no_data)
     sign = 1.0 if higher_is_better else -1.0
@@ -271,7 +271,7 @@ def lowest_parity(frame: pd.DataFrame, reference: float | None,
     """The ``n`` areas of ``frame`` (the engine's rows split by sex) with the lowest
     parity index (girls furthest behind boys), the lowest first; ``gap`` is the distance
     below the ``reference`` (the national index; negative when above it)."""
-    known, no_data = _areas(frame, "parity")
+    known, no_data = _areas(frame, PARITY)
     ref = _number(reference)
     known = known.assign(gap=(ref - known["value"]) if ref is not None else float("nan"))
     lowest = known.sort_values(["value", "unit_code"], kind="stable")
@@ -307,14 +307,14 @@ def gaps(fetch: Fetch, registry: Registry, level_id: str, year: int, where: Plac
     # The GER split by sex also holds its totals: one engine call serves both rankings.
     by = "sex" if indicator_id == parity_id else None
     areas = fetch(indicator_id, sub, year, by, inside)
-    national = _value(fetch(indicator_id, NATIONAL, year, by, None), None, "T")
+    national = _value(fetch(indicator_id, NATIONAL, year, by, None), None, TOTAL)
     largest = largest_gaps(areas, national, bool(indicator.higher_is_better))
 
     parity = None
     if parity_id in registry:
         split = fetch(parity_id, sub, year, "sex", inside)
         parity = lowest_parity(split, _value(fetch(parity_id, NATIONAL, year, "sex", None),
-                                             None, "parity"))
+                                             None, PARITY))
     return Gaps(indicator_id, sub, largest, parity_id if parity is not None else None, parity)
 
 

@@ -17,12 +17,10 @@ import duckdb
 import pandas as pd
 
 from lib.problems import Problem, short_detail
+from lib.tables import ALL_TABLES, TABLE
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
-REQUIRED_TABLES = ("admin_units", "schools", "enrolment", "teachers")
-OPTIONAL_TABLES = ("facilities", "population", "district_attributes", "quality", "targets")
-ALL_TABLES = REQUIRED_TABLES + OPTIONAL_TABLES
 
 # Bounds on what a table file may hold, so that no file stalls or bloats the build: a
 # table has a few dozen columns, a line a few hundred characters.
@@ -61,7 +59,7 @@ def find_tables(source: Path) -> tuple[dict[str, TableFile], list[Problem]]:
                 file=candidates[0].name))
         elif candidates:
             found[table] = TableFile(table, candidates[0])
-        elif table in REQUIRED_TABLES:
+        elif TABLE[table].required:
             problems.append(Problem(
                 "error", "missing_file",
                 f"the required table '{table}' is missing: add {table}.csv, {table}.parquet "

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lib.country import parse_country
-from lib.validate import table_specs
+from lib.tables import tables_for
 
 COUNTRY_TEMPLATE = '''\
 # The country profile: everything the explorer knows about your education system.
@@ -80,7 +80,7 @@ def write_template(out: Path) -> list[Path]:
     (out / "boundaries").mkdir(parents=True, exist_ok=True)
     written = [out / "country.toml"]
     written[0].write_text(COUNTRY_TEMPLATE, encoding="utf-8")
-    for name, spec in table_specs(parse_country(COUNTRY_TEMPLATE)).items():
+    for name, spec in tables_for(parse_country(COUNTRY_TEMPLATE)).items():
         path = out / f"{name}.csv"
         path.write_text(",".join(c.name for c in spec.columns) + "\n", encoding="utf-8")
         written.append(path)

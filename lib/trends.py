@@ -20,9 +20,9 @@ import pandas as pd
 
 from lib.indicators.flags import SMALL_DENOMINATOR, split_flags
 from lib.indicators.registry import Registry
-from lib.overview import DISTRICT, NATIONAL, PROVINCE, Fetch
+from lib.vocabulary import DISTRICT, NATIONAL, PARITY, PROVINCE, SPLITS_PARITY_FIRST, TOTAL
+from lib.overview import Fetch
 
-TOTAL, PARITY = "T", "parity"
 SERIES_COLUMNS = ["year", "area_code", "area_name", "area_level", "group", "value", "flags",
                   "small", "flagged"]
 FLOW_KINDS = ("repetition", "promotion", "dropout")
@@ -237,8 +237,7 @@ def indicators(registry: Registry, level_id: str) -> list[str]:
 
 def splits(indicator) -> list[str]:
     """The splits a line can be drawn by ("" first: no split)."""
-    return [""] + [s for s in ("sex", "locality", "priority", "ownership")
-                   if s in indicator.splits]
+    return [""] + [s for s in SPLITS_PARITY_FIRST if s in indicator.splits]
 
 
 def area_names(units: pd.DataFrame, name_of) -> dict[str, str]:

@@ -1,12 +1,11 @@
 """Checks that stop a build: structure, types, ranges, duplicates and references.
 
-Each table of the package is described once in :data:`TABLE_SPECS`. The checks run as SQL
+Each table of the package is declared once, in :data:`lib.tables.TABLES`. The checks run as SQL
 over the raw tables loaded by :mod:`lib.package`, so they stay fast on millions of rows, and
 every bad value is reported with its file, spreadsheet row and column.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -14,143 +13,18 @@ import duckdb
 import numpy as np
 
 from lib.country import Country
-from lib.package import REQUIRED_TABLES, TableFile, find_tables, load_raw, raw_columns, row_count
+from lib.package import TableFile, find_tables, load_raw, raw_columns, row_count
 from lib.problems import ProblemLog
+from lib.tables import TABLE, TABLES, Column, Table, tables_for, tables_with, year_column
+from lib.vocabulary import SEXES
 
 ROWS_LISTED_PER_CHECK = 50  # beyond this, one line says how many more rows share the problem
-MAX_COUNT = 1e12  # counts (and populations) beyond this are typing accidents, and would overflow
 VALUE_SHOWN_CHARS = 40  # a message quotes at most this much of a value
 STRAY_YEAR_SHARE = 0.1  # an enrolment year with fewer schools than this share of the others'
 STRAY_APART_SHARE = 0.5  # … or, two years or more from the others, fewer than this share
 
-# Columns the build adds to a table: a package column of the same name is set aside.
-COMPUTED_COLUMNS = {"schools": ("province_code", "priority", "has_location", "outside_district",
-                                "located_district")}
-
-SEXES = ("F", "M")
-OWNERSHIPS = ("public", "private", "community")
-LOCALITIES = ("urban", "rural")
-JMP_LADDER = ("basic", "limited", "none")
 TRUE_WORDS = ("1", "1.0", "true", "t", "yes", "y")
 FALSE_WORDS = ("0", "0.0", "false", "f", "no", "n")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str  # text | int | float | flag | choice | level_list
-    required: bool = True  # the column must be present
-    nullable: bool = False  # a value may be empty
-    choices: tuple[str, ...] = ()  # for kind "choice"; compared case-insensitively
-    minimum: float | None = None
-    maximum: float | None = None
-    sql_type: str = ""  # type in the extract; defaults by kind
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    name: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...] = ()  # columns that identify a row: duplicates are errors
-
-
-def _year(name: str = "year", required: bool = True, nullable: bool = False) -> Column:
-    return Column(name, "int", required, nullable, minimum=1900, maximum=2100)
-
-
-def _count(name: str, required: bool = True, nullable: bool = False) -> Column:
-    return Column(name, "int", required, nullable, minimum=0, maximum=MAX_COUNT,
-                  sql_type="BIGINT")
-
-
-def table_specs(country: Country) -> dict[str, TableSpec]:
-    """The tables of the data contract; grades and levels come from the country profile."""
-    grades = tuple(str(g) for g in country.grades)
-    levels = tuple(country.level_ids)
-    specs = [
-        TableSpec("admin_units", (
-            Column("code", "text"),
-            Column("level", "choice", choices=("1", "2"), sql_type="INTEGER"),
-            Column("parent_code", "text", nullable=True),
-            Column("name_en", "text"),
-            Column("name_local", "text", required=False, nullable=True),
-            Column("iso_code", "text", required=False, nullable=True),
-            Column("alt_names", "text", required=False, nullable=True),
-        ), key=("code",)),
-        TableSpec("schools", (
-            Column("school_id", "text"),
-            Column("name_en", "text"),
-            Column("name_local", "text", required=False, nullable=True),
-            Column("district_code", "text"),
-            # Out-of-range or swapped coordinates are warnings (lib.plausibility), not errors.
-            Column("latitude", "float", nullable=True),
-            Column("longitude", "float", nullable=True),
-            Column("ownership", "choice", choices=OWNERSHIPS),
-            Column("locality", "choice", choices=LOCALITIES),
-            Column("levels", "level_list", choices=levels),
-            Column("complete", "flag", required=False, nullable=True),
-            Column("multigrade", "flag", required=False, nullable=True),
-            Column("distance_to_road_km", "float", required=False, nullable=True, minimum=0),
-            _year("opened_year", required=False, nullable=True),
-            _year("closed_year", required=False, nullable=True),
-        ), key=("school_id",)),
-        TableSpec("enrolment", (
-            _year(),
-            Column("school_id", "text"),
-            Column("grade", "choice", choices=grades, sql_type="INTEGER"),
-            Column("sex", "choice", choices=SEXES),
-            Column("age", "int", nullable=True, minimum=0, maximum=99),
-            _count("enrolled"),
-            _count("repeaters", nullable=True),
-        ), key=("year", "school_id", "grade", "sex", "age")),
-        TableSpec("teachers", (
-            _year(),
-            Column("school_id", "text"),
-            Column("level", "choice", choices=levels),
-            Column("sex", "choice", choices=SEXES),
-            Column("qualified", "flag"),
-            Column("trained", "flag"),
-            _count("count"),
-        ), key=("year", "school_id", "level", "sex", "qualified", "trained")),
-        TableSpec("facilities", (
-            _year(),
-            Column("school_id", "text"),
-            _count("classrooms", required=False, nullable=True),
-            Column("electricity", "flag", required=False, nullable=True),
-            Column("internet", "flag", required=False, nullable=True),
-            Column("computers", "flag", required=False, nullable=True),
-            Column("adapted_infrastructure", "flag", required=False, nullable=True),
-            Column("drinking_water", "choice", required=False, nullable=True, choices=JMP_LADDER),
-            Column("sanitation", "choice", required=False, nullable=True, choices=JMP_LADDER),
-            Column("handwashing", "choice", required=False, nullable=True, choices=JMP_LADDER),
-            Column("single_sex_toilets", "flag", required=False, nullable=True),
-        ), key=("year", "school_id")),
-        TableSpec("population", (
-            _year(),
-            Column("district_code", "text"),
-            Column("sex", "choice", choices=SEXES),
-            Column("age", "int", minimum=0, maximum=120),
-            Column("population", "float", minimum=0, maximum=MAX_COUNT),
-        ), key=("year", "district_code", "sex", "age")),
-        TableSpec("district_attributes", (
-            Column("district_code", "text"),
-            Column("priority", "flag", required=False, nullable=True),
-        ), key=("district_code",)),
-        TableSpec("quality", (
-            _year(),
-            Column("school_id", "text"),
-            Column("standard", "text"),
-            Column("score", "float", required=False, nullable=True, minimum=0, maximum=100),
-            Column("met", "flag"),
-        ), key=("year", "school_id", "standard")),
-        TableSpec("targets", (
-            Column("indicator", "text"),
-            _year(),
-            Column("value", "float"),
-            Column("source", "text", required=False, nullable=True),
-        ), key=("indicator", "year")),
-    ]
-    return {spec.name: spec for spec in specs}
 
 
 def quote(identifier: str) -> str:
@@ -342,7 +216,7 @@ def _check_finite(checker: _Checker, column: str, nullable: bool) -> None:
                            f"digits{empty}")
 
 
-def _check_numeric_attributes(checker: _Checker, spec: TableSpec, columns: list[str]) -> None:
+def _check_numeric_attributes(checker: _Checker, spec: Table, columns: list[str]) -> None:
     """The package's extra numeric columns hold finite numbers too (they may be empty)."""
     for column in checker.columns_with(_numeric_attributes(checker, spec, columns),
                                        _not_finite):
@@ -361,7 +235,7 @@ def _check_nul_characters(checker: _Checker, columns: list[str]) -> None:
             "a broken export leaves); remove it"))
 
 
-def _check_duplicates(checker: _Checker, spec: TableSpec, present: set[str]) -> None:
+def _check_duplicates(checker: _Checker, spec: Table, present: set[str]) -> None:
     """Rows repeating a key, compared as typed values ("2022.0" and "2022" are one year)."""
     key = [c for c in spec.columns if c.name in spec.key and c.name in present]
     if not key:
@@ -409,10 +283,9 @@ def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFil
                  f"TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2 AND "
                  f"{_text('parent_code')} IS NULL", "parent_code",
                  lambda v: "a district (level 2) needs the code of its province in parent_code")
-    refers("schools", "district_code", districts, "a district (level 2) in admin_units")
-    for table in ("enrolment", "teachers", "facilities", "quality"):
+    for table in tables_with("school_id", besides="schools"):
         refers(table, "school_id", schools, "a school in schools")
-    for table in ("population", "district_attributes"):
+    for table in tables_with("district_code"):
         refers(table, "district_code", districts, "a district (level 2) in admin_units")
 
 
@@ -437,8 +310,8 @@ def _check_code_widths(con: duckdb.DuckDBPyConnection, table: TableFile,
 
 
 def _check_repeaters(con: duckdb.DuckDBPyConnection, table: TableFile, log: ProblemLog) -> None:
-    enrolled = _checked_number(_count("enrolled"))
-    repeaters = _checked_number(_count("repeaters"))
+    enrolled = _checked_number(TABLE["enrolment"].column("enrolled"))
+    repeaters = _checked_number(TABLE["enrolment"].column("repeaters"))
     _Checker(con, table, log).rows(
         "repeaters_above_enrolled", f"{repeaters} > {enrolled}", "repeaters",
         lambda v: f"repeaters {v[0]:g} > enrolled {v[1]:g}",
@@ -451,7 +324,7 @@ def _stray_years(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, float]]
     lies two years or more from every other year with under half of them. (A register that
     grows, a first census that covered a fifth of the schools, stays a census year.)"""
     counts = dict(con.execute(
-        f"SELECT {_checked_number(_year())} AS y, count(DISTINCT {_text('school_id')}) "
+        f"SELECT {_checked_number(year_column())} AS y, count(DISTINCT {_text('school_id')}) "
         f"FROM raw_enrolment WHERE y IS NOT NULL GROUP BY y").fetchall())
     stray = {}
     for year, n in counts.items():
@@ -469,7 +342,7 @@ def _check_years(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
                  log: ProblemLog) -> None:
     """School tables must describe census years: the years that have enrolment, none of
     them a typo (:func:`_stray_years`)."""
-    year = _checked_number(_year())
+    year = _checked_number(year_column())
     census = f"SELECT DISTINCT {year} AS y FROM raw_enrolment WHERE y IS NOT NULL"
     span = con.execute(f"SELECT min(y), max(y) FROM ({census})").fetchone()
     if span[0] is None:
@@ -481,7 +354,7 @@ def _check_years(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
                 f"year {v} has enrolment from only {n:,} school{'s' if n != 1 else ''}, "
                 f"against {median:,.0f} in the other years: a typo? Correct the year, or "
                 "leave that year's rows out"))
-    for table in ("teachers", "facilities", "quality"):
+    for table in (t.name for t in TABLES if t.census_years):
         if table not in tables:
             continue
         checker = _Checker(con, tables[table], log)
@@ -495,7 +368,7 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
     """Load every table of the package and log every error; return the tables found."""
     tables, problems = find_tables(source)
     log.extend(problems)
-    specs = table_specs(country)
+    specs = tables_for(country)
     loaded: dict[str, TableFile] = {}
     for name, table in tables.items():
         problem = load_raw(con, table)
@@ -512,7 +385,7 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
         if missing:
             continue
         if not row_count(con, name):
-            if name in REQUIRED_TABLES:
+            if TABLE[name].required:
                 log.error("empty_table", "the table has a header but no rows", file=table.name)
             else:  # an optional table left empty (as `template` writes it) is not given
                 continue
@@ -535,14 +408,14 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
     return loaded
 
 
-def _attributes(spec: TableSpec, columns: list[str]) -> list[str]:
+def _attributes(spec: Table, columns: list[str]) -> list[str]:
     """The package's extra columns of a table, beyond the contract's and those the build
     computes."""
-    known = {c.name for c in spec.columns} | set(COMPUTED_COLUMNS.get(spec.name, ()))
+    known = {c.name for c in spec.columns} | set(spec.computed)
     return [c for c in columns if c not in known]
 
 
-def _numeric_attributes(checker: _Checker, spec: TableSpec, columns: list[str]) -> list[str]:
+def _numeric_attributes(checker: _Checker, spec: Table, columns: list[str]) -> list[str]:
     """The extra columns kept as numbers: every value of them is one."""
     extras = _attributes(spec, columns)
     text = set(checker.columns_with(
@@ -557,7 +430,7 @@ def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
     Extra columns are kept as attributes: as numbers when every value is one, else as text.
     A column named like one the build computes is set aside with a warning.
     """
-    specs = table_specs(country)
+    specs = tables_for(country)
     for name, table in tables.items():
         spec = specs[name]
         present = raw_columns(con, name)
@@ -570,7 +443,7 @@ def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
                                             "flag": "BOOLEAN"}.get(col.kind, "VARCHAR")
                 expr = f"CAST(NULL AS {sql_type})"
             selects.append(f"{expr} AS {quote(col.name)}")
-        for aside in (c for c in present if c in COMPUTED_COLUMNS.get(name, ())):
+        for aside in (c for c in present if c in spec.computed):
             log.warn("column_set_aside", {"column": aside}, file=table.name, column=aside)
         numeric = _numeric_attributes(_Checker(con, table, log), spec, present)
         for extra in _attributes(spec, present):

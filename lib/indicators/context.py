@@ -17,9 +17,7 @@ import pandas as pd
 
 from lib.country import Country, parse_country
 from lib.indicators.registry import Registry, build_registry
-
-OPTIONAL_AGGREGATES = {"population": "agg_population", "facilities": "agg_facilities",
-                       "quality": "agg_quality"}
+from lib.tables import TABLES
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,9 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
     tables = frozenset(name for (name,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
     ).fetchall())
-    optional = [name for name, agg in OPTIONAL_AGGREGATES.items() if agg in tables]
+    # An optional table was given when the build made its relations' district tables.
+    optional = [t.name for t in TABLES if not t.required and t.relations
+                and all(r.table in tables for r in t.relations)]
     standards: list[str] = []
     if "agg_quality" in tables:
         standards = [s for (s,) in con.execute(

@@ -28,94 +28,19 @@ import pandas as pd
 from lib.equity import adjusted_parity_array
 from lib.indicators import flags as fl
 from lib.indicators.context import ExtractContext, context
-from lib.indicators.registry import (ADMIN_LEVELS, GROUPS, PARITY_SPLITS, SPLITS, Indicator,
-                                     IndicatorError)
+from lib.indicators.registry import Indicator, IndicatorError
+from lib.tables import RELATIONS
+from lib.vocabulary import ADMIN_LEVELS, GROUPS, PARITY, PARITY_SPLITS, SPLIT, SPLITS, TOTAL
 
 COLUMNS = ["unit_code", "unit_name", "year", "group", "value", "numerator", "denominator",
            "flags"]
 
-# Relations with the same columns at area level (district aggregates) and school level.
-_AGG = {
-    "enrolment": "agg_enrolment",
-    "population": "(SELECT p.year, p.district_code, p.sex, p.age, p.population, d.priority "
-                  "FROM agg_population p JOIN agg_districts d USING (district_code))",
-    "teachers": "agg_teachers",
-    "schools": "agg_schools",
-    "flow": "agg_flow",
-    "facilities": "agg_facilities",
-    "classrooms": "agg_classrooms",
-    "reporting": "agg_reporting",
-    "quality": "agg_quality",
-}
-_CTX = "s.locality, s.ownership, s.priority"
-_SCHOOL = {
-    "enrolment": f"""(SELECT e.year, e.school_id, s.district_code, e.grade, e.sex, e.age, {_CTX},
-        e.enrolled, coalesce(e.repeaters, 0) AS repeaters
-        FROM enrolment e JOIN schools s USING (school_id))""",
-    "teachers": f"""(SELECT t.year, t.school_id, s.district_code, t.level, t.sex, t.qualified,
-        t.trained, {_CTX}, t.count FROM teachers t JOIN schools s USING (school_id))""",
-    "schools": f"""(SELECT r.year, r.school_id, s.district_code, l.level, {_CTX}, 1 AS schools,
-        CAST(coalesce(s.complete, false) AS INTEGER) AS complete,
-        CAST(coalesce(NOT s.complete, false) AS INTEGER) AS incomplete,
-        CAST(coalesce(s.multigrade, false) AS INTEGER) AS multigrade,
-        CAST(s.complete IS NOT NULL AS INTEGER) AS complete_known,
-        CAST(s.multigrade IS NOT NULL AS INTEGER) AS multigrade_known
-        FROM reporting r JOIN schools s USING (school_id) JOIN school_levels l USING (school_id))""",
-    "facilities": f"""(SELECT f.year, f.school_id, s.district_code, l.level, {_CTX},
-        1 AS schools_reporting,
-        CAST(coalesce(f.electricity, false) AS INTEGER) AS electricity,
-        CAST(coalesce(f.internet, false) AS INTEGER) AS internet,
-        CAST(coalesce(f.computers, false) AS INTEGER) AS computers,
-        CAST(coalesce(f.adapted_infrastructure, false) AS INTEGER) AS adapted,
-        CAST(coalesce(f.drinking_water = 'basic', false) AS INTEGER) AS water,
-        CAST(coalesce(f.sanitation = 'basic' AND f.single_sex_toilets, false) AS INTEGER)
-            AS sanitation,
-        CAST(coalesce(f.handwashing = 'basic', false) AS INTEGER) AS handwashing
-        FROM facilities f JOIN reporting r USING (year, school_id)
-        JOIN schools s USING (school_id) JOIN school_levels l USING (school_id))""",
-    "classrooms": f"""(SELECT f.year, f.school_id, s.district_code, {_CTX}, 1 AS schools,
-        f.classrooms, p.pupils
-        FROM facilities f
-        JOIN (SELECT year, school_id, sum(enrolled) AS pupils FROM enrolment GROUP BY ALL) p
-            USING (year, school_id)
-        JOIN schools s USING (school_id) WHERE f.classrooms IS NOT NULL)""",
-    "reporting": f"""(SELECT r.year, r.school_id, s.district_code, {_CTX}, 1 AS schools
-        FROM reporting r JOIN schools s USING (school_id))""",
-    "quality": f"""(SELECT q.year, q.school_id, s.district_code, q.standard, {_CTX},
-        1 AS schools, CAST(q.met AS INTEGER) AS met
-        FROM quality q JOIN schools s USING (school_id))""",
-    # Flows of one school from year t to t + 1 for each t asked, as agg_flow has them for
-    # districts. {years} and {years_and_next} stand for the conditions on the year column
-    # before them (see _year_list), filled in by _side_sql.
-    "flow": f"""(WITH pairs AS (
-            SELECT DISTINCT r.year, r.school_id FROM reporting r
-            JOIN reporting n ON n.school_id = r.school_id AND n.year = r.year + 1
-            WHERE r.year {{years}}),
-        g AS (SELECT e.year, e.school_id, e.grade, e.sex, sum(e.enrolled) AS enrolled,
-                     sum(coalesce(e.repeaters, 0)) AS repeaters
-              FROM enrolment e WHERE e.year {{years_and_next}}
-                AND e.school_id IN (SELECT school_id FROM pairs) GROUP BY ALL),
-        parts AS (
-            SELECT p.year, g.school_id, g.grade, g.sex, g.enrolled, 0 AS repeaters_next,
-                   0 AS entrants_next_grade
-                FROM g JOIN pairs p ON p.year = g.year AND p.school_id = g.school_id
-            UNION ALL SELECT p.year, g.school_id, g.grade, g.sex, 0, g.repeaters, 0
-                FROM g JOIN pairs p ON g.year = p.year + 1 AND p.school_id = g.school_id
-            UNION ALL SELECT p.year, g.school_id, g.grade - 1, g.sex, 0, 0,
-                   g.enrolled - g.repeaters
-                FROM g JOIN pairs p ON g.year = p.year + 1 AND p.school_id = g.school_id)
-        SELECT CAST(p.year AS INTEGER) AS year, p.school_id, s.district_code, p.grade, p.sex,
-               {_CTX}, sum(p.enrolled) AS enrolled, sum(p.repeaters_next) AS repeaters_next,
-               sum(p.entrants_next_grade) AS entrants_next_grade
-        FROM parts p JOIN schools s USING (school_id) GROUP BY ALL)""",
-}
+# The population with its district's priority flag, for the priority split.
+_POPULATION_WITH_PRIORITY = (
+    "(SELECT p.year, p.district_code, p.sex, p.age, p.population, d.priority "
+    "FROM agg_population p JOIN agg_districts d USING (district_code))")
 _UNIT = {"national": "'_'", "province": "ad.province_code", "district": "src.district_code",
          "school": "src.school_id"}
-_GROUP = {"sex": "src.sex", "locality": "src.locality", "ownership": "src.ownership",
-          "priority": "CASE WHEN src.priority THEN 'priority' ELSE 'other' END"}
-_FACILITY_COLUMN = {"electricity": "electricity", "internet": "internet",
-                    "computers": "computers", "adapted": "adapted", "water": "water",
-                    "sanitation": "sanitation", "handwashing": "handwashing"}
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -141,7 +66,7 @@ class Request:
 
     @property
     def groups(self) -> tuple[str, ...]:
-        return ("T",) + (GROUPS[self.by] if self.by else ())
+        return (TOTAL,) + (GROUPS[self.by] if self.by else ())
 
 
 Finisher = Callable[[pd.DataFrame, Request], pd.DataFrame]
@@ -212,31 +137,39 @@ def _year_list(years: Sequence[int], *, and_next: bool = False) -> tuple[str, di
     return ("= " + items[0] if len(items) == 1 else f"IN ({', '.join(items)})"), params
 
 
+def _relation(source: str, req: Request, years: Sequence[int]) -> str:
+    """The rows a side sums over: the relation's district sums (``agg_<name>``) for areas,
+    its rows of each school (the years asked only) at school level."""
+    relation = RELATIONS[source]
+    if source == "population" and req.by == "priority":
+        return _POPULATION_WITH_PRIORITY
+    if req.level != "school":
+        return relation.table
+    return "(" + relation.school_rows(_year_list(years)[0],
+                                      _year_list(years, and_next=True)[0]) + ")"
+
+
 def _side_sql(name: str, side: Side, req: Request, years: Sequence[int]) -> str:
-    relation = (_SCHOOL if req.level == "school" else _AGG)[side.source]
-    if "{years}" in relation:
-        relation = (relation.replace("{years}", _year_list(years)[0])
-                    .replace("{years_and_next}", _year_list(years, and_next=True)[0]))
+    relation = _relation(side.source, req, years)
     unit = _UNIT[req.level]
-    grp = _GROUP[req.by] if req.by else "'T'"
+    grp = SPLIT[req.by].sql if req.by else f"'{TOTAL}'"
     area = "(ad.province_code = $area OR ad.district_code = $area)" if req.area else "TRUE"
     cols = ", ".join(f"{expr} AS {col}" for col, expr in side.columns.items())
     grade = ", src.grade AS grade" if side.by_grade else ""
     # The district table gives provinces and areas; without them it is not needed.
     join = ("JOIN agg_districts ad ON ad.district_code = src.district_code "
             if req.level == "province" or req.area else "")
-    if side.source == "population" and req.by != "priority":
-        relation = "agg_population"
     inner = (f"SELECT src.year AS yr, {unit} AS unit, {grp} AS grp{grade}, {cols} "
              f"FROM {relation} src {join}WHERE src.year {_year_list(years)[0]} "
              f"AND ({side.where}) AND {area}")
     sums = ", ".join(f"CAST(sum({col}) AS DOUBLE) AS {col}" for col in side.columns)
     keys = "yr, unit, grade" if side.by_grade else "yr, unit"
     if req.by is None:
-        return (f"{name} AS (SELECT {keys}, 'T' AS grp, {sums} FROM ({inner}) "
+        return (f"{name} AS (SELECT {keys}, '{TOTAL}' AS grp, {sums} FROM ({inner}) "
                 f"GROUP BY {keys})")
-    return (f"{name} AS (SELECT {keys}, CASE WHEN grouping(grp) = 1 THEN 'T' ELSE grp END "
-            f"AS grp, {sums} FROM ({inner}) GROUP BY GROUPING SETS (({keys}), ({keys}, grp)))")
+    return (f"{name} AS (SELECT {keys}, CASE WHEN grouping(grp) = 1 THEN '{TOTAL}' ELSE grp "
+            f"END AS grp, {sums} FROM ({inner}) GROUP BY GROUPING SETS (({keys}), ({keys}, "
+            "grp)))")
 
 
 def _query(con: duckdb.DuckDBPyConnection, sides: list[Side], req: Request,
@@ -402,7 +335,7 @@ def _unit_total(frame: pd.DataFrame, column: str) -> pd.Series:
     """Each row's unit's value of ``column`` in its total (T) row of the same year (the
     grid has one T row per block ``blk``)."""
     blk = frame["blk"].to_numpy()
-    is_total = (frame["grp"] == "T").to_numpy()
+    is_total = (frame["grp"] == TOTAL).to_numpy()
     totals = np.zeros(len(blk) and int(blk.max()) + 1)
     totals[blk[is_total]] = frame[column].to_numpy(dtype="float64")[is_total]
     return pd.Series(np.nan_to_num(totals[blk], nan=0.0), index=frame.index)
@@ -436,7 +369,7 @@ def _finish_rate(factor: float, *, num: str = "n", den: str = "d", weight: str |
         if population:
             missing = frame[den] <= 0
             frame[f"flag:{fl.NO_POPULATION}"] = missing & (
-                (_unit_total(frame, den) <= 0) | (frame["grp"] == "T") | (req.by == "sex"))
+                (_unit_total(frame, den) <= 0) | (frame["grp"] == TOTAL) | (req.by == "sex"))
         if reporting:
             reported, expected = reporting
             frame[f"flag:{fl.INCOMPLETE_REPORTING}"] = (
@@ -595,8 +528,7 @@ def _recipe(ind: Indicator) -> tuple[list[Side], Finisher]:
         return ([Side("schools", {"n": num, "d": den}, "src.level = $level",
                       {"level": p["level"]})], _finish_rate(100.0))
     if fam == "facility":
-        column = _FACILITY_COLUMN[str(p["item"])]
-        return ([Side("facilities", {"n": f"src.{column}", "d": "src.schools_reporting"},
+        return ([Side("facilities", {"n": f"src.{p['item']}", "d": "src.schools_reporting"},
                       "src.level = $level", {"level": p["level"]}),
                  Side("schools", {"s": "src.schools"}, "src.level = $level",
                       {"level": p["level"]})],
@@ -740,7 +672,7 @@ def _compute(con: duckdb.DuckDBPyConnection, req: Request, lang: str,
             return out
 
         blk = spread(blk, np.arange(len(units)), "int64")
-        group = spread(group, "parity", object)
+        group = spread(group, PARITY, object)
         value = spread(value, parity_value, "float64")
         numerator = spread(numerator, np.nan, "float64")
         denominator = spread(denominator, np.nan, "float64")

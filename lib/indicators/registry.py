@@ -27,29 +27,18 @@ from typing import Iterable, Iterator, Mapping
 
 from lib.country import Country, Level
 from lib.indicators.texts import FIELDS, ITEM_NAMES, TEXTS
+from lib.tables import tables_needed_by
+from lib.vocabulary import (ADMIN_LEVELS, AREA_LEVELS, DISTRICT_SPLITS, FACILITY_ITEMS, GROUPS,
+                            PARITY, PARITY_SPLITS, SCHOOL_SPLITS, SPLITS, TOTAL)
 
 DEFAULT_LANG = "en"
 
 THEMES: tuple[str, ...] = ("access", "participation", "efficiency", "teachers", "facilities",
                            "equity", "quality")
 UNITS: tuple[str, ...] = ("%", "ratio", "count")
-ADMIN_LEVELS: tuple[str, ...] = ("national", "province", "district", "school")
-SPLITS: tuple[str, ...] = ("sex", "locality", "ownership", "priority")
-# The groups of each split, in output order; parity is first group over second.
-GROUPS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "sex": ("F", "M"),
-    "locality": ("rural", "urban"),
-    "ownership": ("public", "private", "community"),
-    "priority": ("priority", "other"),
-})
-PARITY_SPLITS: tuple[str, ...] = ("sex", "locality", "priority")
-FACILITY_ITEMS: tuple[str, ...] = ("electricity", "internet", "computers", "adapted", "water",
-                                   "sanitation", "handwashing")
-
 _ALL = SPLITS
-_SCHOOL = ("locality", "ownership", "priority")
-_POP = ("sex", "priority")
-_AREAS = ("national", "province", "district")
+_SCHOOL = SCHOOL_SPLITS
+_POP = DISTRICT_SPLITS  # population exists by district, sex and age
 
 
 class IndicatorError(ValueError):
@@ -76,10 +65,14 @@ class Family:
     formula: str
     denominator_kind: str | None = None  # what the denominator counts (small_denominator)
     weight: str | None = None  # disparity weight: denominator, numerator or enrolment
-    requires: tuple[str, ...] = ()  # optional tables of the package
     admin_levels: tuple[str, ...] = ADMIN_LEVELS
     population_based: bool = False
     flow: bool = False
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """The optional tables of the package it needs (:mod:`lib.tables` declares them)."""
+        return tables_needed_by(self.key)
 
 
 def _f(key: str, theme: str, unit: str, better: bool | None, splits: tuple[str, ...],
@@ -87,8 +80,8 @@ def _f(key: str, theme: str, unit: str, better: bool | None, splits: tuple[str, 
     return Family(key, theme, unit, better, splits, source, formula, **kw)
 
 
-_POPKW = dict(denominator_kind="children", weight="denominator", requires=("population",),
-              admin_levels=_AREAS, population_based=True)
+_POPKW = dict(denominator_kind="children", weight="denominator", admin_levels=AREA_LEVELS,
+              population_based=True)
 _FLOWKW = dict(denominator_kind="pupils", weight="denominator", flow=True)
 
 FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
@@ -141,8 +134,7 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
        "SDG 4.c.4: pupil–qualified teacher ratio", "E[g {grades}] / T_qualified[{level_id}]",
        denominator_kind="teachers", weight="numerator"),
     _f("pcr", "facilities", "ratio", False, _SCHOOL, "UIS: pupil–classroom ratio",
-       "E[all grades] / classrooms in use", denominator_kind="classrooms", weight="numerator",
-       requires=("facilities",)),
+       "E[all grades] / classrooms in use", denominator_kind="classrooms", weight="numerator"),
     _f("qualified_teachers", "teachers", "%", True, _ALL,
        "SDG 4.c.3: proportion of qualified teachers", "100 × T_qualified / T [{level_id}]",
        denominator_kind="teachers", weight="denominator"),
@@ -158,10 +150,9 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
        weight="denominator"),
     _f("facility", "facilities", "%", True, _SCHOOL, "SDG 4.a.1: schools with basic services",
        "100 × S_{item_id} / S_reporting [{level_id}]", denominator_kind="schools",
-       weight="denominator", requires=("facilities",)),
+       weight="denominator"),
     _f("quality_met", "quality", "%", True, _SCHOOL, "National quality standard",
-       "100 × S_met / S_assessed", denominator_kind="schools", weight="denominator",
-       requires=("quality",)),
+       "100 × S_met / S_assessed", denominator_kind="schools", weight="denominator"),
     _f("female_share", "equity", "%", None, _SCHOOL, "UIS: percentage of female pupils",
        "100 × E_F[g {grades}] / E[g {grades}]", denominator_kind="pupils",
        weight="denominator"),
@@ -208,8 +199,8 @@ class Indicator:
     def groups(self, by: str | None) -> tuple[str, ...]:
         """Output groups for a split: T, the split's groups, then parity when it has one."""
         if by is None:
-            return ("T",)
-        return ("T",) + GROUPS[by] + (("parity",) if by in PARITY_SPLITS else ())
+            return (TOTAL,)
+        return (TOTAL,) + GROUPS[by] + ((PARITY,) if by in PARITY_SPLITS else ())
 
 
 class Registry:

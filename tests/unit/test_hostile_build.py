@@ -23,7 +23,7 @@ from lib.db import connect, extract_info, problems
 from lib.i18n import catalogue
 from lib.package import MAX_COLUMNS, MAX_LINE_BYTES, TableFile, load_raw
 from lib.problems import message_in
-from lib.validate import table_specs
+from lib.tables import tables_for
 from tests.conftest import REPO
 from tests.unit.test_bad_input import edit, fails_with, good_package, setup  # noqa: F401
 
@@ -62,7 +62,7 @@ def test_huge_numbers_in_key_columns_are_errors_listed_with_all_the_others(setup
 def test_every_whole_number_column_is_bounded_within_its_type(good_package):
     """The typed tables cast with CAST, which fails on overflow: the checks must have
     refused every value that does not fit."""
-    for spec in table_specs(load_country(good_package)).values():
+    for spec in tables_for(load_country(good_package)).values():
         for col in spec.columns:
             if col.kind == "int":
                 limit = SQL_INT_RANGES[col.sql_type or "INTEGER"]

@@ -1,0 +1,328 @@
+"""The tables of a data package, each declared once (data contract §2).
+
+A :class:`Table` says everything the explorer knows about one package table: its columns
+and their checks, the rows that identify a row (duplicates are errors), whether the package
+must have it, the columns the build adds, the relations the indicator engine reads from it
+and the indicator families it switches on. :mod:`lib.package` finds the files,
+:mod:`lib.validate` checks and types them, :mod:`lib.aggregate` builds each relation's
+district table, :mod:`lib.indicators.engine` reads each relation at school level and as
+district sums, :mod:`lib.indicators.registry` switches indicator families on or off, and
+:mod:`lib.template` writes the empty package: all from :data:`TABLES`.
+
+A :class:`Relation` is one definition for both levels: :meth:`Relation.school_rows` is the
+rows of each school, :meth:`Relation.district_sums` their sums by district (the build's
+``agg_<name>`` table), so that any area is the sum of its districts and a school's value is
+computed the same way as an area's.
+
+Pure: no database, no Streamlit.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from lib.country import Country
+from lib.vocabulary import (FACILITY_DECLARATIONS, JMP_LADDER, LOCALITIES, OWNERSHIPS, SEXES,
+                            SCHOOL_SPLIT_COLUMNS)
+
+MAX_COUNT = 1e12  # counts (and populations) beyond this are typing accidents, and would overflow
+
+# Column choices that come from the country profile (kind "choice" or "level_list").
+GRADES, LEVELS = "grades", "levels"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text | int | float | flag | choice | level_list
+    required: bool = True  # the column must be present
+    nullable: bool = False  # a value may be empty
+    choices: tuple[str, ...] = ()  # for kind "choice"; compared case-insensitively
+    minimum: float | None = None
+    maximum: float | None = None
+    sql_type: str = ""  # type in the extract; defaults by kind
+    country_choices: str = ""  # GRADES or LEVELS: choices are the country's
+
+
+def year_column(name: str = "year", required: bool = True, nullable: bool = False) -> Column:
+    return Column(name, "int", required, nullable, minimum=1900, maximum=2100)
+
+
+def count_column(name: str, required: bool = True, nullable: bool = False) -> Column:
+    return Column(name, "int", required, nullable, minimum=0, maximum=MAX_COUNT,
+                  sql_type="BIGINT")
+
+
+def _optional(name: str, kind: str, **kw) -> Column:
+    return Column(name, kind, required=False, nullable=True, **kw)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Rows the indicator engine sums over, defined once for schools and districts.
+
+    ``source``: the FROM clause, where ``s`` is the school (``schools``, with its province
+    and priority flag) and ``{years}`` / ``{years_and_next}`` may stand for conditions on a
+    year column (filled in by :meth:`school_rows`). ``keys``: output column -> expression,
+    besides the year, the school, its district and its splits. ``measures``: output column
+    -> per-row expression, summed by the district table and by the engine. A relation that
+    is not ``per_school`` has district rows (``district`` says where the code is) and no
+    school level.
+    """
+
+    name: str
+    source: str
+    year: str
+    keys: Mapping[str, str]
+    measures: Mapping[str, str]
+    where: str = "TRUE"
+    per_school: bool = True
+    district: str = "s.district_code"
+    sum_type: str = "BIGINT"  # type of the district sums
+
+    @property
+    def table(self) -> str:
+        """The build's table of district sums."""
+        return f"agg_{self.name}"
+
+    def school_rows(self, years: str = "IS NOT NULL",
+                    years_and_next: str = "IS NOT NULL") -> str:
+        """SELECT of the rows of each school (a school may have several rows per key)."""
+        if not self.per_school:
+            raise ValueError(f"{self.name} has rows by district, not by school")
+        source = self.source.replace("{years}", years).replace("{years_and_next}",
+                                                                years_and_next)
+        columns = [f"{self.year} AS year", "s.school_id", f"{self.district} AS district_code",
+                   *(f"{expr} AS {name}" for name, expr in self.keys.items()),
+                   *(f"s.{column}" for column in SCHOOL_SPLIT_COLUMNS),
+                   *(f"{expr} AS {name}" for name, expr in self.measures.items())]
+        return f"SELECT {', '.join(columns)} FROM {source} WHERE {self.where}"
+
+    def district_sums(self) -> str:
+        """SELECT of the sums by year, district, key and split: the ``agg_<name>`` table."""
+        keys = ["year", "district_code", *self.keys]
+        if self.per_school:
+            rows = self.school_rows()
+            keys += SCHOOL_SPLIT_COLUMNS
+        else:
+            rows = (f"SELECT {self.year} AS year, {self.district} AS district_code, "
+                    + ", ".join(f"{expr} AS {name}" for name, expr in
+                                {**self.keys, **self.measures}.items())
+                    + f" FROM {self.source} WHERE {self.where}")
+        sums = [f"CAST(sum({name}) AS {self.sum_type}) AS {name}" for name in self.measures]
+        return (f"SELECT {', '.join(keys)}, {', '.join(sums)} FROM ({rows}) "
+                "GROUP BY ALL ORDER BY ALL")
+
+
+def _as_count(condition: str) -> str:
+    """1 when the condition holds, 0 when it does not or is unknown."""
+    return f"CAST(coalesce({condition}, false) AS INTEGER)"
+
+
+_ENROLMENT = Relation(
+    "enrolment", "enrolment e JOIN schools s USING (school_id)", "e.year",
+    {"grade": "e.grade", "sex": "e.sex", "age": "e.age"},
+    {"enrolled": "e.enrolled", "repeaters": "coalesce(e.repeaters, 0)"})
+# Flows compare year t with t + 1 over the schools that report in both years: a school's
+# pupils of grade g in t, its repeaters of g in t + 1, and its new entrants to g + 1 in t + 1.
+_FLOW = Relation(
+    "flow", """(WITH pairs AS (
+            SELECT DISTINCT r.year, r.school_id FROM reporting r
+            JOIN reporting n ON n.school_id = r.school_id AND n.year = r.year + 1
+            WHERE r.year {years}),
+        g AS (SELECT e.year, e.school_id, e.grade, e.sex, sum(e.enrolled) AS enrolled,
+                     sum(coalesce(e.repeaters, 0)) AS repeaters
+              FROM enrolment e WHERE e.year {years_and_next}
+                AND e.school_id IN (SELECT school_id FROM pairs) GROUP BY ALL)
+        SELECT p.year, g.school_id, g.grade, g.sex, g.enrolled, 0 AS repeaters_next,
+               0 AS entrants_next_grade
+            FROM g JOIN pairs p ON p.year = g.year AND p.school_id = g.school_id
+        UNION ALL SELECT p.year, g.school_id, g.grade, g.sex, 0, g.repeaters, 0
+            FROM g JOIN pairs p ON g.year = p.year + 1 AND p.school_id = g.school_id
+        UNION ALL SELECT p.year, g.school_id, g.grade - 1, g.sex, 0, 0, g.enrolled - g.repeaters
+            FROM g JOIN pairs p ON g.year = p.year + 1 AND p.school_id = g.school_id
+        ) p JOIN schools s USING (school_id)""", "CAST(p.year AS INTEGER)",
+    {"grade": "p.grade", "sex": "p.sex"},
+    {"enrolled": "p.enrolled", "repeaters_next": "p.repeaters_next",
+     "entrants_next_grade": "p.entrants_next_grade"})
+# A school reports in a year when it has enrolment rows for that year (table `reporting`).
+_REPORTING = Relation("reporting", "reporting r JOIN schools s USING (school_id)", "r.year",
+                      {}, {"schools": "1"})
+_TEACHERS = Relation(
+    "teachers", "teachers t JOIN schools s USING (school_id)", "t.year",
+    {"level": "t.level", "sex": "t.sex", "qualified": "t.qualified", "trained": "t.trained"},
+    {"count": "t.count"})
+_SCHOOLS = Relation(
+    "schools", "reporting r JOIN schools s USING (school_id) "
+               "JOIN school_levels l USING (school_id)", "r.year",
+    {"level": "l.level"},
+    {"schools": "1", "complete": _as_count("s.complete"),
+     "incomplete": _as_count("NOT s.complete"), "multigrade": _as_count("s.multigrade"),
+     "complete_known": _as_count("s.complete IS NOT NULL"),
+     "multigrade_known": _as_count("s.multigrade IS NOT NULL")})
+_FACILITIES = Relation(
+    "facilities", "facilities f JOIN reporting r USING (year, school_id) "
+                  "JOIN schools s USING (school_id) JOIN school_levels l USING (school_id)",
+    "f.year", {"level": "l.level"},
+    {"schools_reporting": "1", "classrooms": "coalesce(f.classrooms, 0)",
+     **{item.id: _as_count(item.sql) for item in FACILITY_DECLARATIONS}})
+_CLASSROOMS = Relation(
+    "classrooms", "facilities f JOIN (SELECT year, school_id, sum(enrolled) AS pupils "
+                  "FROM enrolment GROUP BY ALL) p USING (year, school_id) "
+                  "JOIN schools s USING (school_id)", "f.year", {},
+    {"schools": "1", "classrooms": "f.classrooms", "pupils": "p.pupils"},
+    where="f.classrooms IS NOT NULL")
+_POPULATION = Relation("population", "population p", "p.year", {"sex": "p.sex", "age": "p.age"},
+                       {"population": "p.population"}, per_school=False,
+                       district="p.district_code", sum_type="DOUBLE")
+_QUALITY = Relation(
+    "quality", "quality q JOIN schools s USING (school_id)", "q.year",
+    {"standard": "q.standard"}, {"schools": "1", "met": "CAST(q.met AS INTEGER)"})
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the data package (see the module's docstring)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # columns that identify a row: duplicates are errors
+    required: bool = False
+    computed: tuple[str, ...] = ()  # columns the build adds: a package column so named is set aside
+    relations: tuple[Relation, ...] = ()
+    families: tuple[str, ...] = ()  # indicator families that need this table
+    census_years: bool = False  # its years must be years that have enrolment
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def has(self, column: str) -> bool:
+        return any(c.name == column for c in self.columns)
+
+
+TABLES: tuple[Table, ...] = (
+    Table("admin_units", (
+        Column("code", "text"),
+        Column("level", "choice", choices=("1", "2"), sql_type="INTEGER"),
+        Column("parent_code", "text", nullable=True),
+        Column("name_en", "text"),
+        _optional("name_local", "text"),
+        _optional("iso_code", "text"),
+        _optional("alt_names", "text"),
+    ), key=("code",), required=True),
+    Table("schools", (
+        Column("school_id", "text"),
+        Column("name_en", "text"),
+        _optional("name_local", "text"),
+        Column("district_code", "text"),
+        # Out-of-range or swapped coordinates are warnings (lib.plausibility), not errors.
+        Column("latitude", "float", nullable=True),
+        Column("longitude", "float", nullable=True),
+        Column("ownership", "choice", choices=OWNERSHIPS),
+        Column("locality", "choice", choices=LOCALITIES),
+        Column("levels", "level_list", country_choices=LEVELS),
+        _optional("complete", "flag"),
+        _optional("multigrade", "flag"),
+        _optional("distance_to_road_km", "float", minimum=0),
+        year_column("opened_year", required=False, nullable=True),
+        year_column("closed_year", required=False, nullable=True),
+    ), key=("school_id",), required=True,
+        computed=("province_code", "priority", "has_location", "outside_district",
+                  "located_district"),
+        relations=(_SCHOOLS,)),
+    Table("enrolment", (
+        year_column(),
+        Column("school_id", "text"),
+        Column("grade", "choice", country_choices=GRADES, sql_type="INTEGER"),
+        Column("sex", "choice", choices=SEXES),
+        Column("age", "int", nullable=True, minimum=0, maximum=99),
+        count_column("enrolled"),
+        count_column("repeaters", nullable=True),
+    ), key=("year", "school_id", "grade", "sex", "age"), required=True,
+        relations=(_ENROLMENT, _FLOW, _REPORTING)),
+    Table("teachers", (
+        year_column(),
+        Column("school_id", "text"),
+        Column("level", "choice", country_choices=LEVELS),
+        Column("sex", "choice", choices=SEXES),
+        Column("qualified", "flag"),
+        Column("trained", "flag"),
+        count_column("count"),
+    ), key=("year", "school_id", "level", "sex", "qualified", "trained"), required=True,
+        relations=(_TEACHERS,), census_years=True),
+    Table("facilities", (
+        year_column(),
+        Column("school_id", "text"),
+        count_column("classrooms", required=False, nullable=True),
+        _optional("electricity", "flag"),
+        _optional("internet", "flag"),
+        _optional("computers", "flag"),
+        _optional("adapted_infrastructure", "flag"),
+        _optional("drinking_water", "choice", choices=JMP_LADDER),
+        _optional("sanitation", "choice", choices=JMP_LADDER),
+        _optional("handwashing", "choice", choices=JMP_LADDER),
+        _optional("single_sex_toilets", "flag"),
+    ), key=("year", "school_id"), relations=(_FACILITIES, _CLASSROOMS),
+        families=("pcr", "facility"), census_years=True),
+    Table("population", (
+        year_column(),
+        Column("district_code", "text"),
+        Column("sex", "choice", choices=SEXES),
+        Column("age", "int", minimum=0, maximum=120),
+        Column("population", "float", minimum=0, maximum=MAX_COUNT),
+    ), key=("year", "district_code", "sex", "age"), relations=(_POPULATION,),
+        families=("ger", "ner", "aner", "gir", "nir", "gir_last", "oosr",
+                  "participation_pre_primary")),
+    Table("district_attributes", (
+        Column("district_code", "text"),
+        _optional("priority", "flag"),
+    ), key=("district_code",)),
+    Table("quality", (
+        year_column(),
+        Column("school_id", "text"),
+        Column("standard", "text"),
+        _optional("score", "float", minimum=0, maximum=100),
+        Column("met", "flag"),
+    ), key=("year", "school_id", "standard"), relations=(_QUALITY,),
+        families=("quality_met",), census_years=True),
+    Table("targets", (
+        Column("indicator", "text"),
+        year_column(),
+        Column("value", "float"),
+        _optional("source", "text"),
+    ), key=("indicator", "year")),
+)
+TABLE: Mapping[str, Table] = MappingProxyType({t.name: t for t in TABLES})
+REQUIRED_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if t.required)
+OPTIONAL_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if not t.required)
+ALL_TABLES: tuple[str, ...] = REQUIRED_TABLES + OPTIONAL_TABLES
+RELATIONS: Mapping[str, Relation] = MappingProxyType(
+    {r.name: r for t in TABLES for r in t.relations})
+
+
+def tables_needed_by(family: str) -> tuple[str, ...]:
+    """The optional tables an indicator family needs (required tables are always there)."""
+    return tuple(t.name for t in TABLES if family in t.families)
+
+
+def tables_with(column: str, *, besides: str = "") -> tuple[str, ...]:
+    """The tables that have ``column`` (e.g. ``school_id``: the tables that point to a
+    school), but ``besides``."""
+    return tuple(t.name for t in TABLES if t.has(column) and t.name != besides)
+
+
+def tables_for(country: Country) -> dict[str, Table]:
+    """The tables with the country's grades and levels as the choices of the columns that
+    take them."""
+    values = {GRADES: tuple(str(g) for g in country.grades),
+              LEVELS: tuple(country.level_ids)}
+
+    def resolved(col: Column) -> Column:
+        if not col.country_choices:
+            return col
+        return dataclasses.replace(col, choices=values[col.country_choices])
+
+    return {t.name: dataclasses.replace(t, columns=tuple(resolved(c) for c in t.columns))
+            for t in TABLES}

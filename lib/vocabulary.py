@@ -1,0 +1,99 @@
+"""The vocabulary of the registry: the words every part of the explorer shares.
+
+Admin levels, the splits and their groups, the total and parity rows, the values a school's
+ownership and locality take, the JMP service ladder and the facility items with the one SQL
+rule that says a school has each. Everything else imports them from here; the indicator
+registry (:mod:`lib.indicators.registry`) builds its families on them, the package tables
+(:mod:`lib.tables`) check values against them, the engine groups rows by them.
+
+A new split is declared once, in :data:`SPLIT_DECLARATIONS` (plus its words in the language
+catalogues, ``split.<id>`` and ``group.<group>``); the column it reads must be in the
+tables (:mod:`lib.tables`). Pure: no imports beyond the standard library.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+TOTAL, PARITY = "T", "parity"  # the group of a total row, and of a parity-index row
+
+ADMIN_LEVELS: tuple[str, ...] = ("national", "province", "district", "school")
+NATIONAL, PROVINCE, DISTRICT, SCHOOL = ADMIN_LEVELS
+AREA_LEVELS: tuple[str, ...] = (NATIONAL, PROVINCE, DISTRICT)  # levels that are areas
+
+SEXES: tuple[str, ...] = ("F", "M")
+LOCALITIES: tuple[str, ...] = ("rural", "urban")
+OWNERSHIPS: tuple[str, ...] = ("public", "private", "community")
+PRIORITY_GROUPS: tuple[str, ...] = ("priority", "other")
+JMP_LADDER: tuple[str, ...] = ("basic", "limited", "none")  # WASH service levels, best first
+
+
+@dataclass(frozen=True)
+class Split:
+    """A way to split an indicator into groups.
+
+    ``groups``: in output order; with ``parity`` the parity index is the first group's value
+    over the second's. ``sql``: the group of a row of the engine's relations (alias
+    ``src``). ``school_column``: the column of ``schools`` the district aggregates keep for
+    it (None: the split is a column of the fact tables, like sex). ``by_district``: the
+    split exists for district-level data (population), not only for schools.
+    """
+
+    id: str
+    groups: tuple[str, ...]
+    parity: bool
+    sql: str
+    school_column: str | None = None
+    by_district: bool = False
+
+
+SPLIT_DECLARATIONS: tuple[Split, ...] = (
+    Split("sex", SEXES, parity=True, sql="src.sex", by_district=True),
+    Split("locality", LOCALITIES, parity=True, sql="src.locality", school_column="locality"),
+    Split("ownership", OWNERSHIPS, parity=False, sql="src.ownership",
+          school_column="ownership"),
+    Split("priority", PRIORITY_GROUPS, parity=True,
+          sql="CASE WHEN src.priority THEN 'priority' ELSE 'other' END",
+          school_column="priority", by_district=True),
+)
+SPLIT: Mapping[str, Split] = MappingProxyType({s.id: s for s in SPLIT_DECLARATIONS})
+SPLITS: tuple[str, ...] = tuple(SPLIT)
+GROUPS: Mapping[str, tuple[str, ...]] = MappingProxyType({s.id: s.groups
+                                                         for s in SPLIT_DECLARATIONS})
+PARITY_SPLITS: tuple[str, ...] = tuple(s.id for s in SPLIT_DECLARATIONS if s.parity)
+# The order pages offer splits in: those with a parity index first.
+SPLITS_PARITY_FIRST: tuple[str, ...] = PARITY_SPLITS + tuple(
+    s for s in SPLITS if s not in PARITY_SPLITS)
+SCHOOL_SPLITS: tuple[str, ...] = tuple(s.id for s in SPLIT_DECLARATIONS if s.school_column)
+DISTRICT_SPLITS: tuple[str, ...] = tuple(s.id for s in SPLIT_DECLARATIONS if s.by_district)
+SCHOOL_SPLIT_COLUMNS: tuple[str, ...] = tuple(s.school_column for s in SPLIT_DECLARATIONS
+                                              if s.school_column)
+
+
+@dataclass(frozen=True)
+class FacilityItem:
+    """A service or equipment of SDG 4.a.1, and the rule that a school has it, as SQL on a
+    row of ``facilities`` (alias ``f``). A JMP service counts when it is "basic"."""
+
+    id: str
+    sql: str
+
+
+FACILITY_DECLARATIONS: tuple[FacilityItem, ...] = (
+    FacilityItem("electricity", "f.electricity"),
+    FacilityItem("internet", "f.internet"),
+    FacilityItem("computers", "f.computers"),
+    FacilityItem("adapted", "f.adapted_infrastructure"),
+    FacilityItem("water", "f.drinking_water = 'basic'"),
+    FacilityItem("sanitation", "f.sanitation = 'basic' AND f.single_sex_toilets"),
+    FacilityItem("handwashing", "f.handwashing = 'basic'"),
+)
+FACILITY: Mapping[str, FacilityItem] = MappingProxyType({i.id: i for i in
+                                                         FACILITY_DECLARATIONS})
+FACILITY_ITEMS: tuple[str, ...] = tuple(FACILITY)
+
+
+def facility_flags_sql() -> str:
+    """Each facility item of a ``facilities`` row as a boolean column named by its id."""
+    return ", ".join(f"({item.sql}) AS {item.id}" for item in FACILITY_DECLARATIONS)
