@@ -3,7 +3,8 @@ completeness, school locations, implausible values, and every warning of the bui
 import streamlit as st
 
 from lib.i18n import t
-from ui import data_quality, filters
+from ui import filters
+from ui.sections import data_quality
 
 chosen = filters.current()
 lang = chosen.lang

@@ -1,29 +1,25 @@
-"""The charts and tables of the Equity page, built with Altair from :mod:`lib.equity_view`.
+"""The charts of the Equity page, built with Altair from :mod:`lib.equity_view`, and the
+words of its inequality measures.
 
 Chart builders (``*_chart``) are plain functions of frames and words, so the unit tests
-validate their specs; the ``show_*`` functions draw them with their downloads.
+validate their specs; :mod:`ui.sections.equity` draws them with their notes and downloads.
 Colours are colour-blind safe (Okabe–Ito; PuOr, the map's diverging palette, for parity).
 Small denominators are drawn faded and marked ⚠; areas without a value say "no data".
 """
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import altair as alt
 import numpy as np
 import pandas as pd
-import streamlit as st
 
-from geo.classify import DIVERGING, PARITY_BREAKS
-from lib import choropleth, equity_view, export, schools_layer
+from lib import equity_view
 from lib.equity_view import PARITY_HIGH, PARITY_LOW, Ranked, Reading
 from lib.i18n import format_number, t
-from lib.indicators import Indicator, IndicatorError, split_flags
-from ui import extract, indicator_map, maps, tables, url_state, values
-from ui.chart_export import FONT, GROUP_COLOURS, OKABE_ITO, built, show
-from ui.markdown import escape
-from ui.filters import Filters
+from lib.indicators import Indicator, split_flags
+from ui import values
+from ui.chart_export import FONT, GROUP_COLOURS, OKABE_ITO
 
 
 BEHIND, AHEAD = "#e66101", "#5e3c99"  # PuOr's ends: the first group behind, or the second
@@ -47,17 +43,6 @@ def parity_words(indicator: Indicator, lang: str) -> str:
     """Which colour says which group is behind, for this indicator's direction."""
     return t(f"parity.direction.{equity_view.parity_direction(indicator.higher_is_better)}",
              lang)
-
-
-def with_distinct_names(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``rows`` with each ``unit_name`` told apart from its namesakes by its province
-    (:func:`lib.equity_view.distinct_names`): a chart draws one band per name."""
-    units = extract.admin_units()
-    local = extract.area_names(lang)
-    parents = {code: local.get(parent, "") for code, parent in
-               zip(units["code"], units["parent_code"]) if isinstance(parent, str) and parent}
-    return rows.assign(unit_name=equity_view.distinct_names(
-        list(rows["unit_code"]), list(rows["unit_name"]), parents))
 
 
 def _labels(rows: pd.DataFrame, unit: str, lang: str) -> pd.DataFrame:
@@ -157,28 +142,6 @@ def ranking_chart(ranked: Ranked, unit: str, *, title: str, subtitle: str, x_tit
             axis=alt.AxisConfig(labelFont=FONT, titleFont=FONT)))
 
 
-def show_ranking(ranked: Ranked, indicator: Indicator, *, title: str, subtitle: str,
-                 lang: str, file_name: str) -> None:
-    unit = unit_of(indicator, ranked.measure)
-    ranked = replace(ranked, rows=with_distinct_names(ranked.rows, lang))
-    chart = built(ranking_chart, ranked=ranked, unit=unit, title=title, subtitle=subtitle,
-                  x_title=axis_title(indicator, unit, lang),
-                  higher_is_better=indicator.higher_is_better, lang=lang)
-    data = ranked.rows.drop(columns=["flagged"]).assign(
-        national=ranked.national, target=ranked.target)
-    tall = len(ranked.rows) > 30
-    with st.container(height=620 if tall else "content", border=False):
-        show(chart, data, file_name=file_name, lang=lang, key="equity_ranking")
-    notes = [t("equity.ranking.colours_parity", lang, direction=parity_words(
-        indicator, lang)) if ranked.measure == equity_view.INDEX
-        else t("equity.ranking.colours", lang)]
-    if ranked.rows["small"].any():
-        notes.append(t("chart.small_note", lang))
-    if ranked.no_data:
-        notes.append(t("chart.no_data_note", lang, n=ranked.no_data))
-    st.caption(" ".join(notes))
-
-
 # --------------------------------------------------------------------------- groups
 
 
@@ -215,47 +178,6 @@ def groups_chart(rows: pd.DataFrame, unit: str, group_names: dict[str, str], *,
         config=alt.Config(view=alt.ViewConfig(stroke=None)))
 
 
-def show_groups(rows: pd.DataFrame, indicator: Indicator, dimension: str, *, title: str,
-                subtitle: str, lang: str, file_name: str) -> None:
-    names = {g: t(f"equity.group.{g}", lang) for g in equity_view.groups(dimension)}
-    rows = with_distinct_names(rows, lang)
-    chart = built(groups_chart, rows=rows, unit=indicator.unit, group_names=names,
-                  title=title, subtitle=subtitle,
-                  x_title=axis_title(indicator, indicator.unit, lang), lang=lang)
-    with st.container(height=620 if rows["unit_code"].nunique() > 30 else "content",
-                      border=False):
-        show(chart, rows, file_name=file_name, lang=lang, key="equity_groups")
-    missing = int(rows["value"].isna().sum())
-    notes = [t("equity.groups.note", lang)]
-    if missing:
-        notes.append(t("equity.groups.missing", lang, n=missing))
-    if rows["small"].any():
-        notes.append(t("chart.small_note", lang))
-    st.caption(" ".join(notes))
-
-
-# --------------------------------------------------------------------------- map
-
-
-def parity_map(chosen: Filters, indicator_id: str, dimension: str, admin: str,
-               file_name: str) -> None:
-    """The parity index per area on the Map page's choropleth: diverging around 1 (PuOr),
-    classes cut at 0.90, 0.97, 1.03 and 1.10, so the middle class is parity."""
-    choice = indicator_map.MapChoice(indicator_id, admin, dimension, choropleth.PARITY,
-                                     "custom", len(PARITY_BREAKS) + 1, PARITY_BREAKS,
-                                     DIVERGING[0], False, False,
-                                     schools_layer.DEFAULT_ATTRIBUTE)
-    view = indicator_map.view_of(chosen, admin)
-    try:
-        built = indicator_map.build(chosen, choice, view, interactive=False)
-    except IndicatorError as error:
-        indicator_map.show_error(error, chosen.lang)
-        return
-    maps.draw(built.spec, key="equity_map", height=600, interactive=False)
-    tables.download_csv(choropleth.csv_bytes(built.choropleth), f"{file_name}.csv",
-                        lang=chosen.lang, label_key="chart.download_csv", key="equity_map_csv")
-
-
 # --------------------------------------------------------------------------- inequality
 
 
@@ -279,23 +201,6 @@ def measure_value(item: Reading, unit: str, lang: str) -> str:
     if item.measure.startswith("theil") and np.isfinite(item.value) and item.value > 0:
         digits = max(digits, 2 - math.floor(math.log10(item.value)))
     return format_number(item.value, lang, digits)
-
-
-def show_inequality(items: list[Reading], indicator: Indicator, *, areas: str,
-                    weight: str, lang: str, file_name: str) -> None:
-    """Each measure, its value and its reading, one line each."""
-    texts = [reading_text(item, indicator.unit, areas, lang) for item in items]
-    lines = [t("equity.inequality.line", lang,
-               measure=t(f"equity.measure.{item.measure}", lang),
-               value=escape(measure_value(item, indicator.unit, lang)), reading=escape(text))
-             for item, text in zip(items, texts)]
-    with st.container(border=True):
-        st.markdown("\n".join(f"- {line}" for line in lines))
-    st.caption(t("equity.inequality.weights", lang, areas=areas,
-                 weight=t(f"equity.weight.{weight}", lang)))
-    tables.download_csv(export.csv_bytes(equity_view.readings_frame(items, texts)),
-                        f"{file_name}.csv", lang=lang, label_key="chart.download_csv",
-                        key="equity_inequality_csv")
 
 
 # --------------------------------------------------------------------------- scatter
@@ -359,76 +264,3 @@ def scatter_chart(points: pd.DataFrame, *, x_title: str, y_title: str, size_titl
         *refs, *layers, title=alt.TitleParams(title, subtitle=subtitle, anchor="start",
                                               font=FONT, subtitleColor="#555555"),
         height=460, width="container", config=alt.Config(view=alt.ViewConfig(stroke=None)))
-
-
-# --------------------------------------------------------------------------- bottom N
-
-
-def show_bottom(rows: pd.DataFrame, indicator: Indicator, unit: str, dimension: str, *,
-                lang: str, file_name: str) -> None:
-    shown = with_distinct_names(rows, lang)
-    columns = {"rank": t("chart.rank", lang), "unit_name": t("chart.area", lang),
-               "value": t("equity.bottom.value", lang, unit=t(f"chart.unit.{unit}", lang)),
-               "gap": t("equity.bottom.gap", lang)}
-    for col in [c for c in shown.columns if c in equity_view.groups(dimension)
-                or c == equity_view.PARITY]:
-        columns[col] = t(f"equity.group.{col}", lang)
-    shown["value"] = [values.format_value(v, unit, lang) for v in shown["value"]]
-    shown["gap"] = [values.format_change(g, unit, lang) or t("format.no_data", lang)
-                    for g in shown["gap"]]
-    for col in [c for c in columns if c in equity_view.groups(dimension)]:
-        shown[col] = [values.format_value(v, indicator.unit, lang) for v in shown[col]]
-    if equity_view.PARITY in shown:
-        shown[equity_view.PARITY] = [values.format_value(v, "index", lang)
-                                     for v in shown[equity_view.PARITY]]
-    shown["flags"] = [", ".join(values.flag_labels(split_flags(f or ""), lang))
-                      for f in shown["flags"]]
-    columns["flags"] = t("chart.flags", lang)
-    tables.table(shown, columns, lang=lang, max_rows=15, integers=("rank",),
-                 key="equity_bottom")
-    tables.download_csv(export.csv_bytes(rows), f"{file_name}.csv",
-                        lang=lang, label_key="chart.download_csv", key="equity_bottom_csv")
-
-
-
-
-# --------------------------------------------------------------------------- controls
-
-VERSUS = "vs"  # URL: the scatter's other indicator
-
-
-def choose_versus(options: list[str], default: str, *, registry, lang: str) -> str:
-    """The indicator on the scatter's horizontal axis, held in the URL as ``vs``."""
-    def name(indicator_id: str) -> str:
-        return f"{registry.get(indicator_id).name(lang)} ({indicator_id})"
-
-    url_state.choose(VERSUS, options, default, parse=str, label_key="equity.param.vs",
-                     describe=name)
-    chosen = st.selectbox(t("equity.scatter.versus", lang), options,
-                          key=url_state.widget_key(VERSUS), format_func=name,
-                          help=t("equity.scatter.versus_help", lang))
-    url_state.keep(VERSUS, chosen)
-    return chosen
-
-
-def show_scatter(points: pd.DataFrame, left_out: int, x_ind: Indicator, y_ind: Indicator,
-                 *, colour: str, size_title: str, national_x: float | None,
-                 national_y: float | None, title: str, subtitle: str, lang: str,
-                 file_name: str) -> None:
-    if points.empty:
-        st.info(t("equity.scatter.empty", lang), icon=":material/database_off:")
-        return
-    chart = built(
-        scatter_chart, points=points, x_title=axis_title(x_ind, x_ind.unit, lang),
-        y_title=axis_title(y_ind, y_ind.unit, lang), size_title=size_title, colour=colour,
-        colour_title=t(f"equity.scatter.colour.{colour}", lang), national_x=national_x,
-        national_y=national_y, title=title, subtitle=subtitle, x_unit=x_ind.unit,
-        y_unit=y_ind.unit, lang=lang)
-    show(chart, points.drop(columns=["flagged"]), file_name=file_name, lang=lang,
-         key="equity_scatter")
-    notes = [t("equity.scatter.note", lang)]
-    if points["small"].any():
-        notes.append(t("equity.scatter.small", lang))
-    if left_out:
-        notes.append(t("equity.scatter.left_out", lang, n=left_out))
-    st.caption(" ".join(notes))

@@ -16,10 +16,11 @@ import streamlit as st
 from geo import mapping
 from geo.classify import DEFAULT_CLASSES, NO_DATA_COLOUR, qualitative_colours
 from lib import choropleth, schools_layer
-from lib.choropleth import PARITY, TOTAL, Choropleth
+from lib.choropleth import Choropleth
 from lib.equity_view import parity_direction
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import Indicator, IndicatorError, split_flags
+from lib.vocabulary import FACILITY_ITEMS, PARITY, TOTAL
 from ui import extract, maps, nav, values
 from ui.filters import Filters
 from ui.markdown import escape
@@ -173,7 +174,7 @@ def schools_spec(chosen: Filters, choice: MapChoice, view: View,
     placed = schools_layer.categorise(rows, choice.school_attribute)
     colours = qualitative_colours(len(placed.categories) - 1, ordered=placed.ordered)
     colours = tuple(colours) + (NO_DATA_COLOUR,)
-    group = ("yes_no" if choice.school_attribute in schools_layer.FACILITIES
+    group = ("yes_no" if choice.school_attribute in FACILITY_ITEMS
              else choice.school_attribute)
     names = tuple(t(f"map.schools.cat.{group}.{c}", lang) for c in placed.categories)
     legend_rows = tuple(mapping.LegendRow(colours[i], names[i],

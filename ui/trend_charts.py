@@ -1,22 +1,21 @@
-"""The charts and tables of the Trends page, built with Altair from :mod:`lib.trends`.
+"""The charts of the Trends page, built with Altair from :mod:`lib.trends`.
 
 Chart builders (``*_chart``) are plain functions of frames and words (the unit tests
-validate their specs); ``show_*`` draw them with their downloads. Lines break where a year
-has no value (never drawn as zero); points with a small denominator are hollow.
+validate their specs); :mod:`ui.sections.trends` draws them with their notes and
+downloads. Lines break where a year has no value (never drawn as zero); points with a small
+denominator are hollow.
 """
 from __future__ import annotations
 
 import altair as alt
 import numpy as np
 import pandas as pd
-import streamlit as st
 
-from lib import export
 from lib.equity_view import PARITY_HIGH, PARITY_LOW
 from lib.i18n import format_school_year, t
-from lib.indicators import Indicator, split_flags
-from ui import tables, values
-from ui.chart_export import FONT, GROUP_COLOURS, OKABE_ITO, built, show
+from lib.indicators import split_flags
+from ui import values
+from ui.chart_export import FONT, OKABE_ITO
 
 NATIONAL_COLOUR = "#000000"
 AREA_COLOURS = OKABE_ITO[:7]  # after the national black
@@ -200,103 +199,10 @@ def survival_chart(rows: pd.DataFrame, *, title: str, subtitle: str, grade_label
                      width="container")
 
 
-# --------------------------------------------------------------------------- drawing
+# --------------------------------------------------------------------------- colours
 
 
 def area_colours(names: list[str]) -> list[str]:
     """The national line black, then the colour-blind-safe colours in order."""
     return [NATIONAL_COLOUR] + [AREA_COLOURS[i % len(AREA_COLOURS)]
                                 for i in range(len(names) - 1)]
-
-
-def show_lines(rows: pd.DataFrame, indicator: Indicator, by: str, *, title: str,
-               subtitle: str, year: int, lang: str, file_name: str) -> None:
-    unit = indicator.unit
-    y_title = t(f"chart.axis.{unit}", lang, name=indicator.name(lang))
-    common = dict(unit=unit, y_title=y_title, title=title, subtitle=subtitle, year=year,
-                  lang=lang)
-    if by:
-        groups = [g for g in dict.fromkeys(rows["group"]) if g not in ("T", "parity")]
-        shown = rows[rows["group"].isin(groups)].assign(
-            group_name=lambda d: [t(f"equity.group.{g}", lang) for g in d["group"]])
-        names = [t(f"equity.group.{g}", lang) for g in groups]
-        chart = built(lines_chart, rows=shown, colour_field="group_name",
-                      colour_title=t("chart.group", lang), domain=names,
-                      colours=list(GROUP_COLOURS[:len(names)]), facet="area_name",
-                      **common)
-    else:
-        shown = rows[rows["group"] == "T"]
-        names = list(dict.fromkeys(shown["area_name"]))
-        chart = built(lines_chart, rows=shown, colour_field="area_name",
-                      colour_title=t("chart.area", lang), domain=names,
-                      colours=area_colours(names), **common)
-    show(chart, shown.drop(columns=["flagged"]), file_name=file_name, lang=lang,
-         key="trends_lines")
-    notes = []
-    missing = shown[~np.isfinite(shown["value"].astype("float64"))]
-    if not missing.empty:
-        notes.append(t("trends.lines.missing", lang, n=len(missing)))
-    if shown["small"].any():
-        notes.append(t("trends.lines.small", lang))
-    if notes:
-        st.caption(" ".join(notes))
-
-
-def show_parity(rows: pd.DataFrame, *, title: str, subtitle: str, year: int, lang: str,
-                file_name: str) -> None:
-    names = list(dict.fromkeys(rows["area_name"]))
-    chart = built(parity_chart, rows=rows, domain=names, colours=area_colours(names),
-                  title=title, subtitle=subtitle, year=year, lang=lang)
-    show(chart, rows.drop(columns=["flagged"]), file_name=file_name, lang=lang,
-         key="trends_parity")
-
-
-def show_panels(rows: pd.DataFrame, indicator: Indicator, *, title: str, subtitle: str,
-                national_name: str, lang: str, file_name: str) -> None:
-    chart = built(panels_chart, rows=rows, unit=indicator.unit, title=title,
-                  subtitle=subtitle, national_name=national_name, lang=lang)
-    show(chart, rows.drop(columns=["flagged"]), file_name=file_name, lang=lang,
-         key="trends_panels")
-
-
-def show_changes(rows: pd.DataFrame, unit: str, *, lang: str, file_name: str) -> None:
-    """Value, change and direction by area and year; the direction coloured green when
-    better, red when worse (and written, not only coloured)."""
-    shown = pd.DataFrame({
-        "area": rows["area_name"],
-        "year": [format_school_year(y, lang) for y in rows["year"]],
-        "value": [values.format_value(v, unit, lang) for v in rows["value"]],
-        "change": [values.format_change(c, unit, lang) or "–" for c in rows["change"]],
-        "direction": [t(f"trends.direction.{d}", lang) for d in rows["direction"]],
-        "flags": [", ".join(values.flag_labels(split_flags(f or ""), lang))
-                  for f in rows["flags"]]})
-    colours = {t(f"trends.direction.{d}", lang): c for d, c in DIRECTION_COLOURS.items()}
-    styled = shown.style.map(lambda v: f"color: {colours[v]}; font-weight: 600"
-                             if v in colours else "", subset=["direction"])
-    labels = {"area": t("chart.area", lang), "year": t("chart.year", lang),
-              "value": t("trends.changes.value", lang, unit=t(f"chart.unit.{unit}", lang)),
-              "change": t("trends.changes.change", lang),
-              "direction": t("trends.changes.direction", lang),
-              "flags": t("chart.flags", lang)}
-    st.dataframe(styled, hide_index=True, height=min(38 + 35 * len(shown), 420),
-                 column_config={c: st.column_config.Column(label) for c, label
-                                in labels.items()}, key="trends_changes")
-    tables.download_csv(export.csv_bytes(rows), f"{file_name}.csv",
-                        lang=lang, label_key="chart.download_csv", key="trends_changes_csv")
-
-
-def show_flows(rows: pd.DataFrame, *, title: str, subtitle: str, lang: str,
-               file_name: str) -> None:
-    names = {k: t(f"trends.flows.{k}", lang) for k in ("promotion", "repetition",
-                                                       "dropout")}
-    chart = built(flows_chart, rows=rows, title=title, subtitle=subtitle, names=names,
-                  grade_label=t("trends.flows.grade_axis", lang), lang=lang)
-    show(chart, rows.drop(columns=["flagged"]), file_name=file_name, lang=lang,
-         key="trends_flows")
-
-
-def show_cohort(rows: pd.DataFrame, *, title: str, subtitle: str, lang: str,
-                file_name: str) -> None:
-    chart = built(survival_chart, rows=rows, title=title, subtitle=subtitle,
-                  grade_label=t("trends.flows.grade_axis", lang), lang=lang)
-    show(chart, rows, file_name=file_name, lang=lang, key="trends_cohort")

@@ -1,4 +1,4 @@
-"""The sections of the Data quality page: reporting, locations, consistency, every warning.
+"""The Data quality page's sections: reporting, locations, consistency, every warning.
 
 Everything comes from the build (its warnings and the reporting table), for the area of
 the shared sidebar; schools and areas link to their profiles.

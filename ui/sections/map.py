@@ -17,11 +17,11 @@ import streamlit as st
 
 from geo.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES, parse_breaks
 from lib import choropleth, schools_layer
-from lib.choropleth import PARITY, TOTAL
 from lib.country import admin_level_name
 from lib.i18n import format_number, format_school_year, t
-from lib.indicators import GROUPS, PARITY_SPLITS, Indicator, IndicatorError, split_flags
+from lib.indicators import Indicator, IndicatorError, split_flags
 from lib.indicators.flags import no_value_before_next_year
+from lib.vocabulary import GROUPS, PARITY, PARITY_SPLITS, TOTAL
 from ui import admin_picker, extract, indicator_map, indicator_picker, maps, url_state, values
 from ui.filters import DISTRICT, PROVINCE, Filters
 from ui.indicator_map import (Built, MapChoice, View, class_label, show_label, unit_of,

@@ -1,4 +1,5 @@
-"""One school's profile on the Schools page (``/schools?school=<school_id>``).
+"""The Schools page's profile of one school (``/schools?school=<school_id>``): identity,
+location, warnings, pupils, teachers compared with its areas, facilities and quality.
 
 Every text from data (names, ids, warnings) is escaped before it goes into Markdown, shown
 in table cells (text, never HTML) or escaped by :mod:`geo.mapping` in the map.
@@ -16,41 +17,18 @@ from lib import export, schools
 from lib.country import Country, admin_level_name
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
-from ui import extract, maps, tables, url_state, values
+from lib.vocabulary import LOCALITIES, OWNERSHIPS
+from ui import extract, maps, tables, values
 from ui.chart_export import GROUP_COLOURS
 from ui.filters import Filters
 from ui.markdown import escape
+from ui.sections import schools as search
 
-SCHOOL = "school"  # URL parameter of architecture.md
-_OPEN = "schools_open"  # session: the school whose profile is open
 SEX_COLOURS = dict(zip(("F", "M"), GROUP_COLOURS))  # as on the Trends and Equity pages
 LADDER_COLOURS = {"basic": "green", "limited": "orange", "none": "red", "": "gray"}
 LADDER_ICONS = {"basic": ":material/check_circle:", "limited": ":material/error:",
                 "none": ":material/cancel:", "": None}
 MAP_HEIGHT = 300
-
-
-# --------------------------------------------------------------------------- which school
-
-
-def open_school(school_id: str | None) -> None:
-    """Open ``school_id``'s profile (None: back to the search); call from a callback."""
-    st.session_state[_OPEN] = school_id or None
-
-
-def chosen(lang: str) -> str | None:
-    """The school whose profile to show: a link's (``?school=``), else the one opened in
-    this session; an unknown id falls back to the search with a notice."""
-    raw = url_state.incoming(SCHOOL)
-    if raw is not None:
-        st.session_state[_OPEN] = raw
-    school_id = st.session_state.get(_OPEN)
-    if school_id and not extract.school_exists(str(school_id)):
-        url_state.notice("schools.param.school", str(school_id), t("schools.param.fallback",
-                                                                   lang))
-        school_id = st.session_state[_OPEN] = None
-    url_state.write(SCHOOL, school_id or None)
-    return school_id or None
 
 
 # --------------------------------------------------------------------------- profile
@@ -64,7 +42,7 @@ def _yes_no(value: object, lang: str) -> str:
 
 def _word(value: object, lang: str) -> str:
     return t(f"schools.value.{value}", lang) if isinstance(value, str) and value in (
-        *schools.OWNERSHIPS, *schools.LOCALITIES) else (
+        *OWNERSHIPS, *LOCALITIES) else (
         escape(value) if value else t("format.no_data", lang))
 
 
@@ -72,7 +50,7 @@ def heading(record: dict, lang: str) -> None:
     name = local_name(record["name_en"] or "", record["name_local"] or "", lang)
     other = record["name_local"] if lang == "en" else record["name_en"]
     st.button(t("schools.profile.back", lang), icon=":material/arrow_back:",
-              on_click=open_school, args=(None,), key="schools_back")
+              on_click=search.open_school, args=(None,), key="schools_back")
     st.title(escape(name or record["school_id"]))
     parts = [escape(other)] if other and other != name else []
     parts.append(t("schools.profile.code", lang, code=escape(record["school_id"])))

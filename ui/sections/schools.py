@@ -1,4 +1,5 @@
-"""The search of the Schools page: the form, the results, and the way into a profile.
+"""The Schools page's search: the form, the results, and which school's profile is open
+(the profile itself: :mod:`ui.sections.school_profile`).
 
 The area comes from the shared sidebar; the other filters are the page's own (session
 only). A result opens its profile by choosing its row, by the "Open a profile" box, or by
@@ -13,7 +14,8 @@ from lib.areas import namer
 from lib.country import admin_level_name
 from lib.i18n import format_number, format_school_year, t
 from lib.schools import SchoolQuery, SearchResult
-from ui import extract, nav, school_profile, tables
+from lib.vocabulary import FACILITY_ITEMS, LOCALITIES, OWNERSHIPS
+from ui import extract, nav, tables, url_state
 from ui.filters import Filters
 from ui.markdown import escape
 
@@ -26,6 +28,43 @@ ANY, YES, NO = "any", "yes", "no"
 _SAVED = "_schools_form"  # the form's values, kept while a profile is open
 DEFAULTS = {TEXT: "", LEVELS: [], OWNERSHIP: [], LOCALITY: [], COMPLETE: ANY,
             MULTIGRADE: ANY, FACILITY: "", PTR: (0, PTR_LIMIT)}
+SCHOOL = "school"  # URL parameter of architecture.md
+_OPEN = "schools_open"  # session: the school whose profile is open
+
+
+# --------------------------------------------------------------------------- which school
+
+
+def open_school(school_id: str | None) -> None:
+    """Open ``school_id``'s profile (None: back to the search); call from a callback."""
+    st.session_state[_OPEN] = school_id or None
+
+
+def chosen_school(lang: str) -> str | None:
+    """The school whose profile to show: a link's (``?school=``), else the one opened in
+    this session; an unknown id falls back to the search with a notice."""
+    raw = url_state.incoming(SCHOOL)
+    if raw is not None:
+        st.session_state[_OPEN] = raw
+    school_id = st.session_state.get(_OPEN)
+    if school_id and not extract.school_exists(str(school_id)):
+        url_state.notice("schools.param.school", str(school_id), t("schools.param.fallback",
+                                                                   lang))
+        school_id = st.session_state[_OPEN] = None
+    url_state.write(SCHOOL, school_id or None)
+    return school_id or None
+
+
+# --------------------------------------------------------------------------- search
+
+
+def search(chosen: Filters) -> None:
+    """The search page: its title, the form and the results."""
+    lang = chosen.lang
+    st.title(t("schools.title", lang))
+    st.caption(t("schools.intro", lang))
+    query = form(chosen)
+    results(run(query), query, chosen)
 
 
 def _restore() -> None:
@@ -63,11 +102,11 @@ def form(chosen: Filters) -> SchoolQuery:
             format_func=lambda lv: extract.level_name(lv, lang),
             placeholder=t("schools.filter.all", lang))
         ownership = top[1].multiselect(
-            t("schools.filter.ownership", lang), list(schools.OWNERSHIPS), key=OWNERSHIP,
+            t("schools.filter.ownership", lang), list(OWNERSHIPS), key=OWNERSHIP,
             format_func=lambda o: t(f"schools.value.{o}", lang),
             placeholder=t("schools.filter.all", lang))
         locality = top[2].multiselect(
-            t("schools.filter.locality", lang), list(schools.LOCALITIES), key=LOCALITY,
+            t("schools.filter.locality", lang), list(LOCALITIES), key=LOCALITY,
             format_func=lambda o: t(f"schools.value.{o}", lang),
             placeholder=t("schools.filter.all", lang))
         bottom = st.columns([2, 2, 3, 4])
@@ -76,7 +115,7 @@ def form(chosen: Filters) -> SchoolQuery:
         with bottom[1]:
             multigrade = _tristate(MULTIGRADE, t("schools.filter.multigrade", lang), lang)
         facility = bottom[2].selectbox(
-            t("schools.filter.facility", lang), ["", *schools.FACILITIES], key=FACILITY,
+            t("schools.filter.facility", lang), ["", *FACILITY_ITEMS], key=FACILITY,
             format_func=lambda f: t(f"schools.facility.{f}", lang) if f
             else t("schools.filter.no_facility", lang),
             help=t("schools.filter.facility_help", lang))
@@ -105,13 +144,13 @@ def _open_picked(ids: list[str]) -> None:
     state = st.session_state.get(RESULTS)
     rows = state.selection.rows if state is not None else []
     if rows and rows[0] < len(ids):
-        school_profile.open_school(ids[rows[0]])
+        open_school(ids[rows[0]])
 
 
 def _open_chosen() -> None:
     picked = st.session_state.get(PICK)
     if picked:
-        school_profile.open_school(picked)
+        open_school(picked)
 
 
 def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
@@ -135,7 +174,7 @@ def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
         count += " " + t("schools.results.fuzzy", lang)
     st.markdown(count)
     words = {key: t(f"schools.value.{key}", lang) for key in
-             (*schools.OWNERSHIPS, *schools.LOCALITIES, "yes", "no")}
+             (*OWNERSHIPS, *LOCALITIES, "yes", "no")}
     level_names = {lv.id: extract.level_name(lv.id, lang) for lv in country.levels}
     shown = schools.results_table(result.rows, namer(lang), names,
                                   words, level_names, nav.school_link_prefix(lang))
