@@ -6,7 +6,7 @@ extract (a new build id) is read afresh on the next rerun, without restarting th
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -71,7 +71,7 @@ WORDING = ("template", "params")  # how a warning is worded: for the app, not fo
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _problems_csv(extract_path: str, extract_build_id: str) -> bytes:
-    found = _problems(extract_path, extract_build_id)
+    found = _whole(db.problems, (extract_path, extract_build_id))
     return export.csv_bytes(found.drop(columns=list(WORDING), errors="ignore"))
 
 
@@ -107,13 +107,13 @@ def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
 # language and build (2 languages × 2 builds).
 @st.cache_data(max_entries=4, show_spinner=False)
 def _problems_worded(extract_path: str, extract_build_id: str, lang: str) -> pd.DataFrame:
-    return in_language(_problems(extract_path, extract_build_id), lang)
+    return in_language(_whole(db.problems, (extract_path, extract_build_id)), lang)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _problems_named_worded(extract_path: str, extract_build_id: str,
                            lang: str) -> pd.DataFrame:
-    return in_language(_problems_named(extract_path, extract_build_id), lang)
+    return in_language(_whole(db.problems_named, (extract_path, extract_build_id)), lang)
 
 
 def problems_named(lang: str) -> pd.DataFrame:
@@ -214,21 +214,30 @@ def level_name(level_id: str, lang: str) -> str:
     return local_name(level.name_en, level.name_local, lang)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _admin_units(extract_path: str, extract_build_id: str) -> pd.DataFrame:
+@st.cache_data(max_entries=24, show_spinner=False)  # about ten tables × 2 builds
+def _table(extract_path: str, extract_build_id: str,
+           _read: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame],
+           name: str) -> pd.DataFrame:
     with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.admin_units(con)
+        return _read(con)
+
+
+def _whole(read: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame],
+           key: tuple[str, str] | None = None) -> pd.DataFrame:
+    """``read(con)``, a whole table of the extract (``key``'s, else the current one),
+    cached per build under ``read``'s name."""
+    return _table(*(key or _key()), read, f"{read.__module__}.{read.__qualname__}")
 
 
 def admin_units() -> pd.DataFrame:
     """Every province and district (:func:`lib.db.admin_units`)."""
-    return _admin_units(*_key())
+    return _whole(db.admin_units)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)  # 2 languages × with English or not
 def _area_names(extract_path: str, extract_build_id: str, lang: str,
                 with_english: bool) -> dict[str, str]:
-    return areas.area_names(_admin_units(extract_path, extract_build_id), lang,
+    return areas.area_names(_whole(db.admin_units, (extract_path, extract_build_id)), lang,
                             with_english=with_english)
 
 
@@ -238,34 +247,16 @@ def area_names(lang: str, *, with_english: bool = False) -> dict[str, str]:
     return _area_names(*_key(), lang, with_english)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _problems(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.problems(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _problems_named(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.problems_named(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _problem_summary(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.problem_summary(con)
-
-
 def problems(lang: str | None = None) -> pd.DataFrame:
     """The build's problems; with ``lang``, each check and severity named in plain words."""
     if not lang:
-        return _problems(*_key())
+        return _whole(db.problems)
     return _named(_problems_worded(*_key(), lang), lang)
 
 
 def problem_summary(lang: str) -> pd.DataFrame:
     """Warnings counted by check, each check named in plain words."""
-    return _named(_problem_summary(*_key()), lang)
+    return _named(_whole(db.problem_summary), lang)
 
 
 def _named(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -338,18 +329,6 @@ def _disparity(extract_path: str, extract_build_id: str, indicator_id: str, leve
         return disparity(con, indicator_id, level, year, area=area)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _targets(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return targets.read(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _district_attributes(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return districts.attributes(con)
-
-
 def disparity_between(indicator_id: str, level: str, year: int,
                       area: str | None = None) -> Disparity:
     """Inequality between areas (:func:`lib.equity.disparity`), cached per extract build."""
@@ -358,49 +337,31 @@ def disparity_between(indicator_id: str, level: str, year: int,
 
 def national_targets() -> pd.DataFrame:
     """The package's targets (:func:`lib.targets.read`); no rows when it has none."""
-    return _targets(*_key())
+    return _whole(targets.read)
 
 
 def district_attributes() -> pd.DataFrame:
     """Each district's province and priority flag (:func:`lib.districts.attributes`)."""
-    return _district_attributes(*_key())
+    return _whole(districts.attributes)
 
 
 # --------------------------------------------------------------------------- Data quality
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _reporting_counts(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.reporting_counts(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _location_issues(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.location_issues(con)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _shared_points(extract_path: str, extract_build_id: str) -> pd.DataFrame:
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.shared_points(con)
-
-
 def reporting_counts() -> pd.DataFrame:
     """Schools open and reporting, by district and year (:func:`lib.db.reporting_counts`)."""
-    return _reporting_counts(*_key())
+    return _whole(db.reporting_counts)
 
 
 def location_issues() -> pd.DataFrame:
     """Schools without usable coordinates or outside their district
     (:func:`lib.db.location_issues`)."""
-    return _location_issues(*_key())
+    return _whole(db.location_issues)
 
 
 def shared_points() -> pd.DataFrame:
     """Schools that share one point (:func:`lib.db.shared_points`)."""
-    return _shared_points(*_key())
+    return _whole(db.shared_points)
 
 
 # --------------------------------------------------------------------------- Schools

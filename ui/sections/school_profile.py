@@ -156,9 +156,14 @@ def _point(record: dict, lang: str) -> mapping.Schools:
 # --------------------------------------------------------------------------- pupils
 
 
-def _sex_scale(lang: str) -> dict:
-    return {"domain": [t("schools.sex.F", lang), t("schools.sex.M", lang)],
-            "range": [SEX_COLOURS["F"], SEX_COLOURS["M"]]}
+def _pupils_by_sex(lang: str) -> dict:
+    """The encodings both pupil charts share: pupils up, girls and boys by colour."""
+    scale = {"domain": [t("schools.sex.F", lang), t("schools.sex.M", lang)],
+             "range": [SEX_COLOURS["F"], SEX_COLOURS["M"]]}
+    return {"y": {"field": "enrolled", "type": "quantitative",
+                  "title": t("schools.profile.pupils.axis", lang)},
+            "color": {"field": "sex", "type": "nominal", "title": None, "scale": scale,
+                      "legend": {"orient": "top"}}}
 
 
 def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> None:
@@ -179,10 +184,7 @@ def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> Non
             "encoding": {
                 "x": {"field": "school_year", "type": "ordinal", "title": None,
                       "axis": {"labelAngle": -40}},
-                "y": {"field": "enrolled", "type": "quantitative",
-                      "title": t("schools.profile.pupils.axis", lang)},
-                "color": {"field": "sex", "type": "nominal", "title": None,
-                          "scale": _sex_scale(lang), "legend": {"orient": "top"}},
+                **_pupils_by_sex(lang),
                 "tooltip": [{"field": "school_year", "title": t("schools.year", lang)},
                             {"field": "sex", "title": t("schools.sex.title", lang)},
                             {"field": "enrolled", "title": t("schools.profile.pupils.axis",
@@ -206,10 +208,7 @@ def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> Non
                     "x": {"field": "grade", "type": "nominal", "title": None,
                           "sort": None, "axis": {"labelAngle": 0}},
                     "xOffset": {"field": "sex"},
-                    "y": {"field": "enrolled", "type": "quantitative",
-                          "title": t("schools.profile.pupils.axis", lang)},
-                    "color": {"field": "sex", "type": "nominal", "title": None,
-                              "scale": _sex_scale(lang), "legend": {"orient": "top"}},
+                    **_pupils_by_sex(lang),
                     "tooltip": [{"field": "grade", "title": t("schools.grade_title", lang)},
                                 {"field": "sex", "title": t("schools.sex.title", lang)},
                                 {"field": "enrolled", "format": ",",
