@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from lib.problems import PackageError, Problem
+from lib.vocabulary import ADMIN_LEVELS, DISTRICT, PARITY_SPLITS, PROVINCE, SPLITS
 
 EXAMPLES_PER_KIND = 3
 
@@ -172,7 +173,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 def cmd_disparity(args: argparse.Namespace) -> int:
     import duckdb
 
-    from lib.equity import disparity
+    from lib.indicators.disparity import disparity
 
     con = _open_extract(args.db)
     try:
@@ -238,12 +239,12 @@ def parser() -> argparse.ArgumentParser:
     indicators.add_argument("--indicator", required=True,
                             help="indicator id, e.g. ger_primary or repetition_g1")
     indicators.add_argument("--level", required=True,
-                            choices=("national", "province", "district", "school"))
+                            choices=ADMIN_LEVELS)
     indicators.add_argument("--year", required=True, type=int,
                             help="school year by the year it starts (2023 = 2023-24)")
-    indicators.add_argument("--by", choices=("sex", "locality", "ownership", "priority"),
-                            default=None, help="split into groups (with a parity row for "
-                                               "sex, locality and priority)")
+    indicators.add_argument("--by", choices=SPLITS, default=None,
+                            help="split into groups (with a parity row for "
+                                 f"{', '.join(PARITY_SPLITS)})")
     indicators.add_argument("--format", choices=("csv", "json"), default="csv",
                             help="csv (default) or json (a list of objects)")
     indicators.set_defaults(run=cmd_indicators)
@@ -256,7 +257,7 @@ def parser() -> argparse.ArgumentParser:
                     "theil_between and theil_within (between and within provinces).")
     disparity.add_argument("--db", required=True, help="the extract, e.g. data/emis.duckdb")
     disparity.add_argument("--indicator", required=True, help="indicator id (not a count)")
-    disparity.add_argument("--level", required=True, choices=("province", "district"))
+    disparity.add_argument("--level", required=True, choices=(PROVINCE, DISTRICT))
     disparity.add_argument("--year", required=True, type=int,
                            help="school year by the year it starts (2023 = 2023-24)")
     disparity.add_argument("--format", choices=("csv", "json"), default="csv",

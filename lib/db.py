@@ -14,6 +14,8 @@ import duckdb
 import pandas as pd
 
 from lib.country import Country, parse_country
+from lib.tables import TABLE
+from lib.vocabulary import FACILITY, FACILITY_ITEMS, facility_flags_sql
 
 DEFAULT_EXTRACT = Path(__file__).resolve().parent.parent / "data" / "emis.duckdb"
 
@@ -191,17 +193,14 @@ def school_points(con: duckdb.DuckDBPyConnection, level_id: str, grades: list[in
 
     Columns: school_id, name_en, name_local, district_code, province_code, latitude,
     longitude, has_location, ownership, locality, complete, multigrade, pupils, teachers,
-    electricity, internet, computers, water, sanitation, handwashing.
+    and each facility item (:data:`lib.vocabulary.FACILITY_ITEMS`).
     """
-    facilities = ("SELECT school_id, electricity, internet, computers, "
-                  "drinking_water = 'basic' AS water, "
-                  "sanitation = 'basic' AND single_sex_toilets AS sanitation, "
-                  "handwashing = 'basic' AS handwashing FROM facilities WHERE year = $year"
-                  if has_table(con, "facilities") else
-                  "SELECT NULL::VARCHAR AS school_id, NULL::BOOLEAN AS electricity, "
-                  "NULL::BOOLEAN AS internet, NULL::BOOLEAN AS computers, "
-                  "NULL::BOOLEAN AS water, NULL::BOOLEAN AS sanitation, "
-                  "NULL::BOOLEAN AS handwashing WHERE false")
+    facilities = (f"SELECT school_id, {facility_flags_sql()} FROM facilities f "
+                  "WHERE year = $year" if has_table(con, "facilities") else
+                  "SELECT NULL::VARCHAR AS school_id, "
+                  + ", ".join(f"NULL::BOOLEAN AS {item}" for item in FACILITY_ITEMS)
+                  + " WHERE false")
+    items = ", ".join(f"f.{item}" for item in FACILITY_ITEMS)
     return con.execute(f"""
         WITH offering AS (SELECT DISTINCT school_id FROM school_levels WHERE level = $level),
         pupils AS (SELECT school_id, sum(enrolled) AS pupils FROM enrolment
@@ -212,8 +211,7 @@ def school_points(con: duckdb.DuckDBPyConnection, level_id: str, grades: list[in
         SELECT s.school_id, s.name_en, s.name_local, s.district_code, s.province_code,
                s.latitude, s.longitude, coalesce(s.has_location, false) AS has_location,
                s.ownership, s.locality, s.complete, s.multigrade,
-               p.pupils, t.teachers, f.electricity, f.internet, f.computers, f.water,
-               f.sanitation, f.handwashing
+               p.pupils, t.teachers, {items}
         FROM schools s JOIN offering o USING (school_id)
         LEFT JOIN pupils p USING (school_id) LEFT JOIN staff t USING (school_id)
         LEFT JOIN fac f USING (school_id)
@@ -229,14 +227,6 @@ def school_points(con: duckdb.DuckDBPyConnection, level_id: str, grades: list[in
 # Search (lib.schools plans it) and one school's profile. Extracts built before the search
 # tables existed (school_search, school_words, school_totals) are searched the same way,
 # only slower: the keys are then folded on the fly.
-
-_FACILITY_SQL = {  # lib.schools.FACILITIES -> condition on facilities f (fixed SQL)
-    "electricity": "f.electricity", "internet": "f.internet", "computers": "f.computers",
-    "adapted": "f.adapted_infrastructure", "water": "f.drinking_water = 'basic'",
-    "sanitation": "f.sanitation = 'basic' AND f.single_sex_toilets",
-    "handwashing": "f.handwashing = 'basic'",
-}
-
 
 def _search_keys(con: duckdb.DuckDBPyConnection) -> str:
     from lib.aggregate import SEARCH_KEY_SQL, SEARCH_LOCAL_KEY_SQL
@@ -338,7 +328,7 @@ def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
             where.append("FALSE")
         else:
             where.append("s.school_id IN (SELECT f.school_id FROM facilities f "
-                         f"WHERE f.year = $year AND {_FACILITY_SQL[query.facility]})")
+                         f"WHERE f.year = $year AND {FACILITY[query.facility].sql})")
     ptr = query.ptr_min is not None or query.ptr_max is not None
     if query.ptr_min is not None:
         params["ptr_min"] = float(query.ptr_min)
@@ -433,10 +423,7 @@ def school_teachers(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFr
 def school_facilities(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
     """One school's facilities, one row per year (no rows without a facilities table)."""
     if not has_table(con, "facilities"):
-        return pd.DataFrame(columns=["year", "school_id", "classrooms", "electricity",
-                                     "internet", "computers", "adapted_infrastructure",
-                                     "drinking_water", "sanitation", "handwashing",
-                                     "single_sex_toilets"])
+        return pd.DataFrame(columns=[c.name for c in TABLE["facilities"].columns])
     return con.execute("SELECT * FROM facilities WHERE school_id = ? ORDER BY year",
                        [str(school_id)]).df()
 

@@ -244,31 +244,3 @@ class Disparity:
         """``measure,value`` rows in the contract's order."""
         items = self.inequality.as_dict()
         return pd.DataFrame({"measure": list(items), "value": [float(v) for v in items.values()]})
-
-
-def disparity(con, indicator_id: str, level: str, year: int,
-              area: str | None = None) -> Disparity:
-    """Inequality between the provinces or districts (of ``area``, if given) of one
-    indicator, weighted as contract §3 says; at district level Theil T is split between
-    and within provinces. Counts are refused (IndicatorError)."""
-    from lib.indicators.context import context
-    from lib.indicators.engine import compute_weighted
-    from lib.indicators.registry import IndicatorError
-
-    if level not in ("province", "district"):
-        raise IndicatorError(f"disparity is measured between provinces or districts, not at "
-                             f"{level} level")
-    ctx = context(con)
-    ind = ctx.registry.get(indicator_id)
-    if ind.is_count:
-        raise IndicatorError(f"{ind.id} is a count: counts have no disparity (choose a rate "
-                             "or a ratio)")
-    frame = compute_weighted(con, ind.id, level, year, area=area)
-    usable = frame["value"].notna() & (frame["weight"] > 0)
-    kept = frame[usable]
-    groups = None
-    if level == "district":
-        groups = [ctx.parent.get(code, "") for code in kept["unit_code"]]
-    result = inequality(kept["value"].to_numpy(), kept["weight"].to_numpy(), groups)
-    return Disparity(ind.id, level, int(year), result, int(usable.sum()),
-                     tuple(frame.loc[~usable, "unit_code"]))

@@ -17,18 +17,16 @@ import numpy as np
 import pandas as pd
 
 from lib.country import Country
+from lib.tables import TABLE
+from lib.vocabulary import FACILITY_ITEMS, JMP_LADDER
 
-# Facilities a search can ask for, each read from the facilities table of the year; the
-# JMP services count when they are "basic" (sanitation also needs single-sex toilets), as
-# the facility_* indicators count them.
-FACILITIES: tuple[str, ...] = ("electricity", "water", "sanitation", "handwashing",
-                               "internet", "computers", "adapted")
-JMP_SERVICES: tuple[str, ...] = ("drinking_water", "sanitation", "handwashing")
-JMP_LADDER: tuple[str, ...] = ("basic", "limited", "none")
-YES_NO_FACILITIES: tuple[str, ...] = ("electricity", "internet", "computers",
-                                      "adapted_infrastructure", "single_sex_toilets")
-OWNERSHIPS: tuple[str, ...] = ("public", "private", "community")
-LOCALITIES: tuple[str, ...] = ("urban", "rural")
+# What a school profile shows of the facilities table: the services on the JMP ladder and
+# the yes/no items, as the table declares them. A search asks for the facility items of
+# lib.vocabulary, counted as the facility_* indicators count them.
+JMP_SERVICES: tuple[str, ...] = tuple(c.name for c in TABLE["facilities"].columns
+                                      if c.choices == JMP_LADDER)
+YES_NO_FACILITIES: tuple[str, ...] = tuple(c.name for c in TABLE["facilities"].columns
+                                           if c.kind == "flag")
 
 MAX_RESULTS = 500  # rows a search returns; the total is counted anyway
 FUZZY_MIN_LENGTH = 3  # shorter words are matched literally only
@@ -122,14 +120,14 @@ class SchoolQuery:
     locality: tuple[str, ...] = ()
     complete: bool | None = None
     multigrade: bool | None = None
-    facility: str = ""  # one of FACILITIES, had in ``year``
+    facility: str = ""  # one of FACILITY_ITEMS, had in ``year``
     ptr_min: float | None = None  # pupils per teacher in ``year``, all levels
     ptr_max: float | None = None
 
     def __post_init__(self) -> None:
-        if self.facility and self.facility not in FACILITIES:
+        if self.facility and self.facility not in FACILITY_ITEMS:
             raise ValueError(f"unknown facility {self.facility!r}; one of "
-                             f"{', '.join(FACILITIES)}")
+                             f"{', '.join(FACILITY_ITEMS)}")
 
     @property
     def filtered(self) -> bool:

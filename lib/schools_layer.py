@@ -12,19 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lib.vocabulary import FACILITY_ITEMS, OWNERSHIPS
+
 UNKNOWN = "unknown"
 PTR_BREAKS: tuple[int, ...] = (25, 35, 45)
 """Pupils per teacher: under 25, 25 to under 35, 35 to under 45, 45 and more."""
 
-FACILITIES: tuple[str, ...] = ("electricity", "water", "sanitation", "handwashing",
-                               "internet", "computers")
 
 # attribute -> its categories in legend order (UNKNOWN last, always present).
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "ownership": ("public", "private", "community", UNKNOWN),
+    "ownership": (*OWNERSHIPS, UNKNOWN),
     "complete": ("complete", "incomplete", UNKNOWN),
     "ptr": ("under_25", "25_35", "35_45", "45_plus", UNKNOWN),
-    **{item: ("yes", "no", UNKNOWN) for item in FACILITIES},
+    **{item: ("yes", "no", UNKNOWN) for item in FACILITY_ITEMS},
 }
 ORDERED = frozenset({"ptr"})  # categories with an order (colours light to dark)
 DEFAULT_ATTRIBUTE = "ownership"

@@ -16,9 +16,10 @@ import streamlit as st
 
 from lib import areas, db, districts, export, targets
 from lib.country import Country, admin_level_name
-from lib.equity import Disparity, disparity
+from lib.equity import Disparity
 from lib.i18n import DEFAULT_LANG, has, local_name, t
 from lib.indicators import Registry, compute, compute_years, registry_for
+from lib.indicators.disparity import disparity
 from lib.problems import message_in
 from lib.schools import SchoolQuery, SearchPlan, SearchResult
 
@@ -331,7 +332,7 @@ def _disparity(extract_path: str, extract_build_id: str, indicator_id: str, leve
 
 def disparity_between(indicator_id: str, level: str, year: int,
                       area: str | None = None) -> Disparity:
-    """Inequality between areas (:func:`lib.equity.disparity`), cached per extract build."""
+    """Inequality between areas (:func:`lib.indicators.disparity.disparity`), cached per extract build."""
     return _disparity(*_key(), indicator_id, level, int(year), area or None)
 
 

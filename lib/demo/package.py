@@ -25,7 +25,9 @@ from lib.demo.places import (Boundaries, Locations, copy_boundary_files, load_di
 from lib.demo.register import (LEVEL_BITS, PRIMARY_GRADES, SCHOOL_COLUMNS, Register,
                                build_register, open_mask)
 from lib.demo.staff import teacher_counts, teacher_rows
+from lib import vocabulary
 from lib.reference import LAO_COUNTRY_TOML, lao_admin_units
+from lib.tables import TABLE
 
 GENERATOR = "lib.demo"
 TABLES = ("admin_units", "schools", "enrolment", "teachers", "facilities", "population",
@@ -54,10 +56,8 @@ TEACHER_SCHEMA = pa.schema([
     ("sex", pa.string()), ("qualified", pa.int32()), ("trained", pa.int32()),
     ("count", pa.int32()),
 ])
-FACILITY_COLUMNS = ["year", "school_id", "classrooms", "electricity", "internet", "computers",
-                    "adapted_infrastructure", "drinking_water", "sanitation", "handwashing",
-                    "single_sex_toilets"]
-SEXES = pa.array(["F", "M"])
+FACILITY_COLUMNS = [c.name for c in TABLE["facilities"].columns]
+SEXES = pa.array(list(vocabulary.SEXES))
 
 
 def generate_package(out: Path, *, seed: int = 2024, scale: float = 1.0,

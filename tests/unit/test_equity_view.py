@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lib import db, districts, equity_view, targets
-from lib.equity import disparity
+from lib.indicators.disparity import disparity
 from lib.equity_view import INDEX, VALUE
 from lib.indicators import compute, registry_for
 

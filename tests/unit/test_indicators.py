@@ -557,7 +557,7 @@ def test_refusals_say_what_is_possible(con):
 
 
 def test_disparity_between_districts(con):
-    from lib.equity import disparity
+    from lib.indicators.disparity import disparity
 
     # Incomplete primary schools 2022: 0101 1 of 2 (50%), 0102 0 of 1, 0201 1 of 2 (50%),
     # weighted by schools 2, 1, 2 (mean 40). Worked out in test_equity.py.
@@ -580,7 +580,7 @@ def test_disparity_between_districts(con):
 
 
 def test_disparity_weights_by_the_indicator_denominator(con):
-    from lib.equity import disparity
+    from lib.indicators.disparity import disparity
 
     # PTR weighs areas by pupils: provinces 01 (125 pupils, 12.5) and 02 (91, 91/6).
     # Weighted mean = (125 x 12.5 + 91 x 91/6) / 216.
