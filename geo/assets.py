@@ -12,7 +12,6 @@ A map in the app links to those files; a downloaded map carries them inlined
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import mimetypes
 import re
@@ -23,10 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from lib import npm
+from lib.npm import STATIC_DIR
 
-REPO = Path(__file__).resolve().parent.parent
-STATIC_DIR = REPO / "static"
-STATIC_URL = "/app/static"  # where Streamlit serves STATIC_DIR (before any base URL path)
 STAMP = ".assets"  # written last in STATIC_DIR: the pins of the files in place
 
 
@@ -90,16 +87,9 @@ def links(resources: list[tuple[str, str, str]], base_url: str) -> list[tuple[st
             for name, package, file in resources]
 
 
-def served_url(base_url_path: str = "") -> str:
-    """The URL under which Streamlit serves ``static/``, given ``server.baseUrlPath``."""
-    prefix = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-    return prefix + STATIC_URL
-
-
 def installed(static_dir: Path = STATIC_DIR) -> bool:
     """Whether ``static_dir`` holds every pinned file of :data:`PACKAGES`."""
-    stamp = static_dir / STAMP
-    return stamp.is_file() and stamp.read_text(encoding="utf-8") == _stamp_text()
+    return npm.stamped(static_dir, STAMP, _stamp_text())
 
 
 def _stamp_text() -> str:
@@ -179,24 +169,9 @@ def inline_html(html: str, base_url: str, static_dir: Path = STATIC_DIR) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo.assets",
-                                     description="Fetch the map's JavaScript and CSS into "
-                                                 "static/ (once; verified by sha512).")
-    parser.add_argument("--static", type=Path, default=STATIC_DIR,
-                        help="folder to fill (default: static/ of the project)")
-    parser.add_argument("--force", action="store_true", help="fetch even if in place")
-    args = parser.parse_args(argv)
-    static_dir = args.static
-    if installed(static_dir) and not args.force:
-        print(f"==> map assets are in place in {static_dir}")
-        return 0
-    print(f"==> fetching map assets (Leaflet and plugins) into {static_dir}")
-    try:
-        fetch(static_dir)
-    except (AssetsMissing, npm.FetchFailed) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return npm.fetch_command(argv, prog="python -m geo.assets",
+                             what="the map's JavaScript and CSS (Leaflet and plugins)",
+                             installed=installed, fetch=fetch, errors=(AssetsMissing,))
 
 
 if __name__ == "__main__":

@@ -88,14 +88,19 @@ def coefficient_of_variation(values: Sequence[float],
     return float(math.sqrt((w * (x - mu) ** 2).sum() / w.sum()) / mu)
 
 
+def _mean_of_non_negative(x: np.ndarray, w: np.ndarray, measure: str) -> float:
+    """The weighted mean; ValueError naming ``measure`` when a value is negative."""
+    if np.any(x < 0):
+        raise ValueError(f"{measure} is not defined for negative values "
+                         f"({int((x < 0).sum())} of {len(x)} are negative)")
+    return weighted_mean(x, w)
+
+
 def gini(values: Sequence[float], weights: Sequence[float] | None = None) -> float:
     """Weighted Gini, Σ_i Σ_j w_i w_j |x_i − x_j| / (2 W² μ); NaN when the mean is not
     positive. Negative values are refused (ValueError): the Gini would leave 0–1."""
     x, w = _arrays(values, weights)
-    if np.any(x < 0):
-        raise ValueError("the Gini coefficient is not defined for negative values "
-                         f"({int((x < 0).sum())} of {len(x)} are negative)")
-    mu = weighted_mean(x, w)
+    mu = _mean_of_non_negative(x, w, "the Gini coefficient")
     if not mu > 0:
         return math.nan
     W = w.sum()
@@ -107,10 +112,7 @@ def theil_t(values: Sequence[float], weights: Sequence[float] | None = None) -> 
     """Theil T, Σ (w_i/W)(x_i/μ) ln(x_i/μ): zero values contribute zero; negative values
     are refused (ValueError); NaN when every value is zero."""
     x, w = _arrays(values, weights)
-    if np.any(x < 0):
-        raise ValueError("Theil T is not defined for negative values "
-                         f"({int((x < 0).sum())} of {len(x)} are negative)")
-    mu = weighted_mean(x, w)
+    mu = _mean_of_non_negative(x, w, "Theil T")
     if not mu > 0:
         return math.nan
     share = x / mu

@@ -19,7 +19,6 @@ This module does not import streamlit (``ui/fonts.py`` injects the CSS into the 
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import sys
 import tempfile
@@ -27,10 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lib import npm
+from lib.npm import STATIC_DIR, STATIC_URL
 
-REPO = Path(__file__).resolve().parent.parent
-STATIC_DIR = REPO / "static"
-STATIC_URL = "/app/static"  # where Streamlit serves STATIC_DIR (before any base URL path)
 STAMP = ".fonts"  # written last in STATIC_DIR: the pin of the font files in place
 
 #: The font family to name in CSS or chart configs for Lao text: ``font-family: "EMIS Noto
@@ -82,12 +79,6 @@ def relative_path() -> str:
     return f"{PACKAGE.folder}/{PACKAGE.file.removeprefix('files/')}"
 
 
-def served_url(base_url_path: str = "") -> str:
-    """The URL under which Streamlit serves ``static/``, given ``server.baseUrlPath``."""
-    prefix = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-    return prefix + STATIC_URL
-
-
 def font_url(base_url: str = STATIC_URL) -> str:
     """The URL of the font file."""
     return f"{base_url.rstrip('/')}/{relative_path()}"
@@ -95,8 +86,7 @@ def font_url(base_url: str = STATIC_URL) -> str:
 
 def installed(static_dir: Path = STATIC_DIR) -> bool:
     """Whether ``static_dir`` holds the pinned font file."""
-    stamp = static_dir / STAMP
-    return (stamp.is_file() and stamp.read_text(encoding="utf-8") == _stamp_text()
+    return (npm.stamped(static_dir, STAMP, _stamp_text())
             and (static_dir / relative_path()).is_file()
             and (static_dir / PACKAGE.folder / STYLESHEET).is_file())
 
@@ -167,24 +157,9 @@ def write_stylesheet(static_dir: Path = STATIC_DIR) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.fonts",
-                                     description="Fetch the Lao web font (Noto Sans Lao) into "
-                                                 "static/ (once; verified by sha512).")
-    parser.add_argument("--static", type=Path, default=STATIC_DIR,
-                        help="folder to fill (default: static/ of the project)")
-    parser.add_argument("--force", action="store_true", help="fetch even if in place")
-    args = parser.parse_args(argv)
-    if installed(args.static) and not args.force:
-        write_stylesheet(args.static)
-        print(f"==> the Lao font is in place in {args.static}")
-        return 0
-    print(f"==> fetching the Lao web font into {args.static}")
-    try:
-        fetch(args.static)
-    except (FontMissing, npm.FetchFailed) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return npm.fetch_command(argv, prog="python -m lib.fonts",
+                             what="the Lao web font (Noto Sans Lao)", installed=installed,
+                             fetch=fetch, errors=(FontMissing,), when_in_place=write_stylesheet)
 
 
 if __name__ == "__main__":

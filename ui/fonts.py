@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import streamlit as st
 
-from lib import fonts
+from lib import fonts, npm
 
 
 @lru_cache(maxsize=2)  # one server.baseUrlPath
@@ -24,5 +24,5 @@ def inject() -> None:
     """Put the font's CSS in the page (a ``<style>`` alone takes no room in the layout)."""
     if not fonts.installed():
         return  # Lao then falls back to the fonts of the machine; `make assets` fetches it
-    base = fonts.served_url(st.get_option("server.baseUrlPath") or "")
+    base = npm.served_url(st.get_option("server.baseUrlPath") or "")
     st.html(_style(base))

@@ -12,7 +12,8 @@ import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, mapping
+from geo import mapping
+from lib import npm
 from lib.i18n import t
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]  # (south, west), (north, east)
@@ -22,7 +23,7 @@ POINT_MARGIN = 0.02  # degrees around a lone point, so that it opens on its surr
 
 def asset_url() -> str:
     """Where this server serves ``static/`` (respects ``server.baseUrlPath``)."""
-    return assets.served_url(st.get_option("server.baseUrlPath") or "")
+    return npm.served_url(st.get_option("server.baseUrlPath") or "")
 
 
 def bounds(geometries: Mapping[str, bytes],
