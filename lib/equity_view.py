@@ -23,7 +23,8 @@ import pandas as pd
 from lib.equity import Disparity
 from lib.indicators.flags import SMALL_DENOMINATOR, split_flags
 from lib.indicators.registry import Indicator, Registry
-from lib.vocabulary import GROUPS, PARITY, PARITY_SPLITS, SPLITS_PARITY_FIRST, TOTAL
+from lib.vocabulary import (DISTRICT, GROUPS, PARITY, PARITY_SPLITS, PROVINCE, SPLIT,
+                             SPLITS_PARITY_FIRST, TOTAL)
 
 DIMENSIONS: tuple[str, ...] = SPLITS_PARITY_FIRST
 PARITY_LOW, PARITY_HIGH = 0.97, 1.03  # read as parity (SDG 4.5.1 metadata)
@@ -41,7 +42,7 @@ def indicators(registry: Registry, level_id: str) -> list[str]:
     """Indicators of a level whose gaps the page can show: rates and ratios (counts have no
     inequality), computed for provinces and districts, with at least one dimension."""
     return [ind.id for ind in registry.for_level(level_id)
-            if not ind.is_count and {"province", "district"} <= set(ind.admin_levels)
+            if not ind.is_count and {PROVINCE, DISTRICT} <= set(ind.admin_levels)
             and dimensions(ind)]
 
 
@@ -389,12 +390,12 @@ def level_for(dimension: str, admin: str, province: str) -> str:
     or not, so the priority gap exists for provinces (and the country), not for districts:
     with the whole country shown, it is compared between provinces."""
     if province:
-        return "district"
-    if dimension == "priority":
-        return "province"
+        return DISTRICT
+    if SPLIT[dimension].of_district:
+        return PROVINCE
     return admin
 
 
 def parity_possible(dimension: str, level: str) -> bool:
     """Whether each area of ``level`` can have a parity index in ``dimension``."""
-    return has_parity(dimension) and not (dimension == "priority" and level == "district")
+    return has_parity(dimension) and not (SPLIT[dimension].of_district and level == DISTRICT)

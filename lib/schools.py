@@ -18,7 +18,7 @@ import pandas as pd
 
 from lib.country import Country
 from lib.tables import TABLE
-from lib.vocabulary import FACILITY_ITEMS, JMP_LADDER
+from lib.vocabulary import DISTRICT, FACILITY_ITEMS, JMP_LADDER, NATIONAL, PROVINCE
 
 # What a school profile shows of the facilities table: the services on the JMP ladder and
 # the yes/no items, as the table declares them. A search asks for the facility items of
@@ -215,7 +215,7 @@ LEVEL_MEASURES: tuple[tuple[str, str, str], ...] = (
     ("ptr", "ptr", "ratio"),
     ("qualified_pct", "qualified_teachers", "%"), ("trained_pct", "trained_teachers", "%"))
 SCHOOL_MEASURES: tuple[tuple[str, str, str], ...] = (("pcr", "pcr", "ratio"),)
-COMPARED = ("district", "province", "national")
+COMPARED = (DISTRICT, PROVINCE, NATIONAL)
 
 
 def comparison_requests(levels: Sequence[str]) -> list[tuple[str, str, str, str]]:

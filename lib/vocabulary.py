@@ -38,6 +38,7 @@ class Split:
     ``src``). ``school_column``: the column of ``schools`` the district aggregates keep for
     it (None: the split is a column of the fact tables, like sex). ``by_district``: the
     split exists for district-level data (population), not only for schools.
+    ``of_district``: each district is in one group (a district has no gap of its own).
     """
 
     id: str
@@ -46,6 +47,7 @@ class Split:
     sql: str
     school_column: str | None = None
     by_district: bool = False
+    of_district: bool = False
 
 
 SPLIT_DECLARATIONS: tuple[Split, ...] = (
@@ -55,7 +57,7 @@ SPLIT_DECLARATIONS: tuple[Split, ...] = (
           school_column="ownership"),
     Split("priority", PRIORITY_GROUPS, parity=True,
           sql="CASE WHEN src.priority THEN 'priority' ELSE 'other' END",
-          school_column="priority", by_district=True),
+          school_column="priority", by_district=True, of_district=True),
 )
 SPLIT: Mapping[str, Split] = MappingProxyType({s.id: s for s in SPLIT_DECLARATIONS})
 SPLITS: tuple[str, ...] = tuple(SPLIT)

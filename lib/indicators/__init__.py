@@ -10,14 +10,12 @@ from __future__ import annotations
 from lib.indicators.context import ExtractContext, context, registry_for
 from lib.indicators.engine import COLUMNS, compute, compute_weighted, compute_years
 from lib.indicators.flags import FLAGS, join_flags, split_flags
-from lib.indicators.registry import (ADMIN_LEVELS, FAMILIES, GROUPS, PARITY_SPLITS, SPLITS,
-                                     THEMES, UNITS, Indicator, IndicatorError, Registry,
-                                     UnknownIndicator, build_registry)
+from lib.indicators.registry import (FAMILIES, THEMES, UNITS, Indicator, IndicatorError,
+                                     Registry, UnknownIndicator, build_registry)
 
 __all__ = [
-    "ADMIN_LEVELS", "COLUMNS", "FAMILIES", "FLAGS", "GROUPS", "PARITY_SPLITS", "SPLITS",
-    "THEMES", "UNITS", "ExtractContext", "Indicator", "IndicatorError", "Registry",
-    "UnknownIndicator", "build_registry", "compute", "compute_weighted", "compute_years",
+    "COLUMNS", "FAMILIES", "FLAGS", "THEMES", "UNITS", "ExtractContext", "Indicator",
+    "IndicatorError", "Registry", "UnknownIndicator", "build_registry", "compute", "compute_weighted", "compute_years",
     "context", "get_indicator", "indicator_ids", "join_flags", "registry_for", "split_flags",
 ]
 

@@ -30,17 +30,18 @@ from lib.indicators import flags as fl
 from lib.indicators.context import ExtractContext, context
 from lib.indicators.registry import Indicator, IndicatorError
 from lib.tables import RELATIONS
-from lib.vocabulary import ADMIN_LEVELS, GROUPS, PARITY, PARITY_SPLITS, SPLIT, SPLITS, TOTAL
+from lib.vocabulary import (ADMIN_LEVELS, DISTRICT, GROUPS, NATIONAL, PARITY, PARITY_SPLITS,
+                             PROVINCE, SCHOOL, SPLIT, SPLITS, TOTAL)
 
 COLUMNS = ["unit_code", "unit_name", "year", "group", "value", "numerator", "denominator",
            "flags"]
 
-# The population with its district's priority flag, for the priority split.
+# The population with its district's attributes, for a split the population rows lack.
 _POPULATION_WITH_PRIORITY = (
     "(SELECT p.year, p.district_code, p.sex, p.age, p.population, d.priority "
     "FROM agg_population p JOIN agg_districts d USING (district_code))")
-_UNIT = {"national": "'_'", "province": "ad.province_code", "district": "src.district_code",
-         "school": "src.school_id"}
+_UNIT = {NATIONAL: "'_'", PROVINCE: "ad.province_code", DISTRICT: "src.district_code",
+         SCHOOL: "src.school_id"}
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -98,10 +99,10 @@ def _check(ctx: ExtractContext, indicator_id: str, level: str, years: Iterable[o
         is_district = area in ctx.parent
         if not (is_province or is_district):
             raise IndicatorError(f"unknown area '{area}': give a province or district code")
-        if level == "national":
+        if level == NATIONAL:
             raise IndicatorError("an area cannot be given at national level; choose the "
                                  "province, district or school level")
-        if level == "province" and is_district:
+        if level == PROVINCE and is_district:
             raise IndicatorError(f"area '{area}' is a district: at province level give a "
                                  "province code")
     return Request(ind, level, checked, by, area, ctx)
@@ -141,9 +142,9 @@ def _relation(source: str, req: Request, years: Sequence[int]) -> str:
     """The rows a side sums over: the relation's district sums (``agg_<name>``) for areas,
     its rows of each school (the years asked only) at school level."""
     relation = RELATIONS[source]
-    if source == "population" and req.by == "priority":
+    if source == "population" and req.by and req.by not in relation.keys:
         return _POPULATION_WITH_PRIORITY
-    if req.level != "school":
+    if req.level != SCHOOL:
         return relation.table
     return "(" + relation.school_rows(_year_list(years)[0],
                                       _year_list(years, and_next=True)[0]) + ")"
@@ -158,7 +159,7 @@ def _side_sql(name: str, side: Side, req: Request, years: Sequence[int]) -> str:
     grade = ", src.grade AS grade" if side.by_grade else ""
     # The district table gives provinces and areas; without them it is not needed.
     join = ("JOIN agg_districts ad ON ad.district_code = src.district_code "
-            if req.level == "province" or req.area else "")
+            if req.level == PROVINCE or req.area else "")
     inner = (f"SELECT src.year AS yr, {unit} AS unit, {grp} AS grp{grade}, {cols} "
              f"FROM {relation} src {join}WHERE src.year {_year_list(years)[0]} "
              f"AND ({side.where}) AND {area}")
@@ -234,7 +235,7 @@ def _units(con: duckdb.DuckDBPyConnection, req: Request, lang: str) -> Units:
     ctx = req.ctx
     name = "name_en" if lang == "en" else "name_local"
     years = np.asarray(req.years, dtype="int64")
-    if req.level == "school":
+    if req.level == SCHOOL:
         area = "AND (ad.province_code = $area OR ad.district_code = $area)" if req.area else ""
         in_years, params = _year_list(req.years)
         if req.area:
@@ -256,11 +257,11 @@ def _units(con: duckdb.DuckDBPyConnection, req: Request, lang: str) -> Units:
         labels = np.asarray(list(names.values())[1], dtype=object)
         return Units(np.asarray(pairs["yr"], dtype="int64"), codes, codes,
                      labels[ids.get_indexer(codes)] if len(codes) else codes)
-    if req.level == "national":
+    if req.level == NATIONAL:
         cname = ctx.country.name if lang == "en" else ctx.country.name_local
         units, codes, names_ = ["_"], [ctx.country.iso3], [cname]
     else:
-        if req.level == "province":
+        if req.level == PROVINCE:
             frame = ctx.provinces
             if req.area:
                 frame = frame[frame["code"] == req.area]

@@ -31,7 +31,7 @@ from streamlit.testing.v1 import AppTest
 from lib import db
 from lib.i18n import t
 from lib.indicators import registry_for
-from lib.indicators.registry import PARITY_SPLITS, SPLITS
+from lib.vocabulary import PARITY_SPLITS, SPLITS
 from tests.app.pages import APP
 
 TIMEOUT = 120
