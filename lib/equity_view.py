@@ -299,14 +299,15 @@ def readings_frame(items: Sequence[Reading], texts: Sequence[str]) -> pd.DataFra
 
 
 def scatter(x: pd.DataFrame, y: pd.DataFrame, districts: pd.DataFrame,
-            province_names: Mapping[str, str], size: pd.DataFrame | None = None,
+            area_names: Mapping[str, str], size: pd.DataFrame | None = None,
             size_field: str = "value") -> tuple[pd.DataFrame, int]:
     """Two indicators across districts: unit_code, unit_name, province, priority, x, y,
     size, flags, flagged, small; and how many districts lack x or y (left out).
 
     ``x``, ``y``: the engine's district rows (group T); ``size``: the engine's rows whose
     ``size_field`` sizes each point (``denominator`` of a GER: the school-age population);
-    ``districts``: code, province_code, priority (bool) (:func:`lib.districts.attributes`)."""
+    ``districts``: code, province_code, priority (bool) (:func:`lib.districts.attributes`);
+    ``area_names``: admin code -> name (:func:`lib.areas.area_names`)."""
     def column(frame: pd.DataFrame, field: str = "value") -> pd.DataFrame:
         rows = frame.loc[frame["group"] == TOTAL, ["unit_code", "unit_name", "flags"]]
         rows = rows.assign(value=frame.loc[frame["group"] == TOTAL, field])
@@ -325,7 +326,7 @@ def scatter(x: pd.DataFrame, y: pd.DataFrame, districts: pd.DataFrame,
         out["size"] = np.nan
     info = districts.set_index("code")
     parents = out["unit_code"].map(info["province_code"])
-    out["province"] = [province_names.get(p, "") if isinstance(p, str) else ""
+    out["province"] = [area_names.get(p, "") if isinstance(p, str) else ""
                        for p in parents]
     out["priority"] = out["unit_code"].map(info["priority"]).fillna(False).astype(bool)
     flags = [";".join(f for f in (a, b) if isinstance(f, str) and f)
@@ -376,13 +377,6 @@ def versus_default(options: Sequence[str], indicator_id: str, level_id: str) -> 
             return candidate
     others = [o for o in options if o != indicator_id]
     return others[0] if others else indicator_id
-
-
-def province_names(units: pd.DataFrame, name_of) -> dict[str, str]:
-    """Province code -> name in the interface language (``name_of(en, local)``)."""
-    rows = units[units["level"] == 1]
-    return {code: name_of(en, local) for code, en, local
-            in zip(rows["code"], rows["name_en"], rows["name_local"])}
 
 
 def level_for(dimension: str, admin: str, province: str) -> str:

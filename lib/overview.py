@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -69,11 +69,9 @@ class Place:
 
 
 def place(units: pd.DataFrame, province: str, district: str, country_name: str,
-          iso3: str, name_of: Callable[[str, str], str]) -> Place:
-    """The place chosen by province and district codes ("" for none), named by ``name_of``
-    (English and local name to the interface language's name)."""
-    names = {code: name_of(en, local) for code, en, local
-             in zip(units["code"], units["name_en"], units["name_local"])}
+          iso3: str, names: Mapping[str, str]) -> Place:
+    """The place chosen by province and district codes ("" for none); ``names``: admin code
+    -> name in the interface language (:func:`lib.areas.area_names`)."""
     parents = dict(zip(units["code"], units["parent_code"]))
     if district and district in names:
         parent = str(parents.get(district) or province)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from lib.indicators.flags import SMALL_DENOMINATOR, split_flags
 from lib.indicators.registry import Registry
-from lib.vocabulary import DISTRICT, NATIONAL, PARITY, PROVINCE, SPLITS_PARITY_FIRST, TOTAL
 from lib.overview import Fetch
+from lib.vocabulary import DISTRICT, NATIONAL, PROVINCE, SPLITS_PARITY_FIRST, TOTAL
 
 SERIES_COLUMNS = ["year", "area_code", "area_name", "area_level", "group", "value", "flags",
                   "small", "flagged"]
@@ -240,11 +240,9 @@ def splits(indicator) -> list[str]:
     return [""] + [s for s in SPLITS_PARITY_FIRST if s in indicator.splits]
 
 
-def area_names(units: pd.DataFrame, name_of) -> dict[str, str]:
+def area_labels(units: pd.DataFrame, names: Mapping[str, str]) -> dict[str, str]:
     """Admin code -> the name a reader recognises: a province by its name, a district with
-    its province ("Xay, Oudomxay")."""
-    names = {code: name_of(en, local) for code, en, local
-             in zip(units["code"], units["name_en"], units["name_local"])}
+    its province ("Xay, Oudomxay"); ``names``: code -> name (:func:`lib.areas.area_names`)."""
     out = {}
     for code, level, parent in zip(units["code"], units["level"], units["parent_code"]):
         out[code] = names[code] if int(level) == 1 else f"{names[code]}, {names.get(parent, '')}"

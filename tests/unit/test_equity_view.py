@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import db, districts, equity_view, targets
-from lib.indicators.disparity import disparity
+from lib import areas, db, districts, equity_view, targets
 from lib.equity_view import INDEX, VALUE
 from lib.indicators import compute, registry_for
+from lib.indicators.disparity import disparity
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +220,7 @@ def test_scatter_points_are_the_engines_values(demo_con, year):
     y = compute(demo_con, "ger_primary", "district", year)
     attrs = districts.attributes(demo_con)
     units = db.admin_units(demo_con)
-    names = equity_view.province_names(units, lambda en, local: en)
+    names = areas.area_names(units, "en")
     points, left_out = equity_view.scatter(x, y, attrs, names, size=y,
                                            size_field="denominator")
     assert len(points) + left_out == x["unit_code"].nunique()

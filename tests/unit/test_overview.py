@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from lib import catalogue, db, overview
+from lib import areas, catalogue, db, overview
 from lib.indicators import THEMES, compute, registry_for
 
 
@@ -115,9 +115,7 @@ def places(con) -> dict[str, overview.Place]:
     units = db.admin_units(con)
     country = db.country(con)
     district = units[units["level"] == 2].iloc[0]
-
-    def name(en, local):
-        return en
+    name = areas.area_names(units, "en")
     return {
         "national": overview.place(units, "", "", country.name, country.iso3, name),
         "province": overview.place(units, district["parent_code"], "", country.name,

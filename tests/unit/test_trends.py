@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import db, trends
+from lib import areas, db, trends
 from lib.indicators import compute, compute_years, registry_for
 from lib.trends import Area
 
@@ -35,7 +35,7 @@ def years(demo_con) -> list[int]:
 @pytest.fixture(scope="module")
 def places(demo_con) -> list[Area]:
     units = db.admin_units(demo_con)
-    names = trends.area_names(units, lambda en, local: en)
+    names = trends.area_labels(units, areas.area_names(units, "en"))
     district = units[units["level"] == 2].iloc[0]
     country = db.country(demo_con)
     return trends.areas(units, country.iso3, country.name, district["parent_code"],
@@ -45,7 +45,7 @@ def places(demo_con) -> list[Area]:
 def test_areas_are_the_country_then_the_sidebar_then_the_compared(demo_con, places):
     assert [a.level for a in places] == ["national", "province", "district"]
     units = db.admin_units(demo_con)
-    names = trends.area_names(units, lambda en, local: en)
+    names = trends.area_labels(units, areas.area_names(units, "en"))
     other = units[units["level"] == 1].iloc[-1]["code"]
     more = trends.areas(units, "LAO", "Lao", "", "", [other, other, "nope"], names)
     assert [a.code for a in more] == ["LAO", other], "once each, unknown codes dropped"

@@ -15,11 +15,11 @@ import streamlit as st
 
 from geo.classify import DIVERGING, PARITY_BREAKS
 from lib import choropleth, equity_view, export, schools_layer, targets
-from lib.areas import namer
 from lib.equity_view import Ranked, Reading
 from lib.i18n import format_school_year, t
 from lib.indicators import Indicator, IndicatorError, split_flags
 from lib.indicators.flags import no_value_before_next_year
+from lib.vocabulary import PARITY, TOTAL
 from ui import (admin_picker, chart_export, extract, indicator_map, indicator_picker, maps,
                 split_picker, tables, url_state, values)
 from ui.chart_export import built, file_stem
@@ -87,7 +87,7 @@ def gap_section(chosen: Filters, indicator, dimension: str, admin: str, level: s
     national = extract.indicator(indicator.id, "national", chosen.year, by=dimension,
                                  lang=lang)
     parity = equity_view.parity_possible(dimension, level)
-    totals = frame[frame["group"] == "T"]
+    totals = frame[frame["group"] == TOTAL]
     if no_value_before_next_year(totals["value"], totals["flags"]):
         st.info(t("chart.all_no_data_flows", lang, year=format_school_year(chosen.year, lang)),
                 icon=":material/event_upcoming:")
@@ -182,8 +182,8 @@ def scatter_section(chosen: Filters, indicator, options: list[str], stem: str,
     if sized_by is not None:
         size_id, size_field, size_kind = sized_by
         size = extract.indicator(size_id, "district", chosen.year, area=inside, lang=lang)
-    provinces = equity_view.province_names(extract.admin_units(), namer(lang))
-    points, left_out = equity_view.scatter(x, y, extract.district_attributes(), provinces,
+    points, left_out = equity_view.scatter(x, y, extract.district_attributes(),
+                                           extract.area_names(lang),
                                            size=size, size_field=size_field)
     nat_x = equity_view.national_value(extract.indicator(versus, "national", chosen.year,
                                                          lang=lang))
@@ -282,7 +282,7 @@ def parity_map(chosen: Filters, indicator_id: str, dimension: str, admin: str,
                file_name: str) -> None:
     """The parity index per area on the Map page's choropleth: diverging around 1 (PuOr),
     classes cut at 0.90, 0.97, 1.03 and 1.10, so the middle class is parity."""
-    choice = indicator_map.MapChoice(indicator_id, admin, dimension, choropleth.PARITY,
+    choice = indicator_map.MapChoice(indicator_id, admin, dimension, PARITY,
                                      "custom", len(PARITY_BREAKS) + 1, PARITY_BREAKS,
                                      DIVERGING[0], False, False,
                                      schools_layer.DEFAULT_ATTRIBUTE)
@@ -358,16 +358,16 @@ def show_bottom(rows: pd.DataFrame, indicator: Indicator, unit: str, dimension: 
                "value": t("equity.bottom.value", lang, unit=t(f"chart.unit.{unit}", lang)),
                "gap": t("equity.bottom.gap", lang)}
     for col in [c for c in shown.columns if c in equity_view.groups(dimension)
-                or c == equity_view.PARITY]:
+                or c == PARITY]:
         columns[col] = t(f"equity.group.{col}", lang)
     shown["value"] = [values.format_value(v, unit, lang) for v in shown["value"]]
     shown["gap"] = [values.format_change(g, unit, lang) or t("format.no_data", lang)
                     for g in shown["gap"]]
     for col in [c for c in columns if c in equity_view.groups(dimension)]:
         shown[col] = [values.format_value(v, indicator.unit, lang) for v in shown[col]]
-    if equity_view.PARITY in shown:
-        shown[equity_view.PARITY] = [values.format_value(v, "index", lang)
-                                     for v in shown[equity_view.PARITY]]
+    if PARITY in shown:
+        shown[PARITY] = [values.format_value(v, "index", lang)
+                                     for v in shown[PARITY]]
     shown["flags"] = [", ".join(values.flag_labels(split_flags(f or ""), lang))
                       for f in shown["flags"]]
     columns["flags"] = t("chart.flags", lang)

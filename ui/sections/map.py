@@ -21,7 +21,7 @@ from lib.country import admin_level_name
 from lib.i18n import format_number, format_school_year, t
 from lib.indicators import Indicator, IndicatorError, split_flags
 from lib.indicators.flags import no_value_before_next_year
-from lib.vocabulary import GROUPS, PARITY, PARITY_SPLITS, TOTAL
+from lib.vocabulary import GROUPS, PARITY, PARITY_SPLITS, SPLIT, TOTAL
 from ui import admin_picker, extract, indicator_map, indicator_picker, maps, url_state, values
 from ui.filters import DISTRICT, PROVINCE, Filters
 from ui.indicator_map import (Built, MapChoice, View, class_label, show_label, unit_of,
@@ -60,7 +60,7 @@ def _show_options(indicator: Indicator, districts: bool) -> list[str]:
     or not, so districts have no priority split (provinces and the country do)."""
     out = [TOTAL]
     for split in PARITY_SPLITS:
-        if split in indicator.splits and not (districts and split == "priority"):
+        if split in indicator.splits and not (districts and SPLIT[split].of_district):
             out += [f"{split}:{group}" for group in (*GROUPS[split], PARITY)]
     return out
 

@@ -9,10 +9,10 @@ from functools import partial
 import streamlit as st
 
 from lib import overview
-from lib.areas import namer
 from lib.country import Country, admin_level_name
 from lib.i18n import format_school_year, t
 from lib.indicators import Registry
+from lib.vocabulary import NATIONAL
 from ui import charts, extract, indicator_map, indicator_picker, kpi
 from ui.filters import Filters
 from ui.markdown import escape
@@ -27,7 +27,7 @@ def show(chosen: Filters) -> None:
     country, registry = extract.country(), extract.registry()
     fetch = partial(extract.indicator, lang=lang)
     where = overview.place(extract.admin_units(), chosen.province, chosen.district,
-                           extract.country_name(lang), country.iso3, namer(lang))
+                           extract.country_name(lang), country.iso3, extract.area_names(lang))
     year = format_school_year(chosen.year, lang)
     previous = overview.previous_year(extract.info().years, chosen.year)
 
@@ -44,7 +44,7 @@ def heading(where: overview.Place, country: Country, level_name: str, year: str,
             lang: str) -> None:
     country_name = escape(extract.country_name(lang))
     level_name = escape(level_name)
-    if where.admin_level == overview.NATIONAL:
+    if where.admin_level == NATIONAL:
         st.title(t("overview.title_national", lang, country=country_name))
         st.caption(t("overview.caption", lang, level=level_name, year=year))
         return

@@ -17,7 +17,7 @@ from lib import export, schools
 from lib.country import Country, admin_level_name
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
-from lib.vocabulary import LOCALITIES, OWNERSHIPS
+from lib.vocabulary import LOCALITIES, OWNERSHIPS, TOTAL
 from ui import extract, maps, tables, values
 from ui.chart_export import GROUP_COLOURS
 from ui.filters import Filters
@@ -236,7 +236,7 @@ def _area_value(indicator_id: str, level: str, year: int, code: str | None,
         frame = extract.indicator(indicator_id, level, year, lang=lang)
     except IndicatorError:
         return math.nan
-    rows = frame[frame["group"] == "T"]
+    rows = frame[frame["group"] == TOTAL]
     if code is not None:
         rows = rows[rows["unit_code"] == code]
     return float(rows["value"].iloc[0]) if not rows.empty else math.nan

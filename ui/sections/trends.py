@@ -15,10 +15,10 @@ import pandas as pd
 import streamlit as st
 
 from lib import export, trends
-from lib.areas import namer
 from lib.equity_view import has_parity
 from lib.i18n import format_school_year, t
 from lib.indicators import Indicator, IndicatorError, split_flags
+from lib.vocabulary import PARITY, TOTAL
 from ui import area_picker, chart_export, extract, indicator_picker, split_picker, tables, values
 from ui.chart_export import GROUP_COLOURS, built, file_stem
 from ui.filters import Filters
@@ -51,7 +51,7 @@ def show(chosen: Filters) -> None:
         by = split_picker.choose(trends.splits(indicator), "", lang=lang,
                                  label_text=t("trends.split", lang),
                                  help=t("trends.split_help", lang))
-    names = trends.area_names(units, namer(lang))
+    names = trends.area_labels(units, extract.area_names(lang))
     compare = area_picker.choose(trends.compare_options(units), names=names.get, lang=lang,
                                  label=t("trends.compare", lang),
                                  help=t("trends.compare_help", lang))
@@ -88,7 +88,7 @@ def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area]
     if by and has_parity(by):
         parity_over_the_years(chosen, indicator, by, every_group, rows, span, stem)
     st.subheader(t("trends.changes.heading", lang))
-    totals = trends.group_rows(rows, trends.TOTAL)
+    totals = trends.group_rows(rows, TOTAL)
     changes = trends.changes(totals, indicator.higher_is_better,
                              DIGITS.get(indicator.unit, 1))
     show_changes(changes, indicator.unit, lang=lang,
@@ -104,10 +104,10 @@ def parity_over_the_years(chosen: Filters, indicator, by: str, every_group, rows
     and ``every_group`` still holds its flags."""
     lang = chosen.lang
     title = t(f"trends.parity.title.{by}", lang, name=indicator.name(lang))
-    parity = trends.group_rows(rows, trends.PARITY)
+    parity = trends.group_rows(rows, PARITY)
     if parity.empty:
         reasons = values.flag_labels(trends.flags_of(
-            trends.group_rows(every_group, trends.PARITY)), lang)
+            trends.group_rows(every_group, PARITY)), lang)
         st.info(t("trends.parity.none", lang, title=title,
                   reasons=", ".join(reasons) or t("format.no_data", lang)),
                 icon=":material/database_off:")
@@ -174,7 +174,7 @@ def show_lines(rows: pd.DataFrame, indicator: Indicator, by: str, *, title: str,
     common = dict(unit=unit, y_title=y_title, title=title, subtitle=subtitle, year=year,
                   lang=lang)
     if by:
-        groups = [g for g in dict.fromkeys(rows["group"]) if g not in ("T", "parity")]
+        groups = [g for g in dict.fromkeys(rows["group"]) if g not in (TOTAL, PARITY)]
         shown = rows[rows["group"].isin(groups)].assign(
             group_name=lambda d: [t(f"equity.group.{g}", lang) for g in d["group"]])
         names = [t(f"equity.group.{g}", lang) for g in groups]
@@ -183,7 +183,7 @@ def show_lines(rows: pd.DataFrame, indicator: Indicator, by: str, *, title: str,
                       colours=list(GROUP_COLOURS[:len(names)]), facet="area_name",
                       **common)
     else:
-        shown = rows[rows["group"] == "T"]
+        shown = rows[rows["group"] == TOTAL]
         names = list(dict.fromkeys(shown["area_name"]))
         chart = built(lines_chart, rows=shown, colour_field="area_name",
                       colour_title=t("chart.area", lang), domain=names,
