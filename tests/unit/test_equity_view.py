@@ -87,7 +87,7 @@ def test_when_lower_is_better_a_parity_above_1_puts_the_first_group_behind(demo_
     ranking puts the highest index first, and orange (behind) goes above 1, on the map
     and on the bars alike."""
     from lib import choropleth
-    from ui import equity_charts
+    from ui.sections import equity_charts
 
     frame, national = frame_and_national(demo_con, "ptr_primary", year, "locality", "province")
     ranked = equity_view.ranking(frame, national, measure=INDEX, higher_is_better=False)
@@ -193,7 +193,7 @@ def test_readings_add_up_and_name_the_extremes(demo_con, year):
 
 
 def test_a_tiny_theil_keeps_three_significant_digits():
-    from ui.equity_charts import measure_value
+    from ui.sections.equity_charts import measure_value
 
     def value(measure, v):
         return measure_value(equity_view.Reading(measure, v, "theil"), "%", "en")
@@ -256,7 +256,8 @@ def test_targets_apply_from_the_first_due(demo_con):
 
 
 def test_every_equity_chart_is_a_valid_vega_lite_spec(demo_con, year):
-    from ui import chart_export, equity_charts
+    from ui import chart_export
+    from ui.sections import equity_charts
 
     registry = registry_for(demo_con)
     ger = registry.get("ger_primary")

@@ -142,7 +142,7 @@ def test_a_missing_rate_stops_the_cohort():
 
 
 def test_every_trend_chart_is_a_valid_vega_lite_spec(fetch, fetch_years, demo_con, years, places):
-    from ui import trend_charts
+    from ui.sections import trend_charts
 
     rows = trends.series(fetch_years, "ger_primary", years, places, "sex")
     totals = trends.group_rows(rows, "T")

@@ -3,7 +3,7 @@
 ranking against the national value and a target, the inequality between areas, two
 indicators across districts, and the areas furthest behind.
 
-The charts are built by :mod:`ui.equity_charts`; here they are drawn with their notes and
+The charts are built by :mod:`ui.sections.equity_charts`; here they are drawn with their notes and
 downloads.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from lib.vocabulary import PARITY, TOTAL
 from ui import (admin_picker, chart_export, extract, indicator_map, indicator_picker, maps,
                 split_picker, tables, url_state, values)
 from ui.chart_export import built, file_stem
-from ui.equity_charts import (axis_title, groups_chart, measure_value, parity_words,
+from ui.sections.equity_charts import (axis_title, groups_chart, measure_value, parity_words,
                               ranking_chart, reading_text, scatter_chart, unit_of)
 from ui.filters import Filters
 from ui.markdown import escape

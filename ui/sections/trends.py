@@ -3,7 +3,7 @@ over the years for the country and chosen areas, split on demand with its parity
 one panel per province, the change from year to year, and the flow rates by grade with the
 cohort.
 
-The charts are built by :mod:`ui.trend_charts`; here they are drawn with their notes and
+The charts are built by :mod:`ui.sections.trend_charts`; here they are drawn with their notes and
 downloads.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ui import area_picker, chart_export, extract, indicator_picker, split_picke
 from ui.chart_export import GROUP_COLOURS, built, file_stem
 from ui.filters import Filters
 from ui.markdown import escape
-from ui.trend_charts import (DIRECTION_COLOURS, area_colours, flows_chart, lines_chart,
+from ui.sections.trend_charts import (DIRECTION_COLOURS, area_colours, flows_chart, lines_chart,
                              panels_chart, parity_chart, survival_chart)
 from ui.values import DIGITS
 
