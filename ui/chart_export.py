@@ -24,8 +24,7 @@ import pandas as pd
 import streamlit as st
 from altair.utils.schemapi import disable_debug_mode
 
-from lib import export
-from ui.tables import download_csv
+from ui.tables import csv_file, download_csv
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
              "#000000")  # colour-blind-safe categorical colours (Okabe & Ito 2008)
@@ -93,5 +92,5 @@ def show(chart: alt.TopLevelMixin | dict, data: pd.DataFrame, *, file_name: str,
     ``data`` (the rows it draws, machine column names, values at full precision)."""
     st.vega_lite_chart(chart if isinstance(chart, dict) else spec(chart), width="stretch",
                        height=height, key=f"{key}_chart")
-    download_csv(export.csv_bytes(data), f"{file_name}.csv", lang=lang,
+    download_csv(csv_file(data), f"{file_name}.csv", lang=lang,
                  label_key="chart.download_csv", key=f"{key}_csv")

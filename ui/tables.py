@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
+from lib import export
 from lib.i18n import format_number, format_school_year, t
 
 
@@ -46,6 +47,13 @@ def table(df: pd.DataFrame, columns: dict[str, str], *, lang: str,
     height = "auto" if len(shown) <= max_rows else HEADER_PX + ROW_PX * max_rows
     st.dataframe(shown, hide_index=True, column_config=config, height=height, width=width,
                  placeholder=t("format.empty_cell", lang), key=key)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)  # a page's tables: a few KB to a few MB each
+def csv_file(frame: pd.DataFrame) -> bytes:
+    """``frame`` as a CSV file to download (:func:`lib.export.csv_bytes`), converted once:
+    a rerun that shows the same rows does not convert them again."""
+    return export.csv_bytes(frame)
 
 
 def download_csv(data: bytes, file_name: str, *, lang: str, label_key: str = "download.csv",

@@ -13,7 +13,6 @@ import streamlit as st
 from geo import mapping
 from geo.classify import NO_DATA_COLOUR
 from lib import data_quality as dq
-from lib import export
 from lib.areas import namer
 from lib.country import admin_level_name
 from lib.i18n import format_number, format_percent, format_school_year, has, t
@@ -106,7 +105,7 @@ def reporting(chosen: Filters) -> None:
                             **{c: format_school_year(int(c), lang) for c in year_columns}},
                      lang=lang, numbers={c: "%.2f" for c in year_columns},
                      key="dq_over_years")
-        tables.download_csv(export.csv_bytes(wide), t("data_quality.reporting.file_years", lang),
+        tables.download_csv(tables.csv_file(wide), t("data_quality.reporting.file_years", lang),
                             lang=lang, key="dq_years_csv")
     problems = extract.problems_named(lang)
     missing = dq.problems_of(problems, kinds=[dq.REPORTING_KIND], year=year, area=chosen.area)
@@ -184,7 +183,7 @@ def _warning_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
     linked_table(shown, columns, lang=lang, school_years=("year",),
                  links={"school_link": SCHOOL_LINK, "area_link": AREA_LINK},
                  numbers={"row": "%d"}, key=key)
-    tables.download_csv(export.csv_bytes(found), file_name, lang=lang, key=f"{key}_csv")
+    tables.download_csv(tables.csv_file(found), file_name, lang=lang, key=f"{key}_csv")
 
 
 LOCATION_COLUMNS = {  # what each location list shows besides the school and its areas
@@ -216,7 +215,7 @@ def _school_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
     columns = {c: label for c, label in columns.items() if c in base or c in extra}
     linked_table(shown, columns, lang=lang, links={"school_link": SCHOOL_LINK},
                  numbers={"latitude": "%.5f", "longitude": "%.5f"}, key=key)
-    tables.download_csv(export.csv_bytes(found), file_name, lang=lang, key=f"{key}_csv")
+    tables.download_csv(tables.csv_file(found), file_name, lang=lang, key=f"{key}_csv")
 
 
 # --------------------------------------------------------------------------- location

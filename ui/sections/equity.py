@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.classify import DIVERGING, PARITY_BREAKS
-from lib import choropleth, equity_view, export, schools_layer, targets
+from lib import choropleth, equity_view, schools_layer, targets
 from lib.equity_view import Ranked, Reading
 from lib.i18n import format_school_year, t
 from lib.indicators import Indicator, IndicatorError, split_flags
@@ -293,7 +293,7 @@ def parity_map(chosen: Filters, indicator_id: str, dimension: str, admin: str,
         indicator_map.show_error(error, chosen.lang)
         return
     maps.draw(built.spec, key="equity_map", height=600, interactive=False)
-    tables.download_csv(choropleth.csv_bytes(built.choropleth), f"{file_name}.csv",
+    tables.download_csv(tables.csv_file(choropleth.table(built.choropleth)), f"{file_name}.csv",
                         lang=chosen.lang, label_key="chart.download_csv", key="equity_map_csv")
 
 
@@ -309,7 +309,7 @@ def show_inequality(items: list[Reading], indicator: Indicator, *, areas: str,
         st.markdown("\n".join(f"- {line}" for line in lines))
     st.caption(t("equity.inequality.weights", lang, areas=areas,
                  weight=t(f"equity.weight.{weight}", lang)))
-    tables.download_csv(export.csv_bytes(equity_view.readings_frame(items, texts)),
+    tables.download_csv(tables.csv_file(equity_view.readings_frame(items, texts)),
                         f"{file_name}.csv", lang=lang, label_key="chart.download_csv",
                         key="equity_inequality_csv")
 
@@ -373,5 +373,5 @@ def show_bottom(rows: pd.DataFrame, indicator: Indicator, unit: str, dimension: 
     columns["flags"] = t("chart.flags", lang)
     tables.table(shown, columns, lang=lang, max_rows=15, integers=("rank",),
                  key="equity_bottom")
-    tables.download_csv(export.csv_bytes(rows), f"{file_name}.csv",
+    tables.download_csv(tables.csv_file(rows), f"{file_name}.csv",
                         lang=lang, label_key="chart.download_csv", key="equity_bottom_csv")

@@ -22,7 +22,8 @@ from lib.i18n import format_number, format_school_year, t
 from lib.indicators import Indicator, IndicatorError, split_flags
 from lib.indicators.flags import no_value_before_next_year
 from lib.vocabulary import GROUPS, PARITY, PARITY_SPLITS, SPLIT, TOTAL
-from ui import admin_picker, extract, indicator_map, indicator_picker, maps, url_state, values
+from ui import (admin_picker, extract, indicator_map, indicator_picker, maps, tables, url_state,
+                values)
 from ui.filters import DISTRICT, PROVINCE, Filters
 from ui.indicator_map import (Built, MapChoice, View, class_label, show_label, unit_of,
                               value_title)
@@ -303,7 +304,7 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
     row = st.container(horizontal=True)
     with row:
         st.download_button(t("map.download.csv", lang),
-                           data=choropleth.csv_bytes(built.choropleth),
+                           data=tables.csv_file(choropleth.table(built.choropleth)),
                            file_name=f"{stem}.csv", mime="text/csv",
                            icon=":material/download:", on_click="ignore", key="map_csv")
         spec = built.spec

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import mapping
-from lib import export, schools
+from lib import schools
 from lib.country import Country, admin_level_name
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
@@ -222,7 +222,7 @@ def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> Non
         columns = {"grade": t("schools.grade_title", lang),
                    **{c: format_school_year(int(c), lang) for c in year_columns}}
         tables.table(wide, columns, lang=lang, counts=year_columns, key="schools_enrolment")
-        tables.download_csv(export.csv_bytes(wide),
+        tables.download_csv(tables.csv_file(wide),
                             t("schools.profile.pupils.file_name", lang, id=school_id),
                             lang=lang, key="schools_enrolment_csv")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import export, schools
+from lib import schools
 from lib.areas import namer
 from lib.country import admin_level_name
 from lib.i18n import format_number, format_school_year, t
@@ -211,5 +211,5 @@ def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
 
 def db_csv(result: SearchResult) -> bytes:
     """The results as CSV with machine column names (UTF-8)."""
-    return export.csv_bytes(result.rows.drop(columns=["literal"]))
+    return tables.csv_file(result.rows.drop(columns=["literal"]))
 

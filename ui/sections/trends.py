@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import export, trends
+from lib import trends
 from lib.equity_view import has_parity
 from lib.i18n import format_school_year, t
 from lib.indicators import Indicator, IndicatorError, split_flags
@@ -239,7 +239,7 @@ def show_changes(rows: pd.DataFrame, unit: str, *, lang: str, file_name: str) ->
     st.dataframe(styled, hide_index=True, height=min(38 + 35 * len(shown), 420),
                  column_config={c: st.column_config.Column(label) for c, label
                                 in labels.items()}, key="trends_changes")
-    tables.download_csv(export.csv_bytes(rows), f"{file_name}.csv",
+    tables.download_csv(tables.csv_file(rows), f"{file_name}.csv",
                         lang=lang, label_key="chart.download_csv", key="trends_changes_csv")
 
 
