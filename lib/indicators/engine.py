@@ -37,7 +37,7 @@ COLUMNS = ["unit_code", "unit_name", "year", "group", "value", "numerator", "den
            "flags"]
 
 # The population with its district's attributes, for a split the population rows lack.
-_POPULATION_WITH_PRIORITY = (
+_POPULATION_WITH_DISTRICT = (
     "(SELECT p.year, p.district_code, p.sex, p.age, p.population, d.priority "
     "FROM agg_population p JOIN agg_districts d USING (district_code))")
 _UNIT = {NATIONAL: "'_'", PROVINCE: "ad.province_code", DISTRICT: "src.district_code",
@@ -143,7 +143,7 @@ def _relation(source: str, req: Request, years: Sequence[int]) -> str:
     its rows of each school (the years asked only) at school level."""
     relation = RELATIONS[source]
     if source == "population" and req.by and req.by not in relation.keys:
-        return _POPULATION_WITH_PRIORITY
+        return _POPULATION_WITH_DISTRICT
     if req.level != SCHOOL:
         return relation.table
     return "(" + relation.school_rows(_year_list(years)[0],
