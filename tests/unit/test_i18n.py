@@ -330,3 +330,27 @@ def test_the_font_css_gives_lao_glyphs_to_the_apps_families():
     assert fonts.stylesheet_url("/app/static").startswith("/app/static/noto-sans-lao-")
 
 
+
+
+def _split_words(split) -> list[str]:
+    """The catalogue keys the pages read for a split of lib.vocabulary: its name, its
+    groups, and the titles of its parity views (a split with a parity index) or of its
+    groups side by side (one without)."""
+    keys = [f"split.{split.id}", f"split_picker.option.{split.id}",
+            *(f"equity.group.{g}" for g in split.groups)]
+    if split.parity:
+        keys += [*(f"map.show.{split.id}.{g}" for g in (*split.groups, "parity")),
+                 f"equity.map.title.{split.id}", f"trends.parity.title.{split.id}"]
+    else:
+        keys.append(f"equity.groups.title.{split.id}")
+    return keys
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_every_split_has_its_words_in_every_language(lang):
+    from lib.vocabulary import SPLIT_DECLARATIONS
+
+    words = catalogue(lang)
+    missing = [key for split in SPLIT_DECLARATIONS for key in _split_words(split)
+               if key not in words]
+    assert not missing, f"{lang}.toml lacks the words of a split: {', '.join(missing)}"
