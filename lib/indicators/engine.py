@@ -36,10 +36,6 @@ from lib.vocabulary import (ADMIN_LEVELS, DISTRICT, GROUPS, NATIONAL, PARITY, PA
 COLUMNS = ["unit_code", "unit_name", "year", "group", "value", "numerator", "denominator",
            "flags"]
 
-# The population with its district's attributes, for a split the population rows lack.
-_POPULATION_WITH_DISTRICT = (
-    "(SELECT p.year, p.district_code, p.sex, p.age, p.population, d.priority "
-    "FROM agg_population p JOIN agg_districts d USING (district_code))")
 _UNIT = {NATIONAL: "'_'", PROVINCE: "ad.province_code", DISTRICT: "src.district_code",
          SCHOOL: "src.school_id"}
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -140,10 +136,13 @@ def _year_list(years: Sequence[int], *, and_next: bool = False) -> tuple[str, di
 
 def _relation(source: str, req: Request, years: Sequence[int]) -> str:
     """The rows a side sums over: the relation's district sums (``agg_<name>``) for areas,
-    its rows of each school (the years asked only) at school level."""
+    its rows of each school (the years asked only) at school level. Rows by district
+    (population) split by a district attribute (priority) get it from ``agg_districts``."""
     relation = RELATIONS[source]
-    if source == "population" and req.by and req.by not in relation.keys:
-        return _POPULATION_WITH_DISTRICT
+    if not relation.per_school and req.by and SPLIT[req.by].of_district:
+        column = SPLIT[req.by].school_column
+        return (f"(SELECT r.*, d.{column} FROM {relation.table} r "
+                "JOIN agg_districts d USING (district_code))")
     if req.level != SCHOOL:
         return relation.table
     return "(" + relation.school_rows(_year_list(years)[0],
