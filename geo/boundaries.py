@@ -25,7 +25,14 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from lib.i18n import DEFAULT_LANG, country_words, lower_word
 from lib.problems import PackageError, Problem, short_detail, worded
+
+
+def _words(field: str) -> str:
+    """An admin level word for an error in English, mid-sentence ("provinces"): the country
+    words in use (:func:`lib.i18n.country_words`, set by the build)."""
+    return lower_word(country_words().fields(DEFAULT_LANG)[field])
 
 __all__ = [
     "BoundaryMatch",
@@ -64,8 +71,6 @@ candidate left in its parent)."""
 
 KEY_WEIGHT = 0.95
 """A match found only after romanisation folding is slightly less sure than a spelling match."""
-
-LEVEL_WORDS: dict[int, str] = {1: "province", 2: "district"}
 
 _CRS = "EPSG:4326"
 
@@ -242,7 +247,8 @@ def read_boundary_layers(directory: Path) -> dict[int, tuple[gpd.GeoDataFrame, l
         raise PackageError([Problem(
             "error", "boundary_file",
             "no boundary file found (GeoJSON, GeoPackage, Shapefile or GeoParquet) for "
-            "provinces and districts", file=f"{PACKAGE_FOLDER}/")])
+            f"{_words('level1_plural')} and {_words('level2_plural')}",
+            file=f"{PACKAGE_FOLDER}/")])
     for path in files:
         rel = f"{PACKAGE_FOLDER}/{path.relative_to(directory).as_posix()}"
         try:
@@ -263,9 +269,9 @@ def read_boundary_layers(directory: Path) -> dict[int, tuple[gpd.GeoDataFrame, l
                     where = f"layer '{layer}'" if layer else "it"
                     problems.append(Problem(
                         "error", "boundary_file",
-                        f"cannot tell whether {where} holds provinces or districts: name the "
-                        "file with adm1/adm2 (or province/district), or give it ADM1_/ADM2_ "
-                        "code columns", file=rel))
+                        f"cannot tell whether {where} holds {_words('level1_plural')} or "
+                        f"{_words('level2_plural')}: name the file with adm1/adm2, or give it "
+                        "ADM1_/ADM2_ code columns", file=rel))
                     continue
                 if level not in frames:
                     continue  # a country outline or sub-district layer: not drawn
@@ -720,9 +726,9 @@ def _match_names(feats: _Features, rows: list[int], cands: pd.DataFrame, taken: 
 
 def _report_level(feats: _Features, alive: np.ndarray, taken: dict[str, int],
                   best: dict[int, tuple[str, float]], units: pd.DataFrame, level: int,
-                  words: dict[int, str]) -> list[Problem]:
-    """Warnings for unmatched, duplicate and doubtful polygons of one level."""
-    word = words.get(level, f"level-{level} unit")
+                  ) -> list[Problem]:
+    """Warnings for unmatched, duplicate and doubtful polygons of one level (the catalogue
+    names the level from ``level``)."""
     problems = []
     for i in np.flatnonzero(alive):
         name = feats.name[i] or f"#{i + 1}"
@@ -732,7 +738,7 @@ def _report_level(feats: _Features, alive: np.ndarray, taken: dict[str, int],
             if feats.method[i] != "code" and feats.score[i] < LOW_CONFIDENCE:
                 problems.append(worded(
                     "warning", "boundary_low_confidence",
-                    {"word": word, "level": level, "name": name, "area": _label(units, code),
+                    {"level": level, "name": name, "area": _label(units, code),
                      "score": float(feats.score[i])}, file=src, unit_code=code))
             continue
         dup = feats.code_dup_of[i]
@@ -743,19 +749,17 @@ def _report_level(feats: _Features, alive: np.ndarray, taken: dict[str, int],
             kept = feats.name[taken[dup]] if dup in taken else ""
             problems.append(worded(
                 "warning", "boundary_duplicate",
-                {"word": word, "level": level, "name": name, "area": _label(units, dup),
-                 "kept": kept}, file=src, unit_code=dup))
+                {"level": level, "name": name, "area": _label(units, dup), "kept": kept}, file=src, unit_code=dup))
         elif level == 2 and parent is None:
             problems.append(worded(
                 "warning", "boundary_unmatched",
-                {"word": word, "level": level, "name": name,
-                 "parent_word": words.get(1, "province")},
+                {"level": level, "name": name},
                 template="boundary_outside_parents", file=src))
         else:
             inside = level == 2 and parent in units.index
             problems.append(worded(
                 "warning", "boundary_unmatched",
-                {"word": word, "level": level, "name": name,
+                {"level": level, "name": name,
                  "parent": units.at[parent, "name_en"] if inside else ""},
                 template="boundary_unmatched_in" if inside else "", file=src,
                 unit_code=parent or ""))
@@ -763,17 +767,16 @@ def _report_level(feats: _Features, alive: np.ndarray, taken: dict[str, int],
 
 
 def _match_level(feats: _Features, level: int, units: pd.DataFrame,
-                 provinces: gpd.GeoDataFrame, words: dict[int, str],
+                 provinces: gpd.GeoDataFrame,
                  ) -> tuple[gpd.GeoDataFrame, dict[str, int], list[Problem]]:
     """Match one level's features (codes already read) to its units."""
-    word = words.get(level, f"level-{level} unit")
     level_units = units[units["level"] == level]
     geoms = feats.frame.geometry.values
     areas = shapely.area(geoms)
     alive = ~shapely.is_empty(geoms) & (areas > 0)
     problems = [worded(
         "warning", "boundary_empty",
-        {"word": word, "level": level, "name": feats.name[i] or f"#{i + 1}"},
+        {"level": level, "name": feats.name[i] or f"#{i + 1}"},
         file=feats.frame.at[i, "source_file"]) for i in np.flatnonzero(~alive)]
     for i in np.flatnonzero(~alive):
         feats.code[i] = None
@@ -796,7 +799,7 @@ def _match_level(feats: _Features, level: int, units: pd.DataFrame,
             if level == 2 and parent is not None else level_units
         best.update(_match_names(feats, rows, cands, taken, areas,
                                  parent_known=not (level == 2 and parent is None)))
-    problems += _report_level(feats, alive, taken, best, units, level, words)
+    problems += _report_level(feats, alive, taken, best, units, level)
 
     keep = [i for i in np.flatnonzero(alive) if feats.code[i] is not None]
     out = gpd.GeoDataFrame({
@@ -814,16 +817,13 @@ def match_boundaries(
     admin_units: pd.DataFrame,
     layers: dict[int, tuple[gpd.GeoDataFrame, list[str]]],
     code_property: str | None = None,
-    *,
-    level_names: dict[int, str] | None = None,
 ) -> BoundaryMatch:
     """Match the polygons of ``layers`` (from :func:`read_boundary_layers`) to ``admin_units``.
 
     ``code_property`` names the property holding unit codes (auto-detected when None or
-    absent from a file). ``level_names`` overrides the words used in messages
-    (default ``{1: "province", 2: "district"}``).
+    absent from a file). Warnings name the levels as the country words in use do
+    (:func:`lib.i18n.country_words`, set by the build).
     """
-    words = {**LEVEL_WORDS, **(level_names or {})}
     units = _prepare_units(admin_units)
     problems: list[Problem] = []
     matched: list[gpd.GeoDataFrame] = []
@@ -835,16 +835,15 @@ def match_boundaries(
         taken: dict[str, int] = {}
         if frame is not None and len(frame):
             feats = _features(frame, level, units, code_property)
-            out, taken, found = _match_level(feats, level, units, provinces, words)
+            out, taken, found = _match_level(feats, level, units, provinces)
             problems += found
             matched.append(out)
             if level == 1:
                 provinces = out[["code", "geometry"]]
-        word = words.get(level, f"level-{level} unit")
         where = level_files[0] if len(level_files) == 1 else f"{PACKAGE_FOLDER}/"
         problems += [worded(
             "warning", "unit_without_polygon",
-            {"word": word, "level": level, "area": _label(units, code)},
+            {"level": level, "area": _label(units, code)},
             file=where, unit_code=code)
             for code in units.loc[units["level"] == level, "code"] if code not in taken]
 
@@ -865,9 +864,6 @@ def load_boundaries(
     directory: Path,
     admin_units: pd.DataFrame,
     code_property: str | None = None,
-    *,
-    level_names: dict[int, str] | None = None,
 ) -> BoundaryMatch:
     """Read the boundary folder of a package and match it to ``admin_units``."""
-    return match_boundaries(admin_units, read_boundary_layers(Path(directory)), code_property,
-                            level_names=level_names)
+    return match_boundaries(admin_units, read_boundary_layers(Path(directory)), code_property)

@@ -89,5 +89,6 @@ def create_school_search(con: duckdb.DuckDBPyConnection) -> None:
         WITH p AS (SELECT year, school_id, sum(enrolled) AS pupils FROM enrolment GROUP BY ALL),
              t AS (SELECT year, school_id, sum(count) AS teachers FROM teachers GROUP BY ALL)
         SELECT year, school_id, coalesce(p.pupils, 0) AS pupils,
-               coalesce(t.teachers, 0) AS teachers
+               -- unknown, not 0, in a package without teachers
+               CASE WHEN EXISTS (FROM teachers) THEN coalesce(t.teachers, 0) END AS teachers
         FROM p FULL OUTER JOIN t USING (year, school_id) ORDER BY year, school_id""")

@@ -29,14 +29,17 @@ import shapely
 
 from geo.boundaries import BoundaryMatch, load_boundaries, read_boundary_layers
 from geo.simplify import simplify_levels
+from lib.age_groups import METHOD as AGE_GROUP_METHOD
+from lib.age_groups import SERIES_KEY, parse_age_group, single_ages_table
 from lib.aggregate import add_school_context, create_aggregates, create_reporting
-from lib.country import Country, load_country
+from lib.country import Country, admin_level_name, country_words, load_country
+from lib.i18n import country_words_in_use
 from lib.package import create_table_from_frame
 from lib.plausibility import (check_ages, check_counts, check_enrolment_jumps,
                               check_locations, check_population, check_pupil_teacher_ratio,
                               check_reporting)
 from lib.problems import PackageError, Problem, ProblemLog
-from lib.tables import OPTIONAL_TABLES
+from lib.tables import OPTIONAL_TABLES, TABLE, columns_needing_values
 from lib.validate import check_tables, create_typed_tables
 
 Progress = Callable[[str], None]
@@ -114,13 +117,22 @@ def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progr
         raise PackageError([Problem("error", "missing_file",
                                     f"the package folder {source} does not exist")])
     country = load_country(source)
+    with country_words_in_use(country_words(country)):  # warnings name the country's levels
+        return _check_loaded(con, source, country, progress, code_property)
+
+
+def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
+                  progress: Progress, code_property: str | None) -> _Checked:
+    """:func:`_check_package` once the country profile is read."""
     log = ProblemLog()
     progress("checking tables …")
     tables = check_tables(con, source, country, log)
     boundary_dir = source / BOUNDARIES_DIR
     if not boundary_dir.is_dir():
-        log.error("missing_file", "the boundaries/ folder is missing: add province (level 1) "
-                  "and district (level 2) boundary files", file=f"{BOUNDARIES_DIR}/")
+        log.error("missing_file", "the boundaries/ folder is missing: add the boundary files "
+                  f"of the {admin_level_name(country, 1, 'en').lower()} (level 1) and "
+                  f"{admin_level_name(country, 2, 'en').lower()} (level 2) polygons",
+                  file=f"{BOUNDARIES_DIR}/")
     if log.errors:
         if boundary_dir.is_dir():  # report unreadable boundary files in the same run
             try:
@@ -129,18 +141,26 @@ def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progr
                 log.extend(exc.problems)
         raise PackageError(log.errors)
     create_typed_tables(con, country, tables, log)
+    if "population" in tables:
+        _split_age_groups(con, log, tables["population"].name)
     optional = {name: name in tables for name in OPTIONAL_TABLES}
     for name, present in optional.items():
         if not present:
             log.warn("missing_optional_table", {"table": name}, file=name)
+    for name, column in columns_needing_values():
+        if name in tables and not con.execute(
+                f'SELECT EXISTS (SELECT 1 FROM {name} WHERE "{column}" IS NOT NULL)').fetchone()[0]:
+            log.warn("missing_optional_column",
+                     {"table": name, "column": column,
+                      "needed": ", ".join(TABLE[name].column(column).needed_by)},
+                     file=tables[name].name, column=column)
     progress("matching boundaries …")
     admin = con.execute("SELECT * FROM admin_units ORDER BY code").df()
     match = load_boundaries(boundary_dir, admin, code_property)
     log.extend(match.problems)
-    names = country.admin_level_names
     for level in (1, 2):
         if not (match.units["level"] == level).any():
-            word = names.get(level, {}).get("en", f"level {level}").lower()
+            word = admin_level_name(country, level, "en").lower()
             log.error("boundary_file", f"no {word} polygon could be matched to admin_units: "
                       f"check the level {level} boundary file and its names or codes",
                       file=f"{BOUNDARIES_DIR}/")
@@ -154,13 +174,43 @@ def _check_package(con: duckdb.DuckDBPyConnection, source: Path, progress: Progr
     check_locations(con, match.units[match.units["level"] == 2], tuple(level1.total_bounds),
                     log, files["schools"])
     check_reporting(con, log, files["enrolment"])
-    check_pupil_teacher_ratio(con, log, files["teachers"])
+    if optional["teachers"]:
+        check_pupil_teacher_ratio(con, log, files["teachers"])
     check_enrolment_jumps(con, log, files["enrolment"])
     check_ages(con, country, log, files["enrolment"])
     check_population(con, country, optional["population"], log,
                      files.get("population", "population"))
     check_counts(con, files, log)
     return _Checked(country, optional, log, match)
+
+
+def _split_age_groups(con: duckdb.DuckDBPyConnection, log: ProblemLog, file: str) -> None:
+    """Population given by age group (5-9, 10-14, …) split into single ages, with a warning
+    naming the method (:mod:`lib.age_groups`); a series whose groups overlap or leave a gap
+    is an error naming it."""
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM population WHERE age IS NULL)"
+                       ).fetchone()[0]:
+        return
+    rows = con.execute("SELECT year, district_code, sex, age, age_group, population "
+                       "FROM population").df()
+    bounds = [(int(age), int(age)) if pd.notna(age) else parse_age_group(group)
+              for age, group in zip(rows["age"], rows["age_group"])]
+    groups = pd.DataFrame({
+        "year": rows["year"], "district_code": rows["district_code"], "sex": rows["sex"],
+        "age_lower": [lower for lower, _ in bounds],
+        "age_upper": pd.array([upper for _, upper in bounds], dtype="Int64"),
+        "population": rows["population"]})
+    split = single_ages_table(groups)
+    for fault in split.faults:
+        log.error("age_groups", f"{fault}: correct the age groups of this series", file=file)
+    create_table_from_frame(con, "population", split.population, """
+        CAST(year AS INTEGER) AS year, CAST(district_code AS VARCHAR) AS district_code,
+        CAST(sex AS VARCHAR) AS sex, CAST(age AS INTEGER) AS age,
+        CAST(NULL AS VARCHAR) AS age_group, CAST(population AS DOUBLE) AS population""",
+                            "year, district_code, sex, age")
+    series = split.methods[list(SERIES_KEY)].drop_duplicates()
+    log.warn("population_age_groups", {"series": len(series), "method": AGE_GROUP_METHOD},
+             file=file, column="age_group")
 
 
 def _store_boundaries(con: duckdb.DuckDBPyConnection, units: gpd.GeoDataFrame) -> None:
@@ -258,7 +308,7 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
             checked = _check_package(con, source, progress, code_property)
             progress("simplifying boundaries …")
             _store_boundaries(con, checked.boundaries.units)
-            progress("aggregating to districts and years …")
+            progress("aggregating to areas and years …")
             _drop_work_tables(con)
             create_aggregates(con, checked.optional)
             _store_problems(con, checked.log.items)

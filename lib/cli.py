@@ -78,10 +78,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from lib.template import write_template
 
-    written = write_template(Path(args.out))
+    written = write_template(Path(args.out), wide=args.wide)
     print(f"Wrote an empty package to {args.out}: {len(written)} files. Fill in country.toml and "
           "the tables, add boundary files, then run `python -m lib validate --source "
           f"{args.out}`.")
+    if args.wide:
+        print("The enrolment is a worked example of a wide census file (census_2023.csv) "
+              "read through mapping.toml: replace it with your own census and edit the mapping.")
     return 0
 
 
@@ -215,6 +218,9 @@ def parser() -> argparse.ArgumentParser:
                                    description="Write an empty data package: tables with "
                                                "their headers and a commented country.toml.")
     template.add_argument("--out", required=True, help="new folder for the package")
+    template.add_argument("--wide", action="store_true",
+                          help="give the enrolment as a worked example of a wide census file "
+                               "(a column per grade and sex) with its commented mapping.toml")
     template.set_defaults(run=cmd_template)
 
     for name, helptext in (("validate", "check a package and write nothing"),
@@ -251,10 +257,11 @@ def parser() -> argparse.ArgumentParser:
 
     disparity = commands.add_parser(
         "disparity", help="inequality of one indicator between areas",
-        description="Inequality of one indicator between provinces or districts in one "
-                    "school year, each area weighted by the indicator's denominator: min, "
-                    "max, max_min_ratio, cv, gini, theil_t, and at district level "
-                    "theil_between and theil_within (between and within provinces).")
+        description="Inequality of one indicator between the areas of one admin level "
+                    "(--level province: level 1, district: level 2) in one school year, each "
+                    "area weighted by the indicator's denominator: min, max, max_min_ratio, "
+                    "cv, gini, theil_t, and at level 2 theil_between and theil_within "
+                    "(between and within the level-1 areas).")
     disparity.add_argument("--db", required=True, help="the extract, e.g. data/emis.duckdb")
     disparity.add_argument("--indicator", required=True, help="indicator id (not a count)")
     disparity.add_argument("--level", required=True, choices=(PROVINCE, DISTRICT))

@@ -1,6 +1,9 @@
 """The country profile (`country.toml`): levels, grades, ages, names, package facts.
 
-Nothing else in the code knows a country's grades or ages: they come from here.
+Nothing else in the code knows a country's grades or ages: they come from here. Nor its
+admin levels' names: the profile's ``[[admin_levels]]`` name them, singular and plural, in
+each language (:func:`country_words` hands them to ``lib.i18n``, whose catalogues only say
+``{level1}``, ``{level2_plural}``…). The older ``[admin_level_names]`` table still reads.
 """
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
-from lib.i18n import t
+from lib.i18n import DEFAULT_LANG, CountryWords
 from lib.problems import PackageError, Problem
 
 COUNTRY_FILE = "country.toml"
+ADMIN_LEVELS = 2  # this version: exactly two admin levels, both with polygons
 LEVEL_ID = re.compile(r"^[a-z][a-z0-9_]*$")  # ids appear in URLs and indicator ids
 
 
@@ -46,6 +51,32 @@ class Level:
 
 
 @dataclass(frozen=True)
+class AdminLevel:
+    """An admin level of the profile (``[[admin_levels]]``): level 1 first."""
+    id: str
+    names: dict[str, str]  # language -> singular name, as written ("Region")
+    plurals: dict[str, str]  # language -> plural name ("Regions"); may lack languages
+    polygons: bool = True
+
+    def name(self, lang: str) -> str:
+        """The singular name in ``lang``, else in English, else the first one given."""
+        return self.names.get(lang) or self.names.get(DEFAULT_LANG) or next(
+            iter(self.names.values()), "")
+
+    def plural(self, lang: str) -> str:
+        """The plural name in ``lang``: the profile's; else, in English, the singular + "s";
+        else the singular (a language without plural forms, such as Lao)."""
+        if self.plurals.get(lang):
+            return self.plurals[lang]
+        if lang not in self.names and self.plurals.get(DEFAULT_LANG):
+            return self.plurals[DEFAULT_LANG]
+        singular = self.name(lang)
+        if lang == DEFAULT_LANG or lang not in self.names:
+            return singular + "s" if singular else ""
+        return singular
+
+
+@dataclass(frozen=True)
 class PackageInfo:
     source: str = ""
     licence: str = ""
@@ -62,10 +93,15 @@ class Country:
     languages: tuple[str, ...]
     entry_level: str
     synthetic: bool
-    admin_level_names: dict[int, dict[str, str]]
+    admin_levels: tuple[AdminLevel, ...]
     package: PackageInfo
     levels: tuple[Level, ...]
     toml_text: str = field(default="", compare=False, repr=False)
+
+    @property
+    def admin_level_names(self) -> dict[int, dict[str, str]]:
+        """Level number (1, 2) -> language -> singular name: what the profile gives."""
+        return {i: dict(lv.names) for i, lv in enumerate(self.admin_levels, start=1)}
 
     @property
     def level_ids(self) -> list[str]:
@@ -161,16 +197,7 @@ def parse_country(text: str) -> Country:
     if ids and entry_level not in ids:
         faults.append(_problem(f"entry_level '{entry_level}' is not one of the levels {ids}",
                                "entry_level"))
-    names_raw = raw.get("admin_level_names", {})
-    admin_level_names: dict[int, dict[str, str]] = {}
-    for key, value in (names_raw.items() if isinstance(names_raw, dict) else []):
-        try:
-            admin_level_names[int(key)] = {str(k): str(v) for k, v in dict(value).items()}
-        except (TypeError, ValueError):
-            faults.append(_problem(f"admin_level_names.{key} must be a table of names",
-                                   "admin_level_names"))
-    admin_level_names.setdefault(1, {"en": "Province"})
-    admin_level_names.setdefault(2, {"en": "District"})
+    admin_levels = _admin_levels(raw, faults)
     synthetic = raw.get("synthetic", False)
     if not isinstance(synthetic, bool):
         faults.append(_problem("'synthetic' must be true or false", "synthetic"))
@@ -194,7 +221,7 @@ def parse_country(text: str) -> Country:
         languages=tuple(languages),
         entry_level=entry_level,
         synthetic=bool(synthetic),
-        admin_level_names=admin_level_names,
+        admin_levels=admin_levels,
         package=PackageInfo(
             source=str(pkg.get("source", "")),
             licence=str(pkg.get("licence", "")),
@@ -205,6 +232,82 @@ def parse_country(text: str) -> Country:
         levels=tuple(levels),
         toml_text=text,
     )
+
+
+def _names(value: object, what: str, faults: list[Problem], where: str) -> dict[str, str]:
+    """A table of names by language code (``{ en = "Region", lo = "…" }``)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        faults.append(_problem(f"{what} must be a table of names by language, "
+                               'e.g. { en = "Region" }', where))
+        return {}
+    return {k: v.strip() for k, v in value.items() if v.strip()}
+
+
+def _admin_levels(raw: dict, faults: list[Problem]) -> tuple[AdminLevel, ...]:
+    """The profile's admin levels: ``[[admin_levels]]``, or the older ``[admin_level_names]``
+    (singular names only); the catalogue's generic words name a level the profile does not.
+    This version handles exactly two levels, both with polygons."""
+    if "admin_levels" in raw and "admin_level_names" in raw:
+        faults.append(_problem("give either [[admin_levels]] or [admin_level_names], not both",
+                               "admin_levels"))
+        return ()
+    levels: list[AdminLevel] = []
+    if "admin_levels" in raw:
+        items = raw["admin_levels"]
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            faults.append(_problem("admin_levels must be [[admin_levels]] tables", "admin_levels"))
+            return ()
+        if len(items) != ADMIN_LEVELS:
+            faults.append(_problem(
+                f"country.toml declares {len(items)} admin level(s) under [[admin_levels]]; "
+                f"this version of the explorer supports exactly {ADMIN_LEVELS} (e.g. regions "
+                "and, within them, municipalities), both with polygons", "admin_levels"))
+            return ()
+        for i, item in enumerate(items, start=1):
+            where = f"admin_levels[{i}]"
+            level_id = item.get("id", f"level{i}")
+            if not isinstance(level_id, str) or not LEVEL_ID.match(level_id):
+                faults.append(_problem(f"admin level {i}: id '{level_id}' must be lower-case "
+                                       "letters, digits and underscores, e.g. region", where))
+                continue
+            polygons = item.get("polygons", True)
+            if polygons is not True:
+                faults.append(_problem(
+                    f"country.toml: admin level '{level_id}' says polygons = "
+                    f"{str(polygons).lower()}; "
+                    "this version of the explorer needs polygons for both admin levels "
+                    "(boundary files for each)", where))
+                continue
+            names = _names(item.get("name"), f"admin level '{level_id}': name", faults, where)
+            if not names:
+                faults.append(_problem(f"admin level '{level_id}' needs a name, e.g. "
+                                       'name = { en = "Region" }', where))
+                continue
+            plurals = _names(item.get("plural"), f"admin level '{level_id}': plural", faults,
+                             where)
+            levels.append(AdminLevel(level_id, names, plurals))
+        return tuple(levels)
+    names_raw = raw.get("admin_level_names", {})
+    if not isinstance(names_raw, dict):
+        faults.append(_problem("admin_level_names must be a table", "admin_level_names"))
+        names_raw = {}
+    by_number: dict[int, dict[str, str]] = {}
+    for key, value in names_raw.items():
+        try:
+            number = int(key)
+        except ValueError:
+            number = 0
+        if number not in range(1, ADMIN_LEVELS + 1):
+            faults.append(_problem(
+                f"country.toml names admin level {key}; this version of the explorer supports "
+                f"exactly {ADMIN_LEVELS} admin levels, 1 and 2", "admin_level_names"))
+            continue
+        by_number[number] = _names(value, f"admin_level_names.{key}", faults,
+                                   "admin_level_names")
+    return tuple(AdminLevel(f"level{n}", by_number.get(n, {}), {}) for n in (1, 2))
 
 
 def load_country(package_dir: Path) -> Country:
@@ -221,7 +324,28 @@ def load_country(package_dir: Path) -> Country:
     return parse_country(text)
 
 
+def country_words(country: Country) -> CountryWords:
+    """The country's words for ``lib.i18n`` (:class:`lib.i18n.CountryWords`): its admin
+    levels' names, singular and plural, in each language the profile names them in, and the
+    grades of its education levels. Pure: the same profile gives the same value."""
+    langs = {lang for lv in country.admin_levels for lang in (*lv.names, *lv.plurals)}
+    names = {}
+    for lang in sorted(langs):
+        words = {}
+        for number, lv in enumerate(country.admin_levels, start=1):
+            if lang in lv.names or lang in lv.plurals:
+                words[f"level{number}"] = lv.name(lang)
+                words[f"level{number}_plural"] = lv.plural(lang)
+        names[lang] = MappingProxyType({k: v for k, v in words.items() if v})
+    return CountryWords(names=MappingProxyType(names),
+                        grade_levels=tuple(tuple(lv.grades) for lv in country.levels))
+
+
 def admin_level_name(country: Country, level: int, lang: str) -> str:
     """What the country calls its admin level 1 or 2 ("Province"), in the UI language."""
-    names = country.admin_level_names.get(level, {})
-    return names.get(lang) or names.get("en") or t(f"filters.admin_level.{level}", lang)
+    return country_words(country).fields(lang)[f"level{level}"]
+
+
+def admin_level_plural(country: Country, level: int, lang: str) -> str:
+    """The plural of :func:`admin_level_name` ("Provinces")."""
+    return country_words(country).fields(lang)[f"level{level}_plural"]

@@ -127,6 +127,22 @@ def kind_counts(frame: pd.DataFrame, kinds: Iterable[str]) -> dict[str, int]:
     return {kind: int(counted.get(kind, 0)) for kind in kinds}
 
 
+EXAMPLES_PER_CHECK = 3  # a check that fires many times is one line: its count and these
+
+
+def by_check(frame: pd.DataFrame, kind_name: Callable[[str], str],
+             examples: int = EXAMPLES_PER_CHECK) -> pd.DataFrame:
+    """One row per check, in the order the build ran them: check (its name), kind, n (how
+    many warnings) and examples (the first ``examples`` messages, one per line)."""
+    rows = []
+    for kind, found in frame.groupby("kind", sort=False):
+        messages = found["message"].astype(str).head(examples).tolist()
+        more = len(found) - len(messages)
+        rows.append({"check": kind_name(str(kind)), "kind": str(kind), "n": len(found),
+                     "examples": "\n".join(messages) + (f"\n… (+{more:,})" if more > 0 else "")})
+    return pd.DataFrame(rows, columns=["check", "kind", "n", "examples"])
+
+
 def school_names(frame: pd.DataFrame, name: Namer, en: str = "name_en",
                  local: str = "name_local") -> list[str]:
     """The name of each row's school in the interface language ("" without a school)."""

@@ -106,7 +106,7 @@ def extract_info(con: duckdb.DuckDBPyConnection) -> ExtractInfo:
         pupils_by_year=by_year(
             "SELECT year, sum(enrolled) FROM agg_enrolment GROUP BY year ORDER BY year"),
         teachers_by_year=by_year(
-            "SELECT year, sum(count) FROM agg_teachers GROUP BY year ORDER BY year"),
+            "SELECT year, sum(count) FROM teachers GROUP BY year ORDER BY year"),
         schools_by_year=by_year(
             "SELECT year, count(*) FROM reporting GROUP BY year ORDER BY year"),
         n_warnings=int(n_warn),
@@ -400,6 +400,14 @@ def school(con: duckdb.DuckDBPyConnection, school_id: str) -> dict | None:
     row = frame.iloc[0].to_dict()
     return {k: (None if v is pd.NA or (isinstance(v, float) and v != v) else v)
             for k, v in row.items()}
+
+
+def first_school(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str] | None:
+    """The first school of the register by code: (school_id, name_en, name_local), or None.
+    The school search shows it as an example of what to type."""
+    row = con.execute("SELECT school_id, name_en, name_local FROM schools "
+                      "ORDER BY school_id LIMIT 1").fetchone()
+    return None if row is None else tuple("" if v is None else str(v) for v in row)
 
 
 def school_enrolment(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:

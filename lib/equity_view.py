@@ -46,17 +46,6 @@ def indicators(registry: Registry, level_id: str) -> list[str]:
             and dimensions(ind)]
 
 
-def default_indicator(options: Sequence[str], level_id: str,
-                      remembered: str | None = None) -> str | None:
-    """The indicator this session looked at if it can be shown, else the level's GER."""
-    if remembered in options:
-        return remembered
-    for candidate in (f"ger_{level_id}", f"ptr_{level_id}"):
-        if candidate in options:
-            return candidate
-    return options[0] if options else None
-
-
 def dimensions(indicator: Indicator) -> list[str]:
     """The equity dimensions (splits) the indicator allows, in the page's order."""
     return [d for d in DIMENSIONS if d in indicator.splits]

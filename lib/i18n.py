@@ -11,15 +11,31 @@ Numbers, percentages, school years and dates are formatted from the catalogue's 
 table, the same way in every language. Lao official statistics write Western digits with the
 same separators as English (``1,234,567.5``, ``45.3%``); a Lao school year spans both years
 in full (ສົກຮຽນ 2023–2024), as Ministry documents write it.
+
+No catalogue names a country's admin levels: a text says ``{level1}``, ``{level1_plural}``,
+``{level2}`` or ``{level2_plural}`` (``{level2_plural:lower}`` mid-sentence in English), or
+``{level:admin}`` / ``{level:admins}`` for the level a value names (1 or 2), and :func:`fill`
+takes the words from the :class:`CountryWords` in use, in the reader's language: the open
+country's (``lib.country.country_words``), set by the app for each run
+(:func:`set_country_words`) and by the build and the CLI around their work
+(:func:`country_words_in_use`); the catalogue's generic words when no country is set. The
+same value says whether a language's grade names fit the country's grades
+(:func:`grade_name`).
 """
 from __future__ import annotations
 
 import math
+import re
 import string
 import tomllib
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cache, lru_cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Iterator, Mapping
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANG = "en"
@@ -53,6 +69,60 @@ def languages() -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda code: code != DEFAULT_LANG))
 
 
+LEVEL_FIELDS = ("level1", "level1_plural", "level2", "level2_plural")
+_LEVEL_FIELD = re.compile(r"\{level[12](?:_plural)?[:}]")
+_CUSTOM_SPEC = re.compile(r":(?:grade|lower|admin|admins)(?::[a-z]+)*\}")
+
+
+@dataclass(frozen=True)
+class CountryWords:
+    """What the catalogues leave to the country: the names of its two admin levels (singular
+    and plural, as the profile writes them, in each language it names them in) and the grade
+    ranges of its education levels (which decide whether a language's grade names fit, see
+    :func:`grade_name`). Built from a profile by ``lib.country.country_words``; the empty
+    value (no country) gives the catalogue's generic words and plain grade numbers."""
+
+    names: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}))  # language -> field -> word
+    grade_levels: tuple[tuple[int, ...], ...] = ()  # each level's grades, in order
+
+    def fields(self, lang: str) -> dict[str, str]:
+        """``level1``, ``level1_plural``, ``level2``, ``level2_plural`` in ``lang``: the
+        profile's word in that language, else its English word, else the catalogue's generic
+        word (``filters.admin_level``)."""
+        own, english = self.names.get(lang, {}), self.names.get(DEFAULT_LANG, {})
+        return {name: own.get(name) or english.get(name)
+                or catalogue(lang).get(f"filters.admin_level.{name}")
+                or catalogue(DEFAULT_LANG)[f"filters.admin_level.{name}"]
+                for name in LEVEL_FIELDS}
+
+
+NO_COUNTRY = CountryWords()
+# A context variable, not a global: each Streamlit session runs its script in a thread of its
+# own, and a new thread starts from the default.
+_WORDS: ContextVar[CountryWords] = ContextVar("country_words", default=NO_COUNTRY)
+
+
+def country_words() -> CountryWords:
+    """The country words in use in this thread (:data:`NO_COUNTRY` unless set)."""
+    return _WORDS.get()
+
+
+def set_country_words(words: CountryWords) -> None:
+    """Use ``words`` from now on in this thread: the app, at the start of each run."""
+    _WORDS.set(words)
+
+
+@contextmanager
+def country_words_in_use(words: CountryWords) -> Iterator[CountryWords]:
+    """Use ``words`` inside the ``with`` block: the build and the CLI, around their work."""
+    token = _WORDS.set(words)
+    try:
+        yield words
+    finally:
+        _WORDS.reset(token)
+
+
 def has(key: str, lang: str = DEFAULT_LANG) -> bool:
     return key in catalogue(lang) or key in catalogue(DEFAULT_LANG)
 
@@ -60,33 +130,61 @@ def has(key: str, lang: str = DEFAULT_LANG) -> bool:
 def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
     """The text of ``key`` in ``lang`` (English when that language lacks it), formatted with
     ``fmt`` (``str.format`` fields such as ``{n}``; ``{n:grade}`` writes a grade number as the
-    language names grades, see :func:`grade_name`)."""
+    language names grades, see :func:`grade_name`). The admin level fields (``{level1}``…)
+    are filled from the country words in use, see :func:`fill`."""
     text = catalogue(lang).get(key)
     if text is None:
         text = catalogue(DEFAULT_LANG).get(key)
     if text is None:
         raise KeyError(f"no UI string {key!r} in the {DEFAULT_LANG!r} catalogue "
                        f"({LOCALES_DIR / (DEFAULT_LANG + '.toml')})")
-    return fill(text, lang, **fmt) if fmt else text
+    return fill(text, lang, **fmt) if fmt or _LEVEL_FIELD.search(text) else text
+
+
+def lower_word(text: str) -> str:
+    """A name as English writes it mid-sentence: each word lower-cased except a word all in
+    capitals (an acronym): "Local Government Areas" -> "local government areas", "LGA" stays."""
+    return " ".join(w if len(w) > 1 and w.isupper() else w.lower() for w in text.split(" "))
 
 
 class _Formatter(string.Formatter):
-    """``str.format`` plus the format spec ``grade``: ``{grade:grade}`` is grade 6 written as
-    the language names it (ມ.1 in Lao), ``{grades:grade}`` a span such as ``1–5``."""
+    """``str.format`` plus format specs, applied left to right when chained (``a:b``):
+
+    - ``grade``: ``{grade:grade}`` is grade 6 written as the language names it (ມ.1 in Lao,
+      where the country's grades fit those names), ``{grades:grade}`` a span such as ``1–5``;
+    - ``admin`` / ``admins``: ``{level:admin}`` is the name (plural: ``admins``) of the admin
+      level numbered by the value (1 or 2), from the country words;
+    - ``lower``: the text as written mid-sentence (:func:`lower_word`).
+    """
 
     def __init__(self, lang: str):
         super().__init__()
         self.lang = lang
 
     def format_field(self, value: object, format_spec: str) -> str:
-        if format_spec == "grade":
-            return grade_span(value, self.lang)
-        return super().format_field(value, format_spec)
+        specs = format_spec.split(":")
+        if specs[0] not in ("grade", "lower", "admin", "admins"):
+            return super().format_field(value, format_spec)
+        for spec in specs:
+            if spec == "grade":
+                value = grade_span(value, self.lang)
+            elif spec in ("admin", "admins"):
+                suffix = "_plural" if spec == "admins" else ""
+                value = country_words().fields(self.lang)[f"level{int(value)}{suffix}"]
+            elif spec == "lower":
+                value = lower_word(str(value))
+            else:
+                raise ValueError(f"unknown format spec {spec!r} in {format_spec!r}")
+        return str(value)
 
 
 def fill(template: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
-    """``template.format(**fields)``, with the ``grade`` format spec of :class:`_Formatter`."""
-    if ":grade}" not in template:
+    """``template.format(**fields)``, with the format specs of :class:`_Formatter`; the admin
+    level fields (``{level1}``, ``{level2_plural}``…) not given are the country words' in
+    ``lang`` (:func:`country_words`)."""
+    if _LEVEL_FIELD.search(template):
+        fields = {**country_words().fields(lang), **fields}
+    if not _CUSTOM_SPEC.search(template):
         return template.format(**fields)
     return _Formatter(lang).vformat(template, (), fields)
 
@@ -101,10 +199,36 @@ def _grade_names(lang: str) -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=8)  # one per language
+def _grade_names_system(lang: str) -> frozenset[tuple[int, ...]]:
+    """The levels (their grades) of the school system whose grade names the catalogue gives
+    (``format.grade_names_levels``: "0; 1-5; 6-9; 10-12")."""
+    levels = set()
+    for span in t("format.grade_names_levels", lang).split(";"):
+        first, _, last = span.strip().partition("-")
+        if first.strip():
+            levels.add(tuple(range(int(first), int(last or first) + 1)))
+    return frozenset(levels)
+
+
+def grade_names_fit(lang: str, words: CountryWords | None = None) -> bool:
+    """Whether the language's grade names (``format.grade_names``) name the grades of the
+    country in use: they are one school system's names (Lao PDR's ປ.1–ປ.5, ມ.1–ມ.7), so they
+    fit only a country whose every education level has the grades of one of that system's
+    levels (``format.grade_names_levels``). No country, or another structure: plain numbers."""
+    levels = (words or country_words()).grade_levels
+    system = _grade_names_system(lang)
+    return bool(levels) and bool(system) and all(tuple(lv) in system for lv in levels)
+
+
 def grade_name(grade: int | str, lang: str = DEFAULT_LANG) -> str:
     """A grade as the language writes it: ``6`` in English ("Grade 6"), ``ມ.1`` in Lao (the
-    catalogue's ``format.grade_names``); the number itself when the catalogue has no name."""
+    catalogue's ``format.grade_names``) when those names fit the country's grades
+    (:func:`grade_names_fit`); the number itself otherwise, or when the catalogue has no
+    name."""
     text = str(grade).strip()
+    if not grade_names_fit(lang):
+        return text
     return _grade_names(lang).get(text, text)
 
 

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import pandas as pd
 
 from lib.indicators.flags import split_flags
-from lib.indicators.registry import IndicatorError, Registry
+from lib.indicators.registry import IndicatorError, Registry, preferred_indicator
 from lib.vocabulary import DISTRICT, NATIONAL, PARITY, PROVINCE, TOTAL
 
 Fetch = Callable[[str, str, int, "str | None", "str | None"], pd.DataFrame]
@@ -156,20 +156,21 @@ def _value(frame: pd.DataFrame | None, code: str | None, group: str) -> float | 
 
 
 def kpis(fetch: Fetch, registry: Registry, level_id: str, year: int, where: Place,
-         previous: int | None) -> list[Kpi]:
+         previous: int | None, lang: str = "en") -> list[Kpi]:
     """The key figures of ``where`` for education level ``level_id`` in ``year``, with the
     value of the ``previous`` year (None: no change shown) and, for a province or a
-    district, the national value (and for a district its province's)."""
+    district, the national value (and for a district its province's). A figure the
+    extract cannot give says why, in ``lang``."""
     code = None if where.admin_level == NATIONAL else where.code
     out: list[Kpi] = []
     for spec in KPIS:
         indicator_id = spec.indicator_id(level_id)
-        try:
-            indicator = registry.get(indicator_id)
-        except IndicatorError as exc:
+        if indicator_id not in registry:
+            why = registry.switched_off.get(indicator_id)
             out.append(Kpi(spec.key, indicator_id, spec.unit or "count", None, None,
-                           unavailable=str(exc)))
+                           unavailable=why.words(lang) if why else indicator_id))
             continue
+        indicator = registry.get(indicator_id)
 
         def frame(level: str, in_year: int | None) -> pd.DataFrame | None:
             if in_year is None:
@@ -208,8 +209,8 @@ def gap_indicators(registry: Registry, level_id: str) -> list[str]:
 def default_gap_indicator(registry: Registry, level_id: str,
                           current: str | None = None) -> str | None:
     """The indicator to rank when ``current`` is not one of the level's: the same family at
-    this level (dropout of primary -> dropout of lower secondary), else the level's GER,
-    else the first that can be ranked."""
+    this level (dropout of primary -> dropout of lower secondary), else the one a page
+    opens on (:func:`lib.indicators.registry.preferred_indicator`)."""
     options = gap_indicators(registry, level_id)
     if current in options:
         return current
@@ -220,10 +221,7 @@ def default_gap_indicator(registry: Registry, level_id: str,
             if other.family == ind.family and other.grade is None and other.params.get(
                     "item") == ind.params.get("item"):
                 return candidate
-    fallback = f"ger_{level_id}"
-    if fallback in options:
-        return fallback
-    return options[0] if options else None
+    return preferred_indicator(options, level_id)
 
 
 @dataclass(frozen=True)

@@ -179,20 +179,26 @@ class SchoolFigures:
     pcr: float  # pupils per classroom in use, NaN without classrooms
 
 
-def figures(enrolment: pd.DataFrame, teachers: pd.DataFrame, facilities: pd.DataFrame,
-            grades: Mapping[str, Sequence[int]], year: int) -> SchoolFigures:
+def figures(enrolment: pd.DataFrame, teachers: pd.DataFrame | None,
+            facilities: pd.DataFrame, grades: Mapping[str, Sequence[int]],
+            year: int) -> SchoolFigures:
     """The school's pupils, teachers and ratios in ``year``; ``grades``: level -> grades
     (from :func:`level_grades`). The same definitions as the indicators ``ptr_<L>``,
-    ``pqtr_<L>``, ``qualified_teachers_<L>``, ``trained_teachers_<L>`` and ``pcr``."""
+    ``pqtr_<L>``, ``qualified_teachers_<L>``, ``trained_teachers_<L>`` and ``pcr``.
+    ``teachers`` None: the package has no teachers, whose figures are then unknown (NaN),
+    not 0."""
     enrol = enrolment[enrolment["year"] == year]
-    staff = teachers[teachers["year"] == year]
+    staff = None if teachers is None else teachers[teachers["year"] == year]
     rows = []
     for level, level_grades_ in grades.items():
         pupils = float(enrol.loc[enrol["grade"].isin(level_grades_), "enrolled"].sum())
-        mine = staff[staff["level"] == level]
-        count = float(mine["count"].sum())
-        qualified = float(mine.loc[mine["qualified"].astype(bool), "count"].sum())
-        trained = float(mine.loc[mine["trained"].astype(bool), "count"].sum())
+        if staff is None:
+            count = qualified = trained = math.nan
+        else:
+            mine = staff[staff["level"] == level]
+            count = float(mine["count"].sum())
+            qualified = float(mine.loc[mine["qualified"].astype(bool), "count"].sum())
+            trained = float(mine.loc[mine["trained"].astype(bool), "count"].sum())
         rows.append({"level": level, "pupils": pupils, "teachers": count,
                      "qualified": qualified, "trained": trained,
                      "ptr": _ratio(pupils, count), "pqtr": _ratio(pupils, qualified),

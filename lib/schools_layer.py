@@ -26,6 +26,11 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "ptr": ("under_25", "25_35", "35_45", "45_plus", UNKNOWN),
     **{item: ("yes", "no", UNKNOWN) for item in FACILITY_ITEMS},
 }
+# attribute -> the package data it shows: (table, column; None: the table itself)
+SOURCES: dict[str, tuple[str, str | None]] = {
+    "ownership": ("schools", "ownership"), "complete": ("schools", "complete"),
+    "ptr": ("teachers", None), **{item: ("facilities", None) for item in FACILITY_ITEMS},
+}
 ORDERED = frozenset({"ptr"})  # categories with an order (colours light to dark)
 DEFAULT_ATTRIBUTE = "ownership"
 

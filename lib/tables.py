@@ -25,7 +25,7 @@ from typing import Mapping
 
 from lib.country import Country
 from lib.vocabulary import (FACILITY_DECLARATIONS, JMP_LADDER, LOCALITIES, OWNERSHIPS, SEXES,
-                            SCHOOL_SPLIT_COLUMNS)
+                            SCHOOL_SPLIT_COLUMNS, SPLIT_DECLARATIONS, UNGRADED)
 
 MAX_COUNT = 1e12  # counts (and populations) beyond this are typing accidents, and would overflow
 
@@ -44,6 +44,10 @@ class Column:
     maximum: float | None = None
     sql_type: str = ""  # type in the extract; defaults by kind
     country_choices: str = ""  # GRADES or LEVELS: choices are the country's
+    words: tuple[str, ...] = ()  # words accepted besides the (numeric) choices, typed as NULL
+    # Indicator families and splits that need values in this column: without any, they are
+    # switched off with the reason (the column may be optional, or given but left empty).
+    needed_by: tuple[str, ...] = ()
 
 
 def year_column(name: str = "year", required: bool = True, nullable: bool = False) -> Column:
@@ -57,6 +61,21 @@ def count_column(name: str, required: bool = True, nullable: bool = False) -> Co
 
 def _optional(name: str, kind: str, **kw) -> Column:
     return Column(name, kind, required=False, nullable=True, **kw)
+
+
+def _split_of(school_column: str) -> tuple[str, ...]:
+    """The splits that read a column of the school register."""
+    return tuple(s.id for s in SPLIT_DECLARATIONS if s.school_column == school_column)
+
+
+# Rates whose numerator counts pupils of given ages: they need the enrolment's ages.
+AGE_SPECIFIC_FAMILIES: tuple[str, ...] = ("ner", "aner", "nir", "oosr",
+                                          "participation_pre_primary")
+# Rates that take repeaters out of the pupils of a grade (intake) or follow them from one
+# year to the next (flows): they need the enrolment's repeaters.
+REPEATER_FAMILIES: tuple[str, ...] = ("gir", "nir", "gir_last", "repetition_grade",
+                                      "promotion_grade", "dropout_grade", "repetition_level",
+                                      "dropout_level", "survival_last", "transition")
 
 
 @dataclass(frozen=True)
@@ -220,11 +239,11 @@ TABLES: tuple[Table, ...] = (
         # Out-of-range or swapped coordinates are warnings (lib.plausibility), not errors.
         Column("latitude", "float", nullable=True),
         Column("longitude", "float", nullable=True),
-        Column("ownership", "choice", choices=OWNERSHIPS),
-        Column("locality", "choice", choices=LOCALITIES),
+        _optional("ownership", "choice", choices=OWNERSHIPS, needed_by=_split_of("ownership")),
+        _optional("locality", "choice", choices=LOCALITIES, needed_by=_split_of("locality")),
         Column("levels", "level_list", country_choices=LEVELS),
-        _optional("complete", "flag"),
-        _optional("multigrade", "flag"),
+        _optional("complete", "flag", needed_by=("incomplete_schools",)),
+        _optional("multigrade", "flag", needed_by=("multigrade_schools",)),
         _optional("distance_to_road_km", "float", minimum=0),
         year_column("opened_year", required=False, nullable=True),
         year_column("closed_year", required=False, nullable=True),
@@ -235,11 +254,13 @@ TABLES: tuple[Table, ...] = (
     Table("enrolment", (
         year_column(),
         Column("school_id", "text"),
-        Column("grade", "choice", country_choices=GRADES, sql_type="INTEGER"),
+        Column("grade", "choice", country_choices=GRADES, sql_type="INTEGER", words=(UNGRADED,)),
         Column("sex", "choice", choices=SEXES),
-        Column("age", "int", nullable=True, minimum=0, maximum=99),
+        Column("age", "int", required=False, nullable=True, minimum=0, maximum=99,
+               needed_by=AGE_SPECIFIC_FAMILIES),
         count_column("enrolled"),
-        count_column("repeaters", nullable=True),
+        dataclasses.replace(count_column("repeaters", required=False, nullable=True),
+                            needed_by=REPEATER_FAMILIES),
     ), key=("year", "school_id", "grade", "sex", "age"), required=True,
         relations=(_ENROLMENT, _FLOW, _REPORTING)),
     Table("teachers", (
@@ -250,8 +271,9 @@ TABLES: tuple[Table, ...] = (
         Column("qualified", "flag"),
         Column("trained", "flag"),
         count_column("count"),
-    ), key=("year", "school_id", "level", "sex", "qualified", "trained"), required=True,
-        relations=(_TEACHERS,), census_years=True),
+    ), key=("year", "school_id", "level", "sex", "qualified", "trained"),
+        relations=(_TEACHERS,), families=("teachers", "ptr", "pqtr", "qualified_teachers",
+                                          "trained_teachers"), census_years=True),
     Table("facilities", (
         year_column(),
         Column("school_id", "text"),
@@ -270,9 +292,12 @@ TABLES: tuple[Table, ...] = (
         year_column(),
         Column("district_code", "text"),
         Column("sex", "choice", choices=SEXES),
-        Column("age", "int", minimum=0, maximum=120),
+        # A single age, or an age group ("5-9", "65+") that the build splits into single
+        # ages (lib.age_groups): each row has one or the other.
+        Column("age", "int", required=False, nullable=True, minimum=0, maximum=120),
+        _optional("age_group", "text"),
         Column("population", "float", minimum=0, maximum=MAX_COUNT),
-    ), key=("year", "district_code", "sex", "age"), relations=(_POPULATION,),
+    ), key=("year", "district_code", "sex", "age", "age_group"), relations=(_POPULATION,),
         families=("ger", "ner", "aner", "gir", "nir", "gir_last", "oosr",
                   "participation_pre_primary")),
     Table("district_attributes", (
@@ -305,6 +330,17 @@ RELATIONS: Mapping[str, Relation] = MappingProxyType(
 def tables_needed_by(family: str) -> tuple[str, ...]:
     """The optional tables an indicator family needs (required tables are always there)."""
     return tuple(t.name for t in TABLES if family in t.families)
+
+
+def columns_needed_by(family_or_split: str) -> tuple[tuple[str, str], ...]:
+    """The (table, column) pairs an indicator family or a split needs values in."""
+    return tuple((t.name, c.name) for t in TABLES for c in t.columns
+                 if family_or_split in c.needed_by)
+
+
+def columns_needing_values() -> tuple[tuple[str, str], ...]:
+    """Every (table, column) pair some family or split needs values in."""
+    return tuple((t.name, c.name) for t in TABLES for c in t.columns if c.needed_by)
 
 
 def tables_with(column: str, *, besides: str = "") -> tuple[str, ...]:

@@ -12,7 +12,9 @@ from typing import Callable
 import duckdb
 import numpy as np
 
+from lib.age_groups import parse_age_group
 from lib.country import Country
+from lib.i18n import DEFAULT_LANG, country_words, lower_word
 from lib.package import TableFile, find_tables, load_raw, raw_columns, row_count
 from lib.problems import ProblemLog
 from lib.tables import TABLE, TABLES, Column, Table, tables_for, tables_with, year_column
@@ -114,6 +116,24 @@ class _Checker:
         self.table = table
         self.log = log
         self.raw = f"raw_{table.table}"
+        # A table reshaped from wide files (lib.wide): its rows are named by the wide file's
+        # row and column, kept in raw_<table>__source.
+        self.source = f"{self.raw}__source" if table.entries else ""
+
+    def located(self, rowids: list[int], column: str) -> dict[int, tuple[str, int | None, str]]:
+        """rowid -> (file, row, column) where a reshaped table's row came from; a column
+        given by a constant of mapping.toml is named there. Empty for an ordinary table."""
+        if not self.source or not rowids:
+            return {}
+        known = {r[0] for r in self.con.execute(f"DESCRIBE {self.source}").fetchall()}
+        named = quote(column) if column in known else "NULL"
+        found = {}
+        for rid, file, row, name in self.con.execute(
+                f"SELECT rid, file, row, {named} FROM {self.source} "
+                "WHERE rid IN (SELECT unnest(?))", [list(rowids)]).fetchall():
+            found[rid] = ((file, int(row), name or column) if name or column not in known
+                          else ("mapping.toml", None, column))
+        return found
 
     def rows(self, kind: str, condition: str, column: str, describe,
              value_sql: str | None = None) -> None:
@@ -126,12 +146,13 @@ class _Checker:
             return
         value_sql = value_sql or _excerpt(f"CAST({quote(column)} AS VARCHAR)")
         listed = self.con.execute(
-            f"SELECT rowid + {first} AS row, {value_sql} AS value "
+            f"SELECT rowid + {first} AS row, {value_sql} AS value, rowid "
             f"FROM {self.raw} WHERE {condition} ORDER BY rowid LIMIT {ROWS_LISTED_PER_CHECK}"
         ).fetchall()
-        for row, value in listed:
-            self.log.error(kind, describe(value), file=self.table.name, row=int(row),
-                           column=column)
+        located = self.located([rowid for _, _, rowid in listed], column)
+        for row, value, rowid in listed:
+            file, row, where = located.get(rowid, (self.table.name, int(row), column))
+            self.log.error(kind, describe(value), file=file, row=row, column=where)
         if total > len(listed):
             self.log.error(kind, f"and {total - len(listed):,} more rows with the same problem "
                                  f"in column {column}", file=self.table.name, column=column)
@@ -159,7 +180,10 @@ def _check_column(checker: _Checker, col: Column) -> None:
         number = _number(col.name)
         finite = f"isfinite({number})"
         word = "a whole number" if _is_int(col) else "a number"
-        checker.rows("wrong_type", f"{text} IS NOT NULL AND {number} IS NULL", col.name,
+        if col.words:
+            word += " or " + " or ".join(f"'{w}'" for w in col.words)
+        checker.rows("wrong_type", f"{text} IS NOT NULL AND {number} IS NULL"
+                     f"{_not_a_word(text, col)}", col.name,
                      lambda v, w=word: f"'{v}' is not {w}")
         _check_finite(checker, col.name, col.nullable)
         if _is_int(col):
@@ -185,7 +209,8 @@ def _check_column(checker: _Checker, col: Column) -> None:
         kind = {"sex": "unknown_sex", "grade": "unknown_grade", "level": "unknown_level"}.get(
             col.name, "unknown_value")
         checker.rows(kind, condition, col.name,
-                     lambda v, c=col: f"{c.name} '{v}' is not one of {', '.join(c.choices)}")
+                     lambda v, c=col: f"{c.name} '{v}' is not one of "
+                                      f"{', '.join(c.choices + c.words)}")
     if col.kind == "flag":
         words = _sql_list(TRUE_WORDS + FALSE_WORDS)
         checker.rows("wrong_type", f"{text} IS NOT NULL AND lower({text}) NOT IN {words}",
@@ -201,6 +226,13 @@ def _check_column(checker: _Checker, col: Column) -> None:
                  f"';'), lambda x: x <> '')) = 0")
         checker.rows("missing_value", empty, col.name,
                      lambda v: f"levels '{v}' names no level; list level ids separated by ';'")
+
+
+def _not_a_word(text: str, col: Column) -> str:
+    """SQL: ``AND`` the value is not one of the column's words (none: nothing)."""
+    if not col.words:
+        return ""
+    return f" AND lower({text}) NOT IN {_sql_list(tuple(w.lower() for w in col.words))}"
 
 
 def _not_finite(column: str) -> str:
@@ -250,9 +282,17 @@ def _check_duplicates(checker: _Checker, spec: Table, present: set[str]) -> None
     listed = checker.con.execute(f"{repeats} ORDER BY row LIMIT {ROWS_LISTED_PER_CHECK}"
                                  ).fetchall()
     what = ", ".join(c.name for c in key)
+    located = checker.located([int(r) - first for pair in listed for r in pair], what)
+    said = set()  # rows reshaped from one wide row repeat its message: said once
     for row, first_row in listed:
-        checker.log.error("duplicate_key", f"the same {what} as row {int(first_row):,}",
-                          file=checker.table.name, row=int(row), column=what)
+        file, row, _ = located.get(int(row) - first, (checker.table.name, int(row), what))
+        first_file, first_row, _ = located.get(int(first_row) - first, (file, first_row, what))
+        if (file, row, first_file, first_row) in said:
+            continue
+        said.add((file, row, first_file, first_row))
+        of = f" of {first_file}" if first_file != file else ""
+        checker.log.error("duplicate_key", f"the same {what} as row {int(first_row):,}{of}",
+                          file=file, row=row, column=what)
     if total > len(listed):
         checker.log.error("duplicate_key", f"and {total - len(listed):,} more rows repeating a "
                           f"{what}", file=checker.table.name, column=what)
@@ -276,17 +316,20 @@ def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFil
     districts = "SELECT trim(CAST(code AS VARCHAR)) FROM raw_admin_units WHERE " \
                 "TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2"
     schools = "SELECT trim(CAST(school_id AS VARCHAR)) FROM raw_schools"
-    refers("admin_units", "parent_code", provinces, "a province (level 1) in admin_units",
+    words = country_words().fields(DEFAULT_LANG)  # the country's names of its levels
+    area1, area2 = lower_word(words["level1"]), lower_word(words["level2"])
+    refers("admin_units", "parent_code", provinces, f"the code of a {area1} in admin_units",
            extra="TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2")
     checker = _Checker(con, tables["admin_units"], log)
     checker.rows("missing_value",
                  f"TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2 AND "
                  f"{_text('parent_code')} IS NULL", "parent_code",
-                 lambda v: "a district (level 2) needs the code of its province in parent_code")
+                 lambda v: f"a {area2} (level 2) needs the code of its {area1} in "
+                                   "parent_code")
     for table in tables_with("school_id", besides="schools"):
         refers(table, "school_id", schools, "a school in schools")
     for table in tables_with("district_code"):
-        refers(table, "district_code", districts, "a district (level 2) in admin_units")
+        refers(table, "district_code", districts, f"the code of a {area2} in admin_units")
 
 
 def _check_code_widths(con: duckdb.DuckDBPyConnection, table: TableFile,
@@ -307,6 +350,30 @@ def _check_code_widths(con: duckdb.DuckDBPyConnection, table: TableFile,
                  {"level": level, "shortest": shortest, "longest": longest,
                   "short_code": short_code, "long_code": long_code},
                  file=table.name, column="code")
+
+
+def _check_population_ages(checker: _Checker, present: set[str]) -> None:
+    """Each population row has a single age or an age group that can be read."""
+    if not present & {"age", "age_group"}:
+        checker.log.error("missing_column", "the population needs an 'age' column (single "
+                          "ages) or an 'age_group' column (5-9, 10-14, …)",
+                          file=checker.table.name, column="age")
+        return
+    age = _text("age") if "age" in present else "NULL"
+    if "age_group" not in present:
+        checker.rows("missing_value", f"{age} IS NULL", "age",
+                     lambda v: "age is empty; a value is required")
+        return
+    group = _text("age_group")
+    checker.rows("missing_value", f"{age} IS NULL AND {group} IS NULL", "age_group",
+                 lambda v: "the row has neither an age nor an age group")
+    texts = [text for (text,) in checker.con.execute(
+        f"SELECT DISTINCT {group} FROM {checker.raw} WHERE {group} IS NOT NULL").fetchall()]
+    unreadable = tuple(text for text in texts if parse_age_group(text) is None)
+    if unreadable:
+        checker.rows("wrong_type", f"{group} IN {_sql_list(unreadable)}", "age_group",
+                     lambda v: f"age group '{v}' cannot be read: write it as 5-9, 10-14, "
+                               "65+ or a single age")
 
 
 def _check_repeaters(con: duckdb.DuckDBPyConnection, table: TableFile, log: ProblemLog) -> None:
@@ -399,6 +466,8 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
         _check_duplicates(checker, spec, present)
         if name == "enrolment" and "repeaters" in present:
             _check_repeaters(con, table, log)
+        if name == "population":
+            _check_population_ages(checker, present)
     if "admin_units" in loaded:
         _check_code_widths(con, loaded["admin_units"], log)
     if {"admin_units", "schools"} <= loaded.keys():
@@ -439,9 +508,7 @@ def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
             if col.name in present:
                 expr = typed_expression(col)
             else:
-                sql_type = col.sql_type or {"int": "INTEGER", "float": "DOUBLE",
-                                            "flag": "BOOLEAN"}.get(col.kind, "VARCHAR")
-                expr = f"CAST(NULL AS {sql_type})"
+                expr = f"CAST(NULL AS {_sql_type(col)})"
             selects.append(f"{expr} AS {quote(col.name)}")
         for aside in (c for c in present if c in spec.computed):
             log.warn("column_set_aside", {"column": aside}, file=table.name, column=aside)
@@ -452,3 +519,14 @@ def create_typed_tables(con: duckdb.DuckDBPyConnection, country: Country,
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(selects)} "
                     f"FROM raw_{name} ORDER BY rowid")
         con.execute(f"DROP TABLE raw_{name}")
+    for name in specs.keys() - tables.keys():
+        # An optional table not given: its typed table exists without rows, so that every
+        # query of the extract runs; the build records which tables were given.
+        columns = ", ".join(f"CAST(NULL AS {_sql_type(c)}) AS {quote(c.name)}"
+                            for c in specs[name].columns)
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {columns} WHERE false")
+
+
+def _sql_type(col: Column) -> str:
+    return col.sql_type or {"int": "INTEGER", "float": "DOUBLE",
+                            "flag": "BOOLEAN"}.get(col.kind, "VARCHAR")

@@ -23,6 +23,9 @@ NATIONAL, PROVINCE, DISTRICT, SCHOOL = ADMIN_LEVELS
 AREA_LEVELS: tuple[str, ...] = (NATIONAL, PROVINCE, DISTRICT)  # levels that are areas
 
 SEXES: tuple[str, ...] = ("F", "M")
+# The grade of learners in no grade (special education, literacy classes): counted in
+# enrolment totals, left out of every rate by grade or level.
+UNGRADED = "ungraded"
 LOCALITIES: tuple[str, ...] = ("rural", "urban")
 OWNERSHIPS: tuple[str, ...] = ("public", "private", "community")
 PRIORITY_GROUPS: tuple[str, ...] = ("priority", "other")

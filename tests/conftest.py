@@ -104,3 +104,24 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(scope="session")
+def demo_words(demo_extract):
+    """The demo's names of its admin levels (:func:`lib.country.country_words`)."""
+    from lib import db
+    from lib.country import country_words
+
+    with db.connect_current(demo_extract) as con:
+        return country_words(db.country(con))
+
+
+@pytest.fixture
+def demo_country_words(demo_words):
+    """Texts of the catalogue (``t(...)``) name the admin levels as the app does for the demo
+    (``app.py`` sets them at the start of each run); page and browser tests use it."""
+    from lib.i18n import country_words_in_use
+
+    with country_words_in_use(demo_words):
+        yield demo_words
+

@@ -15,10 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from lib import areas, db, districts, export, targets
-from lib.country import Country, admin_level_name
+from lib.country import Country, country_words
 from lib.equity import Disparity
-from lib.i18n import DEFAULT_LANG, has, local_name, t
-from lib.indicators import Registry, compute, compute_years, registry_for
+from lib.i18n import (DEFAULT_LANG, NO_COUNTRY, CountryWords, has, local_name,
+                      set_country_words, t)
+from lib.i18n import languages as catalogue_languages
+from lib.indicators import ExtractContext, Registry, compute, compute_years, context
 from lib.indicators.disparity import disparity
 from lib.problems import message_in
 from lib.schools import SchoolQuery, SearchPlan, SearchResult
@@ -82,15 +84,10 @@ def in_language(found: pd.DataFrame, lang: str) -> pd.DataFrame:
     them; the stored English words where a message has no template."""
     if lang == DEFAULT_LANG or found.empty or "template" not in found:
         return found
-    words = {level: admin_level_name(country(), level, lang) for level in (1, 2)}
     names = area_names(lang)
 
     def localised(values: dict) -> dict:
         out = {}
-        if "level" in values:
-            out["word"] = words.get(int(values["level"]), values.get("word", ""))
-        if "parent_word" in values:
-            out["parent_word"] = words[1]
         if values.get("code") in names:
             out["name"] = names[values["code"]]
         if "levels" in values:
@@ -123,14 +120,6 @@ def problems_named(lang: str) -> pd.DataFrame:
     return _problems_named_worded(*_key(), lang)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _registry(extract_path: str, extract_build_id: str) -> Registry:
-    # A resource, not data: the registry is immutable and holds read-only mappings that
-    # st.cache_data could not copy.
-    with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return registry_for(con)
-
-
 @st.cache_data(max_entries=32, show_spinner=False)  # schools, a year: 1-5 MB each
 def _indicator(extract_path: str, extract_build_id: str, indicator_id: str, level: str,
                year: int, by: str | None, area: str | None, lang: str) -> pd.DataFrame:
@@ -138,9 +127,23 @@ def _indicator(extract_path: str, extract_build_id: str, indicator_id: str, leve
         return compute(con, indicator_id, level, year, by=by, area=area, lang=lang)
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _context(extract_path: str, extract_build_id: str) -> ExtractContext:
+    # A resource, not data: the context is immutable and holds read-only mappings that
+    # st.cache_data could not copy.
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return context(con)
+
+
 def registry() -> Registry:
     """The indicators of this extract (its country, quality standards and tables)."""
-    return _registry(*_key())
+    return _context(*_key()).registry
+
+
+def has_values(table: str, column: str | None = None) -> bool:
+    """Whether the package gave ``table`` and, with ``column``, some value in it: a filter
+    or a column with nothing to show is left out."""
+    return _context(*_key()).has_values(table, column)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)  # 0.1-0.5 MB: 139 indicators × 3 levels
@@ -202,6 +205,28 @@ def info() -> db.ExtractInfo:
 def country() -> Country:
     """The country profile of the extract (levels, grades, names)."""
     return _country(*_key())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _words(extract_path: str, extract_build_id: str) -> CountryWords:
+    return country_words(_country(extract_path, extract_build_id))
+
+
+def use_country_words() -> None:
+    """Name the admin levels as the extract's country does in every text of this run
+    (:func:`lib.i18n.set_country_words`); generic words when there is no extract.
+    ``app.py`` calls it first on every run."""
+    set_country_words(_words(*_key()) if exists() else NO_COUNTRY)
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the interface offers: English, then the profile's ``languages`` that
+    have a catalogue (every catalogue when there is no extract)."""
+    available = catalogue_languages()
+    if not exists():
+        return available
+    wanted = [DEFAULT_LANG, *country().languages]
+    return tuple(lang for lang in dict.fromkeys(wanted) if lang in available)
 
 
 def country_name(lang: str) -> str:
@@ -426,6 +451,22 @@ def _school_records(extract_path: str, extract_build_id: str,
                              db.school_facilities(con, school_id),
                              db.school_quality(con, school_id),
                              db.school_problems(con, school_id))
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _first_school(extract_path: str, extract_build_id: str) -> tuple[str, str, str] | None:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.first_school(con)
+
+
+def example_school(lang: str) -> tuple[str, str]:
+    """A school of this extract to show as an example of what to search for: the first of
+    the register, its name in ``lang`` and its code (empty texts when it has none)."""
+    first = _first_school(*_key())
+    if first is None:
+        return "", ""
+    school_id, name_en, name_local = first
+    return local_name(name_en, name_local, lang), school_id
 
 
 def school_exists(school_id: str) -> bool:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.country import Country, admin_level_name
-from lib.i18n import format_school_year, languages, t
+from lib.i18n import format_school_year, t
 from ui import extract, url_state
 from ui.url_state import AREA, INDICATOR, LANG, LEVEL, YEAR, widget_key
 
@@ -76,8 +76,8 @@ def sidebar(lang: str) -> Filters:
 
 
 def _language(lang: str) -> None:
-    available = languages()
-    if len(available) < 2:
+    available = extract.languages()  # English and the profile's languages with a catalogue
+    if len(available) < 2:  # one language: nothing to choose
         return
     st.selectbox(t("filters.language", lang), available, key=widget_key(LANG),
                  format_func=lambda code: t(f"language.{code}", lang))
@@ -148,14 +148,17 @@ def _area(units: pd.DataFrame, country: Country, lang: str) -> tuple[str, str]:
     url_state.remember(PROVINCE, province)
     url_state.remember(DISTRICT, district)
 
+    # Worded now, not in the lambdas: the country's words are those of this run.
+    all_provinces, all_districts = (t("filters.all_provinces", lang),
+                                    t("filters.all_districts", lang))
     province = st.selectbox(
         admin_level_name(country, 1, lang), [""] + provinces, key=widget_key(PROVINCE),
-        format_func=lambda code: names[code] if code else t("filters.all_provinces", lang))
+        format_func=lambda code: names[code] if code else all_provinces)
     in_province = [code for code, parent in parent_of.items() if parent == province]
     district = st.selectbox(
         admin_level_name(country, 2, lang), [""] + sorted(in_province),
         key=widget_key(DISTRICT), disabled=not province,
-        format_func=lambda code: names[code] if code else t("filters.all_districts", lang))
+        format_func=lambda code: names[code] if code else all_districts)
 
     url_state.hold(PROVINCE, province)
     url_state.hold(DISTRICT, district)

@@ -46,7 +46,8 @@ def card(item: Kpi, *, lang: str, previous_year: int | None,
     with st.container(border=True, height="stretch"):
         label = t(f"overview.kpi.{item.key}", lang)
         if item.unavailable:
-            st.metric(label, t("overview.kpi.unavailable", lang), help=escape(item.unavailable))
+            st.metric(label, "—")
+            st.caption(t("overview.kpi.unavailable", lang, why=escape(item.unavailable)))
             return
         change = format_change(item.change, item.unit, lang)
         shown = change is not None and change.startswith(("+", "-"))

@@ -19,8 +19,8 @@ from typing import Callable, Hashable, Sequence, TypeVar
 
 import streamlit as st
 
-from lib.i18n import DEFAULT_LANG, languages, t
-from ui import markdown
+from lib.i18n import DEFAULT_LANG, t
+from ui import extract, markdown
 
 T = TypeVar("T", bound=Hashable)
 
@@ -139,8 +139,9 @@ def keep(name: str, value: object, text: object = _AS_TEXT) -> None:
 
 def language() -> str:
     """The interface language (``lang``); English unless the URL or the user chose another
-    language that has a catalogue."""
-    available = languages()
+    language the interface offers (:func:`ui.extract.languages`: English and the country
+    profile's languages that have a catalogue)."""
+    available = extract.languages()
     lang = choose(LANG, available, DEFAULT_LANG, parse=str, label_key="url.param.lang",
                   describe=lambda code: t(f"language.{code}", DEFAULT_LANG))
     keep(LANG, lang)

@@ -11,12 +11,14 @@ from lib.indicators.context import ExtractContext, context, registry_for
 from lib.indicators.engine import COLUMNS, compute, compute_weighted, compute_years
 from lib.indicators.flags import FLAGS, join_flags, split_flags
 from lib.indicators.registry import (FAMILIES, THEMES, UNITS, Indicator, IndicatorError,
-                                     Registry, UnknownIndicator, build_registry)
+                                     Registry, UnknownIndicator, build_registry,
+                                     preferred_indicator)
 
 __all__ = [
     "COLUMNS", "FAMILIES", "FLAGS", "THEMES", "UNITS", "ExtractContext", "Indicator",
-    "IndicatorError", "Registry", "UnknownIndicator", "build_registry", "compute", "compute_weighted", "compute_years",
-    "context", "get_indicator", "indicator_ids", "join_flags", "registry_for", "split_flags",
+    "IndicatorError", "Registry", "UnknownIndicator", "build_registry", "compute",
+    "compute_weighted", "compute_years", "context", "get_indicator", "indicator_ids",
+    "join_flags", "preferred_indicator", "registry_for", "split_flags",
 ]
 
 

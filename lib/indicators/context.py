@@ -15,9 +15,10 @@ from typing import Mapping
 import duckdb
 import pandas as pd
 
-from lib.country import Country, parse_country
+from lib.country import Country, country_words, parse_country
+from lib.i18n import country_words_in_use
 from lib.indicators.registry import Registry, build_registry
-from lib.tables import TABLES
+from lib.tables import REQUIRED_TABLES, TABLES, columns_needing_values
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,19 @@ class ExtractContext:
     provinces: pd.DataFrame  # code, name_en, name_local
     districts: pd.DataFrame  # code, parent_code, name_en, name_local
     parent: Mapping[str, str]  # district code -> province code
+    given: frozenset[str] = frozenset()  # the package tables given (required and optional)
+    empty_columns: frozenset[tuple[str, str]] = frozenset()  # (table, column) without values
 
     def has(self, table: str) -> bool:
         return table in self.tables
+
+    def has_values(self, table: str, column: str | None = None) -> bool:
+        """Whether the package gave ``table`` (a table of the contract) and, with
+        ``column``, some value in that column (only the columns some indicator or split
+        needs are tracked: :func:`lib.tables.columns_needing_values`)."""
+        if table not in self.given:
+            return False
+        return column is None or (table, column) not in self.empty_columns
 
 
 _CACHE: dict[str, ExtractContext] = {}
@@ -54,10 +65,12 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
     # An optional table was given when the build made its relations' district tables.
     optional = [t.name for t in TABLES if not t.required and t.relations
                 and all(r.table in tables for r in t.relations)]
+    years = tuple(int(y) for y in json.loads(meta.get("years", "[]")))
     standards: list[str] = []
     if "agg_quality" in tables:
         standards = [s for (s,) in con.execute(
             "SELECT DISTINCT standard FROM agg_quality ORDER BY standard").fetchall()]
+    empty = frozenset(_empty_columns(con, tables))
     units = con.execute(
         "SELECT code, level, parent_code, name_en, coalesce(name_local, name_en) AS name_local "
         "FROM admin_units ORDER BY code").df()
@@ -66,13 +79,53 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
     return ExtractContext(
         build_id=build_id,
         country=country,
-        registry=build_registry(country, standards, optional),
-        years=tuple(int(y) for y in json.loads(meta.get("years", "[]"))),
+        registry=_registry(country, standards, optional, empty, years,
+                           _has_ungraded(con, tables)),
+        years=years,
         tables=tables,
         provinces=provinces.reset_index(drop=True),
         districts=districts.reset_index(drop=True),
         parent=MappingProxyType(dict(zip(districts["code"], districts["parent_code"]))),
+        given=frozenset(REQUIRED_TABLES) | frozenset(optional) | frozenset(
+            name for name, present in json.loads(meta.get("optional_tables", "{}")).items()
+            if present),
+        empty_columns=empty,
     )
+
+
+def _registry(country: Country, standards: list[str], optional: list[str],
+              empty: frozenset[tuple[str, str]], years: tuple[int, ...],
+              ungraded: bool) -> Registry:
+    """The extract's registry, its texts in the country's words (its admin levels' names,
+    its grade names)."""
+    with country_words_in_use(country_words(country)):
+        return build_registry(country, standards, optional, empty_columns=empty,
+                              years=years, ungraded=ungraded)
+
+
+def _empty_columns(con: duckdb.DuckDBPyConnection, tables: frozenset[str]
+                   ) -> list[tuple[str, str]]:
+    """The (table, column) pairs some indicator or split needs that hold no value (a table
+    not given has none)."""
+    empty = []
+    for table, column in columns_needing_values():
+        if table not in tables:
+            empty.append((table, column))
+            continue
+        present = {name for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND table_name = ?", [table]).fetchall()}
+        if column not in present or not con.execute(
+                f'SELECT EXISTS (SELECT 1 FROM "{table}" WHERE "{column}" IS NOT NULL)'
+        ).fetchone()[0]:
+            empty.append((table, column))
+    return empty
+
+
+def _has_ungraded(con: duckdb.DuckDBPyConnection, tables: frozenset[str]) -> bool:
+    """Whether some learners are enrolled in no grade."""
+    return "agg_enrolment" in tables and bool(con.execute(
+        "SELECT EXISTS (SELECT 1 FROM agg_enrolment WHERE grade IS NULL)").fetchone()[0])
 
 
 def context(con: duckdb.DuckDBPyConnection) -> ExtractContext:

@@ -25,7 +25,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from lib.country import admin_level_name
 from lib.equity import adjusted_parity_array
+from lib.i18n import lower_word
 from lib.indicators import flags as fl
 from lib.indicators.context import ExtractContext, context
 from lib.indicators.registry import Indicator, IndicatorError
@@ -77,14 +79,20 @@ def _check(ctx: ExtractContext, indicator_id: str, level: str, years: Iterable[o
     if level not in ADMIN_LEVELS:
         raise IndicatorError(f"unknown level '{level}'; levels are {', '.join(ADMIN_LEVELS)}")
     ind = ctx.registry.get(indicator_id)
+    # The country's names of its admin levels, as its users read them (level ids such as
+    # "district" stay what the command line and the URLs take).
+    area1, area2 = (lower_word(admin_level_name(ctx.country, n, "en")) for n in (1, 2))
     if level not in ind.admin_levels:
-        why = " (population exists only by district)" if ind.population_based else ""
+        why = f" (population exists only by {area2})" if ind.population_based else ""
         raise IndicatorError(f"{ind.id} is computed at {_words(ind.admin_levels)} level{why}, "
                              f"not at {level} level")
     if by is not None and by not in ind.splits:
         if by not in SPLITS:
             raise IndicatorError(f"unknown split '{by}'; splits are {', '.join(SPLITS)}")
-        why = (" (population exists only by district, sex and age)"
+        if by in ctx.registry.splits_off:
+            raise IndicatorError(f"{ind.id} cannot be split by {by}: "
+                                 f"{ctx.registry.splits_off[by]}")
+        why = (f" (population exists only by {area2}, sex and age)"
                if ind.population_based else "")
         raise IndicatorError(f"{ind.id} cannot be split by {by}{why}; possible splits: "
                              f"{', '.join(ind.splits) or 'none'}")
@@ -94,13 +102,14 @@ def _check(ctx: ExtractContext, indicator_id: str, level: str, years: Iterable[o
         is_province = area in set(ctx.provinces["code"])
         is_district = area in ctx.parent
         if not (is_province or is_district):
-            raise IndicatorError(f"unknown area '{area}': give a province or district code")
+            raise IndicatorError(f"unknown area '{area}': give the code of a {area1} or of a "
+                                 f"{area2}")
         if level == NATIONAL:
             raise IndicatorError("an area cannot be given at national level; choose the "
-                                 "province, district or school level")
+                                 f"{PROVINCE} ({area1}), {DISTRICT} ({area2}) or school level")
         if level == PROVINCE and is_district:
-            raise IndicatorError(f"area '{area}' is a district: at province level give a "
-                                 "province code")
+            raise IndicatorError(f"area '{area}' is a {area2}: at {PROVINCE} level give the "
+                                 f"code of a {area1}")
     return Request(ind, level, checked, by, area, ctx)
 
 
@@ -366,6 +375,8 @@ def _finish_rate(factor: float, *, num: str = "n", den: str = "d", weight: str |
         if unknown_age:
             frame[f"flag:{fl.UNKNOWN_AGE}"] = (
                 frame["unk"] > fl.UNKNOWN_AGE_SHARE * frame["conc"]) & (frame["conc"] > 0)
+            # No age known for any pupil concerned: the rate is unknown, not 0.
+            frame.loc[(frame["conc"] > 0) & (frame["unk"] >= frame["conc"]), "value"] = np.nan
         if population:
             missing = frame[den] <= 0
             frame[f"flag:{fl.NO_POPULATION}"] = missing & (
@@ -454,6 +465,8 @@ def _recipe(ind: Indicator) -> tuple[list[Side], Finisher]:
     if fam == "enrolment":
         return ([Side("enrolment", {"n": enrolled}, _in_grades(), _grades(p["grades"]))],
                 _finish_count)
+    if fam == "ungraded":
+        return [Side("enrolment", {"n": enrolled}, "src.grade IS NULL", {})], _finish_count
     if fam == "teachers":
         return ([Side("teachers", {"n": "src.count"}, "src.level = $level",
                       {"level": p["level"]})], _finish_count)
@@ -471,8 +484,9 @@ def _recipe(ind: Indicator) -> tuple[list[Side], Finisher]:
                                enrolled), _pop(p)],
                 _finish_rate(100.0, over_100=True, unknown_age=True, population=True))
     if fam == "oosr":
-        side = _age_specific(p, "src.grade >= $from_grade", {"from_grade": p["from_grade"]},
-                             enrolled)
+        # Learners in no grade (special education) are in school.
+        side = _age_specific(p, "(src.grade >= $from_grade OR src.grade IS NULL)",
+                             {"from_grade": p["from_grade"]}, enrolled)
         side = Side(side.source, {"ins": side.columns["n"], "unk": side.columns["unk"],
                                   "conc": side.columns["conc"]}, side.where, side.params)
         rate = _finish_rate(100.0, num="out", negative_is_over=True, unknown_age=True,

@@ -19,15 +19,17 @@ at least two grades.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from lib.country import Country, Level
+from lib.i18n import fill as fill_text, t
 from lib.indicators.texts import FIELDS, ITEM_NAMES, TEXTS
-from lib.tables import tables_needed_by
+from lib.tables import columns_needed_by, tables_needed_by
 from lib.vocabulary import (ADMIN_LEVELS, AREA_LEVELS, DISTRICT_SPLITS, FACILITY_ITEMS, GROUPS,
                             PARITY, PARITY_SPLITS, SCHOOL_SPLITS, SPLITS, TOTAL)
 
@@ -43,6 +45,30 @@ _POP = DISTRICT_SPLITS  # population exists by district, sex and age
 
 class IndicatorError(ValueError):
     """A request the registry or the engine cannot serve; the message says what exists."""
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Why an extract cannot give an indicator or a split: the optional ``tables`` it
+    lacks, the (table, column) pairs without values, or ``consecutive_years`` it has not.
+    ``str()`` says it in English (the command line, the engine's errors); :meth:`words` in
+    the reader's language."""
+
+    tables: tuple[str, ...] = ()
+    columns: tuple[tuple[str, str], ...] = ()
+    consecutive_years: bool = False
+
+    def words(self, lang: str = DEFAULT_LANG) -> str:
+        if self.tables:
+            return t("unavailable.tables", lang, tables=", ".join(self.tables),
+                     n=len(self.tables))
+        if self.columns:
+            return t("unavailable.columns", lang, columns=", ".join(
+                f"{table}.{column}" for table, column in self.columns))
+        return t("unavailable.years", lang)
+
+    def __str__(self) -> str:
+        return self.words(DEFAULT_LANG)
 
 
 class UnknownIndicator(IndicatorError, KeyError):
@@ -74,6 +100,11 @@ class Family:
         """The optional tables of the package it needs (:mod:`lib.tables` declares them)."""
         return tables_needed_by(self.key)
 
+    @property
+    def requires_columns(self) -> tuple[tuple[str, str], ...]:
+        """The (table, column) pairs it needs values in (:mod:`lib.tables` declares them)."""
+        return columns_needed_by(self.key)
+
 
 def _f(key: str, theme: str, unit: str, better: bool | None, splits: tuple[str, ...],
        source: str, formula: str, **kw) -> Family:
@@ -87,6 +118,8 @@ _FLOWKW = dict(denominator_kind="pupils", weight="denominator", flow=True)
 FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     _f("enrolment", "access", "count", None, _ALL, "UIS: enrolment by level",
        "Σ E[g], g = {grades}"),
+    _f("ungraded", "access", "count", None, _ALL, "National: learners in no grade",
+       "Σ E[ungraded]"),
     _f("teachers", "teachers", "count", None, _ALL, "UIS: teachers by level (headcount)",
        "Σ T[{level_id}]"),
     _f("schools", "access", "count", None, _SCHOOL, "National: schools offering the level",
@@ -207,13 +240,16 @@ class Registry:
     """The indicators of one country profile (and extract), in a stable order."""
 
     def __init__(self, indicators: Iterable[Indicator],
-                 switched_off: Mapping[str, str] | None = None):
+                 switched_off: Mapping[str, Unavailable] | None = None,
+                 splits_off: Mapping[str, Unavailable] | None = None):
         self._by_id: dict[str, Indicator] = {}
         for ind in indicators:
             if ind.id in self._by_id:
                 raise ValueError(f"indicator id {ind.id!r} declared twice")
             self._by_id[ind.id] = ind
-        self.switched_off: Mapping[str, str] = MappingProxyType(dict(switched_off or {}))
+        # indicator id -> why the extract cannot give it; split -> why no indicator has it
+        self.switched_off: Mapping[str, Unavailable] = MappingProxyType(dict(switched_off or {}))
+        self.splits_off: Mapping[str, Unavailable] = MappingProxyType(dict(splits_off or {}))
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self._by_id
@@ -253,6 +289,24 @@ class Registry:
     def for_level(self, level_id: str) -> list[Indicator]:
         """Indicators of one education level, and those that concern every level."""
         return [ind for ind in self if not ind.levels or level_id in ind.levels]
+
+
+# What a page shows first, when the session has not chosen: the level's gross enrolment
+# ratio, else its pupil–teacher ratio, else its enrolment (the first the extract has).
+PREFERRED_FAMILIES: tuple[str, ...] = ("ger", "ptr", "enrolment")
+
+
+def preferred_indicator(options: Sequence[str], level_id: str,
+                        remembered: str | None = None) -> str | None:
+    """The indicator a page opens on among ``options`` (which hold only indicators the
+    extract can give): the one this session looked at, else the first of
+    :data:`PREFERRED_FAMILIES` for the level, else the first option."""
+    if remembered in options:
+        return remembered
+    for family in PREFERRED_FAMILIES:
+        if f"{family}_{level_id}" in options:
+            return f"{family}_{level_id}"
+    return options[0] if options else None
 
 
 def _span(values: Iterable[int]) -> str:
@@ -318,7 +372,7 @@ class _Maker:
                 fields = dict(words, next_level=_in_sentence(words["next_level"], lang))
                 if key != "name":
                     fields["level"] = _in_sentence(words["level"], lang)
-                texts[lang][key] = templates.get(key, "").format(**fields)
+                texts[lang][key] = fill_text(templates.get(key, ""), lang, **fields)
         self.made.append(Indicator(
             id=ind_id, family=fam.key, theme=fam.theme, unit=fam.unit,
             higher_is_better=fam.higher_is_better,
@@ -332,12 +386,17 @@ class _Maker:
 
 
 def build_registry(country: Country, standards: Iterable[str] = (),
-                   tables: Iterable[str] | None = None) -> Registry:
+                   tables: Iterable[str] | None = None, *,
+                   empty_columns: Iterable[tuple[str, str]] = (),
+                   years: Iterable[int] | None = None, ungraded: bool = False) -> Registry:
     """Every indicator of a country profile.
 
     ``standards``: the quality standards present in the extract. ``tables``: the optional
-    tables the extract has (None: all); indicators needing a missing one are switched off,
-    and asking for them says why.
+    tables the extract has (None: all); ``empty_columns``: the (table, column) pairs without
+    a single value; ``years``: its census years (None: any). Indicators needing a missing
+    table or column, and flows without two consecutive years, are switched off, and asking
+    for them says why; so are the splits that read an empty column. ``ungraded``: the
+    extract has learners in no grade (their count is an indicator).
     """
     m = _Maker(country)
     levels = list(country.levels)
@@ -354,6 +413,8 @@ def build_registry(country: Country, standards: Iterable[str] = (),
         m.add(f"enrolment_{lv.id}", "enrolment", level=lv, params={"grades": grades})
         m.add(f"teachers_{lv.id}", "teachers", level=lv, params={"level": lv.id})
         m.add(f"schools_{lv.id}", "schools", level=lv, params={"level": lv.id})
+    if ungraded:
+        m.add("enrolment_ungraded", "ungraded", params={})
     for lv in levels:
         grades = list(lv.grades)
         m.add(f"ger_{lv.id}", "ger", level=lv, params={"grades": grades, **ages(lv)})
@@ -448,14 +509,24 @@ def build_registry(country: Country, standards: Iterable[str] = (),
               params={"grades": list(lv.grades)})
 
     present = None if tables is None else set(tables)
+    empty = set(empty_columns)
+    years = None if years is None else set(years)
+    consecutive = years is None or any(y + 1 in years for y in years)
+    splits_off = {split: Unavailable(columns=needed) for split in SPLITS
+                  if (needed := tuple(c for c in columns_needed_by(split) if c in empty))}
     kept: list[Indicator] = []
-    off: dict[str, str] = {}
+    off: dict[str, Unavailable] = {}
     for ind in m.made:
-        missing = [t for t in ind.requires if present is not None and t not in present]
+        missing = tuple(t for t in ind.requires if present is not None and t not in present)
+        no_values = tuple(c for c in FAMILIES[ind.family].requires_columns if c in empty)
         if missing:
-            off[ind.id] = (f"it needs the {' and '.join(missing)} table"
-                           f"{'s' if len(missing) > 1 else ''}, which this extract does not "
-                           "have")
+            off[ind.id] = Unavailable(tables=missing)
+        elif no_values:
+            off[ind.id] = Unavailable(columns=no_values)
+        elif ind.flow and not consecutive:
+            off[ind.id] = Unavailable(consecutive_years=True)
         else:
-            kept.append(ind)
-    return Registry(kept, off)
+            splits = tuple(s for s in ind.splits if s not in splits_off)
+            kept.append(ind if splits == ind.splits else dataclasses.replace(ind, splits=splits))
+    return Registry(kept, off, splits_off)
+

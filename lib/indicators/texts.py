@@ -17,13 +17,14 @@ FIELDS = ("name", "description", "numerator", "denominator", "how_to_read", "cav
 
 _FLOW_CAVEAT = (
     "Computed over the schools that report in both years. Pupils who change school between "
-    "districts, re-entrants and openings or closures of schools bias flow rates, most of "
+    "{level2_plural:lower}, re-entrants and openings or closures of schools bias flow rates, most of "
     "all for small areas: a rate below 0 or above 100 is shown as computed and flagged "
     "'inconsistent flow'.")
 _POP_CAVEAT = (
-    "Population exists only by district, sex and age, so the rate splits only by sex and "
-    "priority district. Projections drift as the census ages; pupils who cross district "
-    "boundaries (towns, boarding schools) inflate one district and deflate another.")
+    "Population exists only by {level2:lower}, sex and age, so the rate splits only by sex "
+    "and priority {level2:lower}. Projections drift as the census ages; pupils who cross "
+    "{level2:lower} boundaries (towns, boarding schools) inflate one {level2:lower} and "
+    "deflate another.")
 
 EN: dict[str, dict[str, str]] = {
     "enrolment": {
@@ -35,6 +36,18 @@ EN: dict[str, dict[str, str]] = {
         "how_to_read": "A count, not a rate: compare it with the school-age population "
                        "(gross enrolment ratio) before drawing conclusions.",
         "caveats": "Schools that do not report in a year are missing from the count.",
+    },
+    "ungraded": {
+        "name": "Learners in no grade",
+        "description": "Number of learners enrolled in no grade (special education, literacy "
+                       "or other ungraded classes), all ages, in all schools that report in "
+                       "the year.",
+        "numerator": "Learners enrolled as ungraded",
+        "denominator": "",
+        "how_to_read": "A count: these learners are part of total enrolment, but of no "
+                       "level, so no rate by grade or level includes them.",
+        "caveats": "Only what schools report as ungraded; a school that puts such learners "
+                   "in a grade counts them there.",
     },
     "teachers": {
         "name": "Teachers, {level}",
@@ -226,8 +239,9 @@ EN: dict[str, dict[str, str]] = {
         "how_to_read": "Higher is better; low values point to cost, distance or too few "
                        "places at {next_level}. It equals the promotion rate of grade "
                        "{grade}.",
-        "caveats": "Secondary schools often serve several districts, so district values "
-                   "above 100% occur: read it at province level. " + _FLOW_CAVEAT,
+        "caveats": "Secondary schools often serve several {level2_plural:lower}, so "
+                   "{level2:lower} values above 100% occur: read it at {level1:lower} level. "
+                   + _FLOW_CAVEAT,
     },
     "ptr": {
         "name": "Pupil–teacher ratio, {level}",

@@ -37,6 +37,12 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _demo_country_words(demo_country_words):
+    """Texts compared with the pages name the admin levels as the demo's app does."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     try:

@@ -48,8 +48,8 @@ def fails_with(setup, capsys, *expected: str) -> str:
 
 
 def test_missing_required_file(setup, capsys):
-    (setup[0] / "teachers.csv").unlink()
-    fails_with(setup, capsys, "teachers.csv", "the required table 'teachers' is missing")
+    (setup[0] / "enrolment.csv").unlink()
+    fails_with(setup, capsys, "enrolment.csv", "the required table 'enrolment' is missing")
 
 
 def test_missing_required_column(setup, capsys):
@@ -123,14 +123,16 @@ def test_reference_to_nothing(setup, capsys):
     edit(setup[0] / "enrolment.csv", "2023,S3,2,M,7,5,0", "2023,S9,2,M,7,5,0")
     edit(setup[0] / "admin_units.csv", "0201,2,02,", "0201,2,03,")
     fails_with(setup, capsys,
-               "schools.csv row 4 column district_code", "'0299' is not a district",
+               "schools.csv row 4 column district_code",
+               "'0299' is not the code of a level-2 area in admin_units",
                "enrolment.csv row 21 column school_id", "'S9' is not a school in schools",
-               "admin_units.csv row 6 column parent_code", "'03' is not a province")
+               "admin_units.csv row 6 column parent_code",
+               "'03' is not the code of a level-1 area in admin_units")
 
 
 def test_missing_value(setup, capsys):
-    edit(setup[0] / "schools.csv", ",private,rural,primary,0,0,12", ",,rural,primary,0,0,12")
-    fails_with(setup, capsys, "schools.csv row 4 column ownership", "ownership is empty")
+    edit(setup[0] / "schools.csv", ",private,rural,primary,0,0,12", ",private,rural,,0,0,12")
+    fails_with(setup, capsys, "schools.csv row 4 column levels", "levels is empty")
 
 
 def test_coordinates_not_numbers(setup, capsys):
@@ -272,8 +274,9 @@ def test_missing_package_folder(tmp_path, capsys):
 
 
 def test_required_table_without_rows(setup, capsys):
-    (setup[0] / "teachers.csv").write_text("year,school_id,level,sex,qualified,trained,count\n")
-    fails_with(setup, capsys, "teachers.csv", "the table has a header but no rows")
+    (setup[0] / "schools.csv").write_text("school_id,name_en,district_code,latitude,longitude,"
+                                          "levels\n")
+    fails_with(setup, capsys, "schools.csv", "the table has a header but no rows")
 
 
 def test_template_package_explains_what_is_missing(tmp_path, capsys):

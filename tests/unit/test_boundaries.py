@@ -21,6 +21,7 @@ from geo.boundaries import (
     normalise_name,
     read_boundary_layers,
 )
+from lib.i18n import CountryWords, country_words_in_use
 from lib.problems import PackageError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -200,19 +201,25 @@ def test_other_levels_are_skipped(tmp_path):
     assert list(layers) == [1] and layers[1][1] == ["boundaries/lao_adm1.geojson"]
 
 
+# Another country's names of its admin levels: every message names the levels with them.
+OTHER_WORDS = CountryWords(names={"en": {"level1": "Region", "level1_plural": "Regions",
+                                         "level2": "Municipality",
+                                         "level2_plural": "Municipalities"}})
+
+
 def test_unreadable_and_unknown_level_files_are_errors(tmp_path):
     folder = tmp_path / "boundaries"
     folder.mkdir()
     (folder / "adm1.geojson").write_text("{ this is not json")
     gpd.GeoDataFrame({"label": ["a"]}, geometry=[box(0, 0, 1, 1)], crs=4326).to_file(
         folder / "shapes.geojson")
-    with pytest.raises(PackageError) as info:
+    with pytest.raises(PackageError) as info, country_words_in_use(OTHER_WORDS):
         read_boundary_layers(folder)
     problems = info.value.problems
     assert [p.file for p in problems] == ["boundaries/adm1.geojson", "boundaries/shapes.geojson"]
     assert all(p.severity == "error" and p.kind == "boundary_file" for p in problems)
     assert "cannot read" in problems[0].message
-    assert "provinces or districts" in problems[1].message
+    assert "regions or municipalities" in problems[1].message  # the country's words
 
 
 def test_empty_folder_is_an_error(tmp_path):
@@ -315,14 +322,16 @@ def test_duplicate_polygon_is_reported_and_the_best_kept():
     districts = toy_districts()
     extra = gpd.GeoDataFrame({"shapeName": ["Chanthabouly"]}, geometry=[box(0.2, 0.2, 0.5, 0.5)],
                              crs=4326)
-    match = match_boundaries(toy_units(), layers_of(toy_provinces(), concat(districts, extra)))
+    with country_words_in_use(OTHER_WORDS):
+        match = match_boundaries(toy_units(),
+                                 layers_of(toy_provinces(), concat(districts, extra)))
     assert (match.units["code"] == "0101").sum() == 1
     # Both names fit equally well: the larger polygon is kept, the fragment reported.
     assert match.units.set_index("code").loc["0101", "source_name"] == "Chanthabuly"
     assert kinds(match) == ["boundary_duplicate"]
     dup = match.problems[0]
     assert dup.unit_code == "0101" and dup.severity == "warning"
-    assert dup.message.startswith("district polygon 'Chanthabouly' is a second polygon for "
+    assert dup.message.startswith("municipality polygon 'Chanthabouly' is a second polygon for "
                                   "Chanthabouly (0101, Vientiane Capital)")
     assert dup.file == "boundaries/adm2.geojson"
 

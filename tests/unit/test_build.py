@@ -173,7 +173,7 @@ def test_population_without_some_ages_is_announced(tmp_path):
     found = problems(connect(db))
     found = found[found["kind"] == "population_ages"]
     assert len(found) == 2 and found["unit_code"].isna().all()
-    assert found["message"].iloc[0].startswith("the population of 3 districts in 2022 lacks "
+    assert found["message"].iloc[0].startswith("the population of 3 level-2 areas in 2022 lacks "
                                                "ages 7–8")
 
 

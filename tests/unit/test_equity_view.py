@@ -10,7 +10,7 @@ import pytest
 
 from lib import areas, db, districts, equity_view, targets
 from lib.equity_view import INDEX, VALUE
-from lib.indicators import compute, registry_for
+from lib.indicators import compute, preferred_indicator, registry_for
 from lib.indicators.disparity import disparity
 
 
@@ -35,8 +35,8 @@ def test_indicators_are_rates_with_a_dimension(demo_con):
     assert equity_view.dimensions(registry.get("ger_primary")) == ["sex", "priority"]
     assert equity_view.dimensions(registry.get("ptr_primary")) == ["locality", "priority",
                                                                    "ownership"]
-    assert equity_view.default_indicator(options, "primary", "nope") == "ger_primary"
-    assert equity_view.default_indicator(options, "primary", "ptr_primary") == "ptr_primary"
+    assert preferred_indicator(options, "primary", "nope") == "ger_primary"
+    assert preferred_indicator(options, "primary", "ptr_primary") == "ptr_primary"
 
 
 @pytest.mark.parametrize("value, band", [(0.5, "below"), (0.9699, "below"), (0.97, "parity"),

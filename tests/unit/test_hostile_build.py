@@ -21,7 +21,8 @@ from lib.build import build_extract
 from lib.country import load_country
 from lib.db import connect, extract_info, problems
 from lib.i18n import catalogue
-from lib.package import MAX_COLUMNS, MAX_LINE_BYTES, TableFile, load_raw
+from lib.package import TableFile, load_raw
+from lib.table_files import MAX_COLUMNS, MAX_LINE_BYTES
 from lib.problems import message_in
 from lib.tables import tables_for
 from tests.conftest import REPO
@@ -305,7 +306,7 @@ def test_long_values_are_quoted_as_a_short_excerpt(setup, capsys):
                      "enrolment.csv row 3 column enrolled: '" + "9x" * 20 + "…' is not a "
                      "whole number",
                      "schools.csv row 4 column district_code: district_code '" + "0" * 40 +
-                     "…' is not a district")
+                     "…' is not the code of a level-2 area in admin_units")
     assert len(err) < 1_000, err
 
 

@@ -276,14 +276,141 @@ def test_no_page_shows_a_string_that_bypasses_the_catalogue():
     assert [line for path in files for line in _bypassing(path)] == []
 
 
-def test_grades_are_named_as_the_language_names_them():
-    from lib.i18n import fill, grade_name
+def _profile(levels: str = "", admin: str | None = None) -> "Country":
+    """The Lao reference profile, with other [[levels]] or admin level names if given."""
+    from lib.country import parse_country
+    from lib.reference import LAO_COUNTRY_TOML
 
-    assert t("trends.flows.grade", "en", grade=6) == "Grade 6"
-    assert t("trends.flows.grade", "lo", grade=1) == "ຊັ້ນ ປ.1"
-    assert t("trends.flows.grade", "lo", grade=6) == "ຊັ້ນ ມ.1"
-    assert grade_name(12, "lo") == "ມ.7" and grade_name(13, "lo") == "13"
-    assert fill("{grades:grade} {n:.1f}", "lo", grades="6–9", n=2) == "ມ.1–ມ.4 2.0"
+    text = LAO_COUNTRY_TOML.read_text(encoding="utf-8")
+    if admin is not None:
+        start, end = text.index("[[admin_levels]]"), text.index("[package]")
+        text = text[:start] + admin + "\n" + text[end:]
+    if levels:
+        text = text[:text.index("[[levels]]")] + levels
+    return parse_country(text)
+
+
+SIX_THREE_THREE = "".join(
+    f'[[levels]]\nid = "{id}"\ngrades = {grades}\nofficial_age_min = {lo}\n'
+    f"official_age_max = {hi}\n\n"
+    for id, grades, lo, hi in (("primary", [1, 2, 3, 4, 5, 6], 6, 11),
+                               ("lower_secondary", [7, 8, 9], 12, 14),
+                               ("upper_secondary", [10, 11, 12], 15, 17)))
+
+
+def test_grades_are_named_as_the_language_names_them():
+    from lib.country import country_words
+    from lib.i18n import country_words_in_use, fill, grade_name
+
+    with country_words_in_use(country_words(_profile())):  # Lao PDR's grades: 1-5, 6-9, 10-12
+        assert t("trends.flows.grade", "en", grade=6) == "Grade 6"
+        assert t("trends.flows.grade", "lo", grade=1) == "ຊັ້ນ ປ.1"
+        assert t("trends.flows.grade", "lo", grade=6) == "ຊັ້ນ ມ.1"
+        assert grade_name(12, "lo") == "ມ.7" and grade_name(13, "lo") == "13"
+        assert fill("{grades:grade} {n:.1f}", "lo", grades="6–9", n=2) == "ມ.1–ມ.4 2.0"
+
+
+def test_lao_grade_names_are_lao_pdrs_and_fit_no_other_school_system():
+    """ມ.1 is grade 6 in Lao PDR's 5-4-3 system: a country with six primary grades (or no
+    country at all) gets grade numbers, in Lao as in English."""
+    from lib.country import country_words
+    from lib.i18n import country_words_in_use, fill, grade_name
+
+    other = _profile(levels=SIX_THREE_THREE)
+    with country_words_in_use(country_words(other)):
+        assert t("trends.flows.grade", "lo", grade=6) == "ຊັ້ນ 6"
+        assert grade_name(1, "lo") == "1"
+        assert fill("{grades:grade}", "lo", grades="1–6") == "1–6"
+    assert grade_name(6, "lo") == "6"  # no country in use
+
+
+def test_admin_levels_are_named_singular_and_plural_in_each_language():
+    from lib.country import admin_level_name, admin_level_plural, country_words
+
+    new = _profile(admin='''[[admin_levels]]
+id = "region"
+name = { en = "Region", lo = "ພາກ" }
+plural = { en = "Regions" }
+polygons = true
+[[admin_levels]]
+id = "municipality"
+name = { en = "Local Government Area" }
+''')
+    words = country_words(new)
+    assert words.fields("en") == {"level1": "Region", "level1_plural": "Regions",
+                                  "level2": "Local Government Area",
+                                  "level2_plural": "Local Government Areas"}
+    assert words.fields("lo") == {"level1": "ພາກ", "level1_plural": "ພາກ",  # Lao: no plural
+                                  "level2": "Local Government Area",
+                                  "level2_plural": "Local Government Areas"}
+    assert admin_level_name(new, 2, "en") == "Local Government Area"
+    assert admin_level_plural(new, 1, "lo") == "ພາກ"
+    old = _profile(admin='[admin_level_names]\n1 = { en = "County" }\n')
+    assert country_words(old).fields("en") == {"level1": "County", "level1_plural": "Countys",
+                                               "level2": "Level-2 area",
+                                               "level2_plural": "Level-2 areas"}
+    nothing = _profile(admin="")
+    assert admin_level_name(nothing, 1, "en") == t("filters.admin_level.level1")
+
+
+@pytest.mark.parametrize("admin, says", [
+    ('[[admin_levels]]\nid = "region"\nname = { en = "Region" }\n', "exactly 2"),
+    ("".join(f'[[admin_levels]]\nid = "l{i}"\nname = {{ en = "L{i}" }}\n' for i in range(3)),
+     "exactly 2"),
+    ('[[admin_levels]]\nid = "region"\nname = { en = "Region" }\npolygons = false\n'
+     '[[admin_levels]]\nid = "commune"\nname = { en = "Commune" }\n', "polygons = false"),
+    ('[admin_level_names]\n3 = { en = "Village" }\n', "exactly 2"),
+])
+def test_a_profile_with_other_admin_levels_is_refused_in_plain_words(admin, says):
+    from lib.problems import PackageError
+
+    with pytest.raises(PackageError) as info:
+        _profile(admin=admin)
+    message = str(info.value)
+    assert "country.toml" in message and says in message
+
+
+def test_texts_name_the_levels_as_the_country_does_in_the_readers_language():
+    from lib.country import country_words
+    from lib.i18n import country_words_in_use, fill
+
+    testland = _profile(admin='''[[admin_levels]]
+id = "region"
+name = { en = "Region", lo = "ພາກ" }
+plural = { en = "Regions" }
+[[admin_levels]]
+id = "municipality"
+name = { en = "Municipality", lo = "ເທດສະບານ" }
+plural = { en = "Municipalities" }
+''')
+    with country_words_in_use(country_words(testland)):
+        assert t("filters.all_districts") == "All municipalities"
+        assert t("filters.all_districts", "lo") == "ທຸກເທດສະບານ"
+        assert t("map.intro").endswith("click a region to see its municipalities.")
+        assert t("admin_level.plural.province") == "regions"
+        assert fill("{level:admin:lower} '{name}'", "en", level=2, name="X") == \
+            "municipality 'X'"
+        assert fill("{level:admins}", "lo", level=1) == "ພາກ"
+    assert t("filters.all_districts") == "All level-2 areas"  # no country: generic words
+
+
+# Values that may say province or district (or ແຂວງ, ເມືອງ) although the rule is that the
+# country profile names the admin levels: key -> why. Empty: every text takes the profile's.
+LEVEL_WORD_EXCEPTIONS: dict[str, str] = {}
+LEVEL_WORDS = {"en": re.compile(r"\b(provinces?|districts?)\b", re.IGNORECASE),
+               # ຕົວເມືອງ is "town, urban" (rural / urban schools), not the admin level ເມືອງ
+               "lo": re.compile(r"ແຂວງ|(?<!ຕົວ)ເມືອງ|\b(provinces?|districts?)\b", re.IGNORECASE)}
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_no_catalogue_text_names_an_admin_level_itself(lang):
+    """Every text takes the admin levels' names from the country profile ({level1},
+    {level2_plural}…): a census whose levels are regions and municipalities must never
+    read "district". Fields and keys are identifiers, not words a reader sees."""
+    pattern = LEVEL_WORDS.get(lang, LEVEL_WORDS["en"])
+    found = sorted(key for key, text in catalogue(lang).items()
+                   if pattern.search(FIELD.sub("", text)) and key not in LEVEL_WORD_EXCEPTIONS)
+    assert found == [], f"{lang}.toml: texts that name an admin level instead of {{level1}}…"
 
 
 def test_every_indicator_reads_in_lao_with_the_ministry_terms():
@@ -298,8 +425,17 @@ def test_every_indicator_reads_in_lao_with_the_ministry_terms():
         for field, text in fields.items():
             assert set(FIELD.findall(text)) == set(FIELD.findall(EN[family][field])), \
                 (family, field)
-    registry = build_registry(parse_country(LAO_COUNTRY_TOML.read_text(encoding="utf-8")),
-                              standards=["Safe school"])
+    from lib.country import country_words
+    from lib.i18n import country_words_in_use
+
+    lao = parse_country(LAO_COUNTRY_TOML.read_text(encoding="utf-8"))
+    with country_words_in_use(country_words(lao)):  # Lao PDR's grades: ຊັ້ນ ມ.1
+        _indicators_read_in_lao(build_registry(lao, standards=["Safe school"]))
+
+
+def _indicators_read_in_lao(registry) -> None:
+    from lib.indicators.texts import FIELDS, TEXTS
+
     for ind in registry:
         for field in FIELDS:
             text = ind.text(field, "lo")

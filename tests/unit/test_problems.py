@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+from lib.country import country_words
 from lib.db import connect, problems
-from lib.i18n import catalogue, languages
+from lib.db import country as db_country
+from lib.i18n import CountryWords, catalogue, country_words_in_use, languages
 from lib.problems import ProblemLog, message_in, worded
 
 LAO = re.compile(r"[\u0E80-\u0EFF]")
@@ -36,12 +38,20 @@ def test_a_message_without_template_or_with_broken_values_keeps_its_english_word
 
 
 def test_admin_level_words_are_given_in_the_readers_language():
-    found = worded("warning", "unit_without_polygon",
-                   {"word": "district", "level": 2, "area": "Xay (0401, Oudomxay)"})
-    assert found.message == ("district Xay (0401, Oudomxay) has no polygon in the boundary "
+    words = CountryWords(names={"en": {"level1": "Region", "level2": "Municipality"},
+                                "lo": {"level1": "ແຂວງ", "level2": "ເມືອງ"}})
+    with country_words_in_use(words):  # the build's
+        found = worded("warning", "unit_without_polygon",
+                       {"level": 2, "area": "Xay (0401, Oudomxay)"})
+        outside = worded("warning", "outside_district",
+                         {"school": "0401-0001", "found": "0402", "district": "0401"})
+    assert found.message == ("municipality Xay (0401, Oudomxay) has no polygon in the boundary "
                              "files; it is listed under the map")
-    lao = message_in("lo", found.message, found.template, found.params,
-                     lambda values: {"word": "ເມືອງ"})
+    assert outside.message == ("school 0401-0001 lies in municipality 0402, outside its "
+                               "municipality 0401")
+    assert "level" not in found.message and "word" not in found.params  # words not stored
+    with country_words_in_use(words):  # the app's, for the reader
+        lao = message_in("lo", found.message, found.template, found.params)
     assert lao.startswith("ເມືອງ Xay (0401, Oudomxay)")
 
 
@@ -53,11 +63,13 @@ def test_every_template_is_in_every_catalogue():
 
 
 def test_every_warning_of_the_demo_reads_in_lao_with_the_same_numbers(demo_extract):
-    found = problems(connect(demo_extract))
+    con = connect(demo_extract)
+    found = problems(con)
     assert len(found) > 20 and found["template"].notna().all()
-    for message, template, params in zip(found["message"], found["template"],
-                                         found["params"]):
-        lao = message_in("lo", message, template, params)
-        assert lao != message and LAO.search(lao), message
-        if ":grade}" not in catalogue("lo")[f"problem_message.{template}"]:  # ມ.1 is grade 6
-            assert sorted(NUMBER.findall(lao)) == sorted(NUMBER.findall(message)), lao
+    with country_words_in_use(country_words(db_country(con))):  # as the app, for each run
+        for message, template, params in zip(found["message"], found["template"],
+                                             found["params"]):
+            lao = message_in("lo", message, template, params)
+            assert lao != message and LAO.search(lao), message
+            if ":grade}" not in catalogue("lo")[f"problem_message.{template}"]:  # ມ.1: grade 6
+                assert sorted(NUMBER.findall(lao)) == sorted(NUMBER.findall(message)), lao

@@ -272,12 +272,28 @@ def consistency(chosen: Filters) -> None:
 # --------------------------------------------------------------------------- all warnings
 
 
+def _by_check(problems: pd.DataFrame, lang: str) -> None:
+    """Each check once, with its count and first examples: a check that fired thousands of
+    times does not hide the two that matter."""
+    summary = dq.by_check(problems, lambda k: kind_name(k, lang))
+    if summary.empty:
+        return
+    st.dataframe(summary.drop(columns="kind"), hide_index=True, width="stretch",
+                 key="dq_by_check", column_config={
+                     "check": st.column_config.TextColumn(t("data_quality.column.kind", lang)),
+                     "n": st.column_config.NumberColumn(t("data_quality.all.n", lang),
+                                                        format="%d"),
+                     "examples": st.column_config.TextColumn(
+                         t("data_quality.all.examples", lang), width="large")})
+
+
 def all_warnings(chosen: Filters) -> None:
     lang = chosen.lang
     st.header(t("data_quality.all.heading", lang), divider="gray")
     problems = dq.problems_of(extract.problems_named(lang), area=chosen.area)
     st.caption(t("data_quality.all.intro", lang, n=format_number(len(problems), lang),
                  where=escape(_where(chosen, lang))))
+    _by_check(problems, lang)
     kinds = list(dict.fromkeys(problems["kind"]))
     years = sorted({int(y) for y in problems["year"].dropna()}, reverse=True)
     row = st.columns([4, 2, 3])

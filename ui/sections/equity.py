@@ -17,7 +17,7 @@ from geo.classify import DIVERGING, PARITY_BREAKS
 from lib import choropleth, equity_view, schools_layer, targets
 from lib.equity_view import Ranked, Reading
 from lib.i18n import format_school_year, t
-from lib.indicators import Indicator, IndicatorError, split_flags
+from lib.indicators import Indicator, IndicatorError, preferred_indicator, split_flags
 from lib.indicators.flags import no_value_before_next_year
 from lib.vocabulary import PARITY, TOTAL
 from ui import (admin_picker, chart_export, extract, indicator_map, indicator_picker, maps,
@@ -42,8 +42,7 @@ def show(chosen: Filters) -> None:
     top = st.columns([5, 4, 3], vertical_alignment="bottom")
     with top[0]:
         indicator_id = indicator_picker.choose(
-            options, equity_view.default_indicator(options, chosen.level,
-                                                   indicator_picker.remembered()),
+            options, preferred_indicator(options, chosen.level, indicator_picker.remembered()),
             registry=registry, lang=lang, label=t("equity.indicator", lang),
             help=t("equity.indicator_help", lang))
     indicator = registry.get(indicator_id)

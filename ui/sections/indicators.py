@@ -65,5 +65,5 @@ def switched_off(registry: Registry, lang: str) -> None:
     """The indicators the extract cannot compute, each with why."""
     with st.expander(t("indicators.switched_off", lang), icon=":material/block:"):
         st.markdown("\n".join("- " + t("indicators.switched_off_item", lang, id=escape(key),
-                                         why=escape(why))
+                                         why=escape(why.words(lang)))
                                for key, why in registry.switched_off.items()))

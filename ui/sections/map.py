@@ -19,7 +19,7 @@ from geo.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES, par
 from lib import choropleth, schools_layer
 from lib.country import admin_level_name
 from lib.i18n import format_number, format_school_year, t
-from lib.indicators import Indicator, IndicatorError, split_flags
+from lib.indicators import Indicator, IndicatorError, preferred_indicator, split_flags
 from lib.indicators.flags import no_value_before_next_year
 from lib.vocabulary import GROUPS, PARITY, PARITY_SPLITS, SPLIT, TOTAL
 from ui import (admin_picker, extract, indicator_map, indicator_picker, maps, tables, url_state,
@@ -74,20 +74,11 @@ def _group_of(show: str) -> str:
     return show.split(":", 1)[1] if ":" in show else TOTAL
 
 
-def _default_indicator(options: list[str], level: str) -> str:
-    for candidate in (f"ger_{level}", f"ptr_{level}", f"enrolment_{level}"):
-        if candidate in options:
-            return candidate
-    return options[0]
-
-
 def choose_indicator(chosen: Filters) -> str:
     registry = extract.registry()
     options = [ind.id for ind in registry.for_level(chosen.level)
                if {"province", "district"} <= set(ind.admin_levels)]
-    remembered = indicator_picker.remembered()
-    default = remembered if remembered in options else _default_indicator(options,
-                                                                           chosen.level)
+    default = preferred_indicator(options, chosen.level, indicator_picker.remembered())
     return indicator_picker.choose(options, default, registry=registry, lang=chosen.lang,
                                    label=t("map.indicator", chosen.lang),
                                    help=t("map.indicator_help", chosen.lang))
@@ -183,10 +174,12 @@ def controls(chosen: Filters) -> MapChoice:
         schools = st.toggle(t("map.schools.toggle", lang), key=SCHOOLS,
                             help=t("map.schools.toggle_help", lang))
     attribute = schools_layer.DEFAULT_ATTRIBUTE
+    shown = [a for a in schools_layer.ATTRIBUTES  # what the package has values for
+             if extract.has_values(*schools_layer.SOURCES[a])]
     with row[3]:
-        if schools:
+        if schools and shown:
             attribute = st.selectbox(
-                t("map.schools.attribute", lang), list(schools_layer.ATTRIBUTES),
+                t("map.schools.attribute", lang), shown,
                 key=ATTRIBUTE, format_func=lambda a: capitalised(t(f"map.schools.attr.{a}",
                                                                     lang)),
                 label_visibility="collapsed")

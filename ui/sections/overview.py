@@ -32,7 +32,7 @@ def show(chosen: Filters) -> None:
     previous = overview.previous_year(extract.info().years, chosen.year)
 
     heading(where, country, extract.level_name(chosen.level, lang), year, lang)
-    kpi.cards(overview.kpis(fetch, registry, chosen.level, chosen.year, where, previous),
+    kpi.cards(overview.kpis(fetch, registry, chosen.level, chosen.year, where, previous, lang),
               KPI_ROWS, lang=lang, previous_year=previous, province_name=where.parent_name,
               descriptions={ind.id: ind.text("description", lang) for ind in registry})
     st.caption(t("overview.change_from", lang, year=format_school_year(previous, lang))

@@ -248,13 +248,14 @@ def teachers(record: dict, figures: schools.SchoolFigures, levels: list[str],
     year = figures.year
     registry = extract.registry()
     cards = st.columns(5)
-    total = figures.by_level[["teachers", "qualified", "trained"]].sum() \
+    # min_count: a package without teachers gives unknown (NaN) teachers, not 0
+    total = figures.by_level[["teachers", "qualified", "trained"]].sum(min_count=1) \
         if not figures.by_level.empty else pd.Series({"teachers": 0, "qualified": 0,
                                                        "trained": 0})
     n = float(total["teachers"])
     for column, label, value in (
             (cards[0], "pupils", format_number(figures.pupils, lang)),
-            (cards[1], "teachers", format_number(n, lang)),
+            (cards[1], "teachers", format_number(n if math.isfinite(n) else None, lang)),
             (cards[2], "qualified", values.format_value(
                 total["qualified"] / n * 100 if n else None, "%", lang)),
             (cards[3], "trained", values.format_value(
@@ -377,7 +378,8 @@ def show(school_id: str, chosen: Filters) -> None:
         location(record, lang)
     problems(found.problems, lang)
     levels = [lv for lv in schools.levels_of(record["levels"]) if lv in country.level_ids]
-    figures = schools.figures(enrolment, found.teachers, rooms,
+    staff = found.teachers if extract.has_values("teachers") else None  # unknown, not 0
+    figures = schools.figures(enrolment, staff, rooms,
                               schools.level_grades(country, levels), year)
     pupils(enrolment, year, lang, school_id)
     teachers(record, figures, levels, country, lang)

@@ -25,6 +25,11 @@ COMPLETE, MULTIGRADE, FACILITY, PTR = ("schools_complete", "schools_multigrade",
 RESULTS, PICK = "schools_results", "schools_pick"
 PTR_LIMIT = 120  # the slider's top: at it, no upper limit
 ANY, YES, NO = "any", "yes", "no"
+# Result columns left out when the package has no values for them: column -> (table, column
+# of the package; None: the table itself).
+EMPTY_UNLESS = {"ownership": ("schools", "ownership"), "locality": ("schools", "locality"),
+                "complete": ("schools", "complete"), "multigrade": ("schools", "multigrade"),
+                "teachers": ("teachers", None), "ptr": ("teachers", None)}
 _SAVED = "_schools_form"  # the form's values, kept while a profile is open
 DEFAULTS = {TEXT: "", LEVELS: [], OWNERSHIP: [], LOCALITY: [], COMPLETE: ANY,
             MULTIGRADE: ANY, FACILITY: "", PTR: (0, PTR_LIMIT)}
@@ -92,36 +97,47 @@ def form(chosen: Filters) -> SchoolQuery:
     lang = chosen.lang
     country = extract.country()
     _restore()
+    example_name, example_code = extract.example_school(lang)  # from the data, not Lao PDR
     text = st.text_input(t("schools.search.label", lang), key=TEXT, max_chars=120,
-                         placeholder=t("schools.search.placeholder", lang),
+                         placeholder=t("schools.search.placeholder", lang,
+                                       name=example_name, code=example_code),
                          help=t("schools.search.help", lang), icon=":material/search:")
+    has = extract.has_values  # a filter with nothing to filter is left out
+    ownership, locality, complete, multigrade, facility = [], [], None, None, ""
+    low, high = 0, PTR_LIMIT
     with st.expander(t("schools.filter.heading", lang), expanded=True):
-        top = st.columns(3)
-        levels = top[0].multiselect(
+        top = iter(st.columns(3))
+        levels = next(top).multiselect(
             t("schools.filter.levels", lang), country.level_ids, key=LEVELS,
             format_func=lambda lv: extract.level_name(lv, lang),
             placeholder=t("schools.filter.all", lang))
-        ownership = top[1].multiselect(
-            t("schools.filter.ownership", lang), list(OWNERSHIPS), key=OWNERSHIP,
-            format_func=lambda o: t(f"schools.value.{o}", lang),
-            placeholder=t("schools.filter.all", lang))
-        locality = top[2].multiselect(
-            t("schools.filter.locality", lang), list(LOCALITIES), key=LOCALITY,
-            format_func=lambda o: t(f"schools.value.{o}", lang),
-            placeholder=t("schools.filter.all", lang))
-        bottom = st.columns([2, 2, 3, 4])
-        with bottom[0]:
-            complete = _tristate(COMPLETE, t("schools.filter.complete", lang), lang)
-        with bottom[1]:
-            multigrade = _tristate(MULTIGRADE, t("schools.filter.multigrade", lang), lang)
-        facility = bottom[2].selectbox(
-            t("schools.filter.facility", lang), ["", *FACILITY_ITEMS], key=FACILITY,
-            format_func=lambda f: t(f"schools.facility.{f}", lang) if f
-            else t("schools.filter.no_facility", lang),
-            help=t("schools.filter.facility_help", lang))
-        low, high = bottom[3].slider(
-            t("schools.filter.ptr", lang), 0, PTR_LIMIT, key=PTR,
-            help=t("schools.filter.ptr_help", lang, limit=PTR_LIMIT))
+        if has("schools", "ownership"):
+            ownership = next(top).multiselect(
+                t("schools.filter.ownership", lang), list(OWNERSHIPS), key=OWNERSHIP,
+                format_func=lambda o: t(f"schools.value.{o}", lang),
+                placeholder=t("schools.filter.all", lang))
+        if has("schools", "locality"):
+            locality = next(top).multiselect(
+                t("schools.filter.locality", lang), list(LOCALITIES), key=LOCALITY,
+                format_func=lambda o: t(f"schools.value.{o}", lang),
+                placeholder=t("schools.filter.all", lang))
+        bottom = iter(st.columns([2, 2, 3, 4]))
+        if has("schools", "complete"):
+            with next(bottom):
+                complete = _tristate(COMPLETE, t("schools.filter.complete", lang), lang)
+        if has("schools", "multigrade"):
+            with next(bottom):
+                multigrade = _tristate(MULTIGRADE, t("schools.filter.multigrade", lang), lang)
+        if has("facilities"):
+            facility = next(bottom).selectbox(
+                t("schools.filter.facility", lang), ["", *FACILITY_ITEMS], key=FACILITY,
+                format_func=lambda f: t(f"schools.facility.{f}", lang) if f
+                else t("schools.filter.no_facility", lang),
+                help=t("schools.filter.facility_help", lang))
+        if has("teachers"):
+            low, high = next(bottom).slider(
+                t("schools.filter.ptr", lang), 0, PTR_LIMIT, key=PTR,
+                help=t("schools.filter.ptr_help", lang, limit=PTR_LIMIT))
     _save()
     return SchoolQuery(
         year=int(chosen.year), text=text.strip(), area=chosen.area, levels=tuple(levels),
@@ -193,6 +209,9 @@ def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
     config["ptr"] = st.column_config.NumberColumn(labels["ptr"], format="%.1f", width="small")
     config["profile"] = st.column_config.LinkColumn(
         labels["profile"], display_text=t("schools.results.open", lang), width="small")
+    for col, (table, column) in EMPTY_UNLESS.items():  # a column of blanks is left out
+        if not extract.has_values(table, column):
+            config[col] = None
     height = "auto" if len(shown) <= 12 else tables.HEADER_PX + tables.ROW_PX * 12
     st.dataframe(shown, hide_index=True, column_config=config, height=height,
                  placeholder=t("format.empty_cell", lang), key=RESULTS,

@@ -17,7 +17,7 @@ import streamlit as st
 from lib import trends
 from lib.equity_view import has_parity
 from lib.i18n import format_school_year, t
-from lib.indicators import Indicator, IndicatorError, split_flags
+from lib.indicators import Indicator, IndicatorError, preferred_indicator, split_flags
 from lib.vocabulary import PARITY, TOTAL
 from ui import area_picker, chart_export, extract, indicator_picker, split_picker, tables, values
 from ui.chart_export import GROUP_COLOURS, built, file_stem
@@ -40,10 +40,8 @@ def show(chosen: Filters) -> None:
         return
     top = st.columns([5, 5], vertical_alignment="bottom")
     with top[0]:
-        default = indicator_picker.remembered()
         indicator_id = indicator_picker.choose(
-            options, default if default in options else
-            (f"ger_{chosen.level}" if f"ger_{chosen.level}" in options else options[0]),
+            options, preferred_indicator(options, chosen.level, indicator_picker.remembered()),
             registry=registry, lang=lang, label=t("trends.indicator", lang),
             help=t("trends.indicator_help", lang))
     indicator = registry.get(indicator_id)
