@@ -39,7 +39,7 @@ from lib.plausibility import (check_ages, check_counts, check_enrolment_jumps,
                               check_locations, check_population, check_pupil_teacher_ratio,
                               check_reporting)
 from lib.problems import PackageError, Problem, ProblemLog
-from lib.tables import OPTIONAL_TABLES, TABLE, columns_needing_values
+from lib.tables import AREA_KEY, OPTIONAL_TABLES, SCHOOL_KEY, TABLE, columns_needing_values
 from lib.validate import check_tables, create_typed_tables
 
 Progress = Callable[[str], None]
@@ -53,7 +53,13 @@ class BuildResult:
     problems: list[Problem]  # warnings (errors raise PackageError)
     seconds: float
     years: list[int]
-    n_schools: int
+    n_schools: int | None  # None: a package of area totals, without a school register
+
+    @property
+    def units(self) -> str:
+        """What the package counts, for a summary line: "11,120 schools", or "no school
+        register" for area totals."""
+        return "no school register" if self.n_schools is None else f"{self.n_schools:,} schools"
 
 
 def _quiet(_: str) -> None:
@@ -141,6 +147,9 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
                 log.extend(exc.problems)
         raise PackageError(log.errors)
     create_typed_tables(con, country, tables, log)
+    register = "schools" in tables
+    if not register:
+        _areas_as_units(con, country, tables)
     if "population" in tables:
         _split_age_groups(con, log, tables["population"].name)
     optional = {name: name in tables for name in OPTIONAL_TABLES}
@@ -170,18 +179,37 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
     add_school_context(con, optional["district_attributes"])
     create_reporting(con)
     files = {name: table.name for name, table in tables.items()}
-    level1 = match.units[match.units["level"] == 1]
-    check_locations(con, match.units[match.units["level"] == 2], tuple(level1.total_bounds),
-                    log, files["schools"])
-    check_reporting(con, log, files["enrolment"])
-    if optional["teachers"]:
-        check_pupil_teacher_ratio(con, log, files["teachers"])
-    check_enrolment_jumps(con, log, files["enrolment"])
-    check_ages(con, country, log, files["enrolment"])
+    if register:  # the checks of schools (a package of area totals has none)
+        level1 = match.units[match.units["level"] == 1]
+        check_locations(con, match.units[match.units["level"] == 2],
+                        tuple(level1.total_bounds), log, files["schools"])
+        check_reporting(con, log, files["enrolment"])
+        if optional["teachers"]:
+            check_pupil_teacher_ratio(con, log, files["teachers"])
+        check_enrolment_jumps(con, log, files["enrolment"])
+        check_ages(con, country, log, files["enrolment"])
     check_population(con, country, optional["population"], log,
                      files.get("population", "population"))
-    check_counts(con, files, log)
+    check_counts(con, files if register else {"population": files.get("population", "")},
+                 log)
     return _Checked(country, optional, log, match)
+
+
+def _areas_as_units(con: duckdb.DuckDBPyConnection, country: Country,
+                    tables: dict) -> None:
+    """A package of area totals (no schools table): each area of level 2 is the unit its
+    rows sum over, where a school would be, so that every area-level indicator is computed
+    as for a register of schools. The extract records that it has no register
+    (``optional_tables``), and the registry switches off everything about schools
+    themselves, the school level included."""
+    levels = ";".join(country.level_ids)
+    con.execute("""
+        INSERT INTO schools (school_id, name_en, name_local, district_code, levels)
+        SELECT code, name_en, name_local, code, ? FROM admin_units WHERE level = 2""",
+                [levels])
+    for name in tables:
+        if TABLE[name].has(AREA_KEY) and TABLE[name].has(SCHOOL_KEY):
+            con.execute(f"UPDATE {name} SET {SCHOOL_KEY} = {AREA_KEY}")
 
 
 def _split_age_groups(con: duckdb.DuckDBPyConnection, log: ProblemLog, file: str) -> None:
@@ -285,11 +313,11 @@ def validate_package(source: Path, progress: Progress = _quiet,
             checked = _check_package(con, source, progress, code_property)
             years = [y for (y,) in con.execute(
                 "SELECT DISTINCT year FROM enrolment ORDER BY year").fetchall()]
-            n_schools = con.execute("SELECT count(*) FROM schools").fetchone()[0]
+            n_schools = _register_size(con, checked.optional)
         finally:
             con.close()
     return BuildResult(None, checked.country, checked.log.warnings,
-                       time.perf_counter() - started, years, int(n_schools))
+                       time.perf_counter() - started, years, n_schools)
 
 
 def build_extract(source: Path, db: Path, progress: Progress = _quiet,
@@ -314,7 +342,7 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
             _store_problems(con, checked.log.items)
             years = _store_meta(con, source, checked.country, checked.optional,
                                 checked.boundaries.files, time.perf_counter() - started)
-            n_schools = con.execute("SELECT count(*) FROM schools").fetchone()[0]
+            n_schools = _register_size(con, checked.optional)
             con.execute("CHECKPOINT")
             con.close()
         os.replace(work, db)
@@ -324,7 +352,14 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
         _remove(work)
         raise
     return BuildResult(db, checked.country, checked.log.warnings,
-                       time.perf_counter() - started, years, int(n_schools))
+                       time.perf_counter() - started, years, n_schools)
+
+
+def _register_size(con: duckdb.DuckDBPyConnection, optional: dict[str, bool]) -> int | None:
+    """The schools of the register; None for a package of area totals."""
+    if not optional["schools"]:
+        return None
+    return int(con.execute("SELECT count(*) FROM schools").fetchone()[0])
 
 
 def _work_file(db: Path, pid: int) -> Path:

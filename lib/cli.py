@@ -92,7 +92,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from lib.build import validate_package
 
     result = validate_package(Path(args.source), _Clock("validate"), args.code_property)
-    print(f"The package is valid: {result.n_schools:,} schools, years "
+    print(f"The package is valid: {result.units}, years "
           f"{result.years[0]}–{result.years[-1]}.")
     _print_warnings(result.problems, args.all_warnings)
     return 0
@@ -103,8 +103,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     result = build_extract(Path(args.source), Path(args.db), _Clock("build"), args.code_property)
     size = Path(args.db).stat().st_size / 1e6
-    print(f"Built {args.db} ({size:.1f} MB) in {result.seconds:.1f}s: {result.n_schools:,} "
-          f"schools, years {result.years[0]}–{result.years[-1]}.")
+    print(f"Built {args.db} ({size:.1f} MB) in {result.seconds:.1f}s: {result.units}, "
+          f"years {result.years[0]}–{result.years[-1]}.")
     _print_warnings(result.problems, args.all_warnings)
     return 0
 

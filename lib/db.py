@@ -65,7 +65,7 @@ class ExtractInfo:
     years: list[int]
     n_provinces: int
     n_districts: int
-    n_schools: int
+    n_schools: int | None  # None: a package of area totals, without a school register
     pupils_by_year: dict[int, int] = field(default_factory=dict)
     teachers_by_year: dict[int, int] = field(default_factory=dict)
     schools_by_year: dict[int, int] = field(default_factory=dict)  # schools reporting
@@ -86,6 +86,8 @@ def extract_info(con: duckdb.DuckDBPyConnection) -> ExtractInfo:
         "SELECT count(*) FILTER (level = 1), count(*) FILTER (level = 2) FROM admin_units"
     ).fetchone()
     n_warn = con.execute("SELECT count(*) FROM problems WHERE severity = 'warning'").fetchone()[0]
+    optional = json.loads(m.get("optional_tables", "{}"))
+    register = optional.get("schools", True)  # False: a package of area totals
     return ExtractInfo(
         build_id=m["build_id"],
         built_at=m["built_at"],
@@ -102,15 +104,17 @@ def extract_info(con: duckdb.DuckDBPyConnection) -> ExtractInfo:
         years=json.loads(m["years"]),
         n_provinces=int(n_prov),
         n_districts=int(n_dist),
-        n_schools=int(con.execute("SELECT count(*) FROM schools").fetchone()[0]),
+        n_schools=(int(con.execute("SELECT count(*) FROM schools").fetchone()[0])
+                   if register else None),
         pupils_by_year=by_year(
             "SELECT year, sum(enrolled) FROM agg_enrolment GROUP BY year ORDER BY year"),
         teachers_by_year=by_year(
             "SELECT year, sum(count) FROM teachers GROUP BY year ORDER BY year"),
         schools_by_year=by_year(
-            "SELECT year, count(*) FROM reporting GROUP BY year ORDER BY year"),
+            "SELECT year, count(*) FROM reporting GROUP BY year ORDER BY year") if register
+        else {},
         n_warnings=int(n_warn),
-        optional_tables=json.loads(m.get("optional_tables", "{}")),
+        optional_tables=optional,
         build_seconds=float(m.get("build_seconds", 0) or 0),
     )
 

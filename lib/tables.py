@@ -68,6 +68,14 @@ def _split_of(school_column: str) -> tuple[str, ...]:
     return tuple(s.id for s in SPLIT_DECLARATIONS if s.school_column == school_column)
 
 
+# Indicators of schools themselves (counts of schools, shares of schools, their classrooms
+# and standards): a package of area totals, without a school register, has none.
+SCHOOL_REGISTER_FAMILIES: tuple[str, ...] = ("schools", "incomplete_schools",
+                                             "multigrade_schools", "facility", "pcr",
+                                             "quality_met")
+# The column of a fact table that names its school, and the one that names its area in a
+# package of area totals (one or the other).
+SCHOOL_KEY, AREA_KEY = "school_id", "district_code"
 # Rates whose numerator counts pupils of given ages: they need the enrolment's ages.
 AGE_SPECIFIC_FAMILIES: tuple[str, ...] = ("ner", "aner", "nir", "oosr",
                                           "participation_pre_primary")
@@ -247,13 +255,15 @@ TABLES: tuple[Table, ...] = (
         _optional("distance_to_road_km", "float", minimum=0),
         year_column("opened_year", required=False, nullable=True),
         year_column("closed_year", required=False, nullable=True),
-    ), key=("school_id",), required=True,
+    ), key=("school_id",),
         computed=("province_code", "priority", "has_location", "outside_district",
                   "located_district"),
-        relations=(_SCHOOLS,)),
+        relations=(_SCHOOLS,), families=SCHOOL_REGISTER_FAMILIES),
     Table("enrolment", (
         year_column(),
-        Column("school_id", "text"),
+        # a school of the register, or an area (level 2) in a package of area totals
+        Column("school_id", "text", required=False),
+        Column("district_code", "text", required=False, nullable=True),
         Column("grade", "choice", country_choices=GRADES, sql_type="INTEGER", words=(UNGRADED,)),
         Column("sex", "choice", choices=SEXES),
         Column("age", "int", required=False, nullable=True, minimum=0, maximum=99,
@@ -261,17 +271,18 @@ TABLES: tuple[Table, ...] = (
         count_column("enrolled"),
         dataclasses.replace(count_column("repeaters", required=False, nullable=True),
                             needed_by=REPEATER_FAMILIES),
-    ), key=("year", "school_id", "grade", "sex", "age"), required=True,
+    ), key=("year", "school_id", "district_code", "grade", "sex", "age"), required=True,
         relations=(_ENROLMENT, _FLOW, _REPORTING)),
     Table("teachers", (
         year_column(),
-        Column("school_id", "text"),
+        Column("school_id", "text", required=False),  # as in enrolment
+        Column("district_code", "text", required=False, nullable=True),
         Column("level", "choice", country_choices=LEVELS),
         Column("sex", "choice", choices=SEXES),
         Column("qualified", "flag"),
         Column("trained", "flag"),
         count_column("count"),
-    ), key=("year", "school_id", "level", "sex", "qualified", "trained"),
+    ), key=("year", "school_id", "district_code", "level", "sex", "qualified", "trained"),
         relations=(_TEACHERS,), families=("teachers", "ptr", "pqtr", "qualified_teachers",
                                           "trained_teachers"), census_years=True),
     Table("facilities", (

@@ -17,7 +17,8 @@ from lib.country import Country
 from lib.i18n import DEFAULT_LANG, country_words, lower_word
 from lib.package import TableFile, find_tables, load_raw, raw_columns, row_count
 from lib.problems import ProblemLog
-from lib.tables import TABLE, TABLES, Column, Table, tables_for, tables_with, year_column
+from lib.tables import (AREA_KEY, SCHOOL_KEY, TABLE, TABLES, Column, Table, tables_for,
+                        tables_with, year_column)
 from lib.vocabulary import SEXES
 
 ROWS_LISTED_PER_CHECK = 50  # beyond this, one line says how many more rows share the problem
@@ -298,12 +299,46 @@ def _check_duplicates(checker: _Checker, spec: Table, present: set[str]) -> None
                           f"{what}", file=checker.table.name, column=what)
 
 
+def _check_units(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
+                 log: ProblemLog) -> None:
+    """Whose rows the fact tables are: schools of the register (``school_id``), or, in a
+    package without a schools table, areas of level 2 (``district_code``: area totals, such
+    as a yearbook's). Tables about schools themselves need the register."""
+    register = "schools" in tables
+    words = country_words().fields(DEFAULT_LANG)
+    area2 = lower_word(words["level2"])
+    for name, table in tables.items():
+        spec = TABLE[name]
+        columns = set(raw_columns(con, name))
+        if not spec.has(SCHOOL_KEY) or name == "schools":
+            continue
+        if register and SCHOOL_KEY not in columns:
+            log.error("missing_column", f"the required column '{SCHOOL_KEY}' is missing",
+                      file=table.name, column=SCHOOL_KEY)
+        elif not register and not spec.has(AREA_KEY):
+            log.error("missing_file", f"the {name} table describes schools, and the package "
+                      "has no schools table: add schools.csv, or leave this table out",
+                      file=table.name)
+        elif not register and SCHOOL_KEY in columns:
+            log.error("missing_file", f"the {name} table names schools ({SCHOOL_KEY}), and "
+                      f"the package has no schools table: add schools.csv, or give totals "
+                      f"by {area2} ({AREA_KEY})", file=table.name, column=SCHOOL_KEY)
+        elif not register and AREA_KEY not in columns:
+            log.error("missing_column", f"the required column '{AREA_KEY}' is missing (the "
+                      f"package has no schools table, so its rows are {area2} totals)",
+                      file=table.name, column=AREA_KEY)
+        elif not register:
+            _Checker(con, table, log).rows(
+                "missing_value", f"{_text(AREA_KEY)} IS NULL", AREA_KEY,
+                lambda v: f"{AREA_KEY} is empty; a value is required")
+
+
 def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
                       log: ProblemLog) -> None:
     """Codes that point to nothing: districts, schools, provinces."""
     def refers(table: str, column: str, target_sql: str, what: str,
                extra: str = "TRUE") -> None:
-        if table not in tables:
+        if table not in tables or column not in raw_columns(con, table):
             return
         checker = _Checker(con, tables[table], log)
         text = _text(column)
@@ -315,7 +350,8 @@ def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFil
                 "TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 1"
     districts = "SELECT trim(CAST(code AS VARCHAR)) FROM raw_admin_units WHERE " \
                 "TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2"
-    schools = "SELECT trim(CAST(school_id AS VARCHAR)) FROM raw_schools"
+    schools = ("SELECT trim(CAST(school_id AS VARCHAR)) FROM raw_schools" if "schools" in tables
+               else "SELECT NULL")  # a package of area totals: no school can be named
     words = country_words().fields(DEFAULT_LANG)  # the country's names of its levels
     area1, area2 = lower_word(words["level1"]), lower_word(words["level2"])
     refers("admin_units", "parent_code", provinces, f"the code of a {area1} in admin_units",
@@ -390,8 +426,9 @@ def _stray_years(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, float]]
     years'). A year is stray when it has under a tenth of the schools of the other years, or
     lies two years or more from every other year with under half of them. (A register that
     grows, a first census that covered a fifth of the schools, stays a census year.)"""
+    unit = SCHOOL_KEY if SCHOOL_KEY in raw_columns(con, "enrolment") else AREA_KEY
     counts = dict(con.execute(
-        f"SELECT {_checked_number(year_column())} AS y, count(DISTINCT {_text('school_id')}) "
+        f"SELECT {_checked_number(year_column())} AS y, count(DISTINCT {_text(unit)}) "
         f"FROM raw_enrolment WHERE y IS NOT NULL GROUP BY y").fetchall())
     stray = {}
     for year, n in counts.items():
@@ -470,7 +507,9 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
             _check_population_ages(checker, present)
     if "admin_units" in loaded:
         _check_code_widths(con, loaded["admin_units"], log)
-    if {"admin_units", "schools"} <= loaded.keys():
+    if "enrolment" in loaded:
+        _check_units(con, loaded, log)
+    if "admin_units" in loaded:
         _check_references(con, loaded, log)
     if "enrolment" in loaded:
         _check_years(con, loaded, log)

@@ -3,7 +3,7 @@ completeness, school locations, implausible values, and every warning of the bui
 import streamlit as st
 
 from lib.i18n import t
-from ui import filters
+from ui import extract, filters
 from ui.sections import data_quality
 
 chosen = filters.current()
@@ -13,7 +13,10 @@ st.caption(t("data_quality.intro", lang))
 if chosen.year is None:  # no st.stop(): app.py shows the URL notices after the page
     st.info(t("data_quality.no_year", lang))
 else:
-    data_quality.reporting(chosen)
-    data_quality.locations(chosen)
+    if extract.has_values("schools"):
+        data_quality.reporting(chosen)
+        data_quality.locations(chosen)
+    else:  # a package of area totals: no school to report or to place
+        st.info(t("data_quality.no_register", lang), icon=":material/info:")
     data_quality.consistency(chosen)
     data_quality.all_warnings(chosen)

@@ -470,8 +470,8 @@ def example_school(lang: str) -> tuple[str, str]:
 
 
 def school_exists(school_id: str) -> bool:
-    """Whether the register has a school of this id."""
-    return _school_exists(*_key(), str(school_id))
+    """Whether the register has a school of this id (a package of area totals has none)."""
+    return has_values("schools") and _school_exists(*_key(), str(school_id))
 
 
 def school_records(school_id: str, lang: str) -> SchoolRecords | None:

@@ -31,7 +31,7 @@ from lib.i18n import fill as fill_text, t
 from lib.indicators.texts import FIELDS, ITEM_NAMES, TEXTS
 from lib.tables import columns_needed_by, tables_needed_by
 from lib.vocabulary import (ADMIN_LEVELS, AREA_LEVELS, DISTRICT_SPLITS, FACILITY_ITEMS, GROUPS,
-                            PARITY, PARITY_SPLITS, SCHOOL_SPLITS, SPLITS, TOTAL)
+                            PARITY, PARITY_SPLITS, SCHOOL, SCHOOL_SPLITS, SPLITS, TOTAL)
 
 DEFAULT_LANG = "en"
 
@@ -392,7 +392,8 @@ def build_registry(country: Country, standards: Iterable[str] = (),
     """Every indicator of a country profile.
 
     ``standards``: the quality standards present in the extract. ``tables``: the optional
-    tables the extract has (None: all); ``empty_columns``: the (table, column) pairs without
+    tables the extract has (None: all; without ``schools``, a package of area totals, no
+    indicator has a school level); ``empty_columns``: the (table, column) pairs without
     a single value; ``years``: its census years (None: any). Indicators needing a missing
     table or column, and flows without two consecutive years, are switched off, and asking
     for them says why; so are the splits that read an empty column. ``ungraded``: the
@@ -509,6 +510,8 @@ def build_registry(country: Country, standards: Iterable[str] = (),
               params={"grades": list(lv.grades)})
 
     present = None if tables is None else set(tables)
+    # Without a school register (area totals), nothing is computed for a school.
+    register = present is None or "schools" in present
     empty = set(empty_columns)
     years = None if years is None else set(years)
     consecutive = years is None or any(y + 1 in years for y in years)
@@ -527,6 +530,9 @@ def build_registry(country: Country, standards: Iterable[str] = (),
             off[ind.id] = Unavailable(consecutive_years=True)
         else:
             splits = tuple(s for s in ind.splits if s not in splits_off)
-            kept.append(ind if splits == ind.splits else dataclasses.replace(ind, splits=splits))
+            levels = ind.admin_levels if register else tuple(
+                level for level in ind.admin_levels if level != SCHOOL)
+            kept.append(ind if (splits, levels) == (ind.splits, ind.admin_levels) else
+                        dataclasses.replace(ind, splits=splits, admin_levels=levels))
     return Registry(kept, off, splits_off)
 

@@ -19,7 +19,7 @@ from lib import data_quality as dq
 from lib.build import build_extract
 from lib.db import connect, extract_info, problems
 from lib.indicators import IndicatorError, compute, preferred_indicator, registry_for
-from tests.fixtures.tiny_package import write_tiny_package
+from tests.fixtures.tiny_package import as_area_totals, write_tiny_package
 
 
 def _rewrite(path: Path, drop: tuple[str, ...] = (), change=None) -> None:
@@ -259,3 +259,36 @@ def test_age_groups_that_cannot_be_read_or_leave_a_gap_are_errors(tmp_path):
     messages = [str(p) for p in caught.value.problems]
     assert any("no age group covers ages 10-14" in m and "0101" in m for m in messages), \
         messages
+
+
+# --------------------------------------------------------------------------- area totals (no school register)
+
+def test_a_package_of_area_totals_gives_every_area_indicator(built):
+    con = built(as_area_totals)
+    # The same as from the schools: grades 1-2 in 2022 = 106 pupils over 198 children ...
+    assert _total(con, "ger_primary", 2022) == pytest.approx(100 * 106 / 198)
+    # ... and 6 primary teachers (S1 2, S2 3, S3 1); Alpha (0101) has 42 pupils, 2 teachers.
+    assert _total(con, "ptr_primary", 2022) == pytest.approx(106 / 6)
+    by_district = compute(con, "ptr_primary", "district", 2022)
+    assert by_district.set_index("unit_code")["value"]["0101"] == pytest.approx(21.0)
+    registry = registry_for(con)
+    assert "schools table" in str(registry.switched_off["schools_primary"])
+    assert "school" not in registry.get("ger_primary").admin_levels
+    with pytest.raises(IndicatorError, match="not at school level"):
+        compute(con, "ptr_primary", "school", 2022)
+    info = extract_info(con)
+    assert info.n_schools is None and info.schools_by_year == {}
+    assert info.pupils_by_year == {2022: 120, 2023: 122}
+
+
+def test_area_totals_that_name_schools_need_the_schools_table(tmp_path):
+    from lib.problems import PackageError
+
+    package = write_tiny_package(tmp_path / "package")
+    (package / "schools.csv").unlink()
+    with pytest.raises(PackageError) as caught:
+        build_extract(package, tmp_path / "x.duckdb")
+    messages = [str(p) for p in caught.value.problems]
+    assert any(m.startswith("ERROR: enrolment.csv column school_id: the enrolment table "
+                            "names schools (school_id), and the package has no schools table")
+               for m in messages), messages

@@ -251,9 +251,10 @@ def consistency(chosen: Filters) -> None:
     st.header(t("data_quality.consistency.heading", lang), divider="gray")
     st.caption(t("data_quality.consistency.intro", lang))
     st.success(t("data_quality.consistency.repeaters", lang), icon=":material/task_alt:")
-    problems = dq.problems_of(extract.problems_named(lang), kinds=dq.CONSISTENCY_KINDS,
-                              area=chosen.area)
-    counted = dq.kind_counts(problems, dq.CONSISTENCY_KINDS)
+    kinds = [kind for kind in dq.CONSISTENCY_KINDS  # area totals: no check of schools
+             if extract.has_values("schools") or kind not in dq.SCHOOL_CONSISTENCY_KINDS]
+    problems = dq.problems_of(extract.problems_named(lang), kinds=kinds, area=chosen.area)
+    counted = dq.kind_counts(problems, kinds)
     items = list(counted.items())
     for start in range(0, len(items), dq.CARDS_PER_ROW):
         for column, (kind, n) in zip(st.columns(dq.CARDS_PER_ROW),

@@ -171,8 +171,8 @@ def controls(chosen: Filters) -> MapChoice:
         labels = st.toggle(t("map.value_labels.label", lang), key=LABELS,
                            help=t("map.value_labels.help", lang))
     with row[2]:
-        schools = st.toggle(t("map.schools.toggle", lang), key=SCHOOLS,
-                            help=t("map.schools.toggle_help", lang))
+        schools = extract.has_values("schools") and st.toggle(  # area totals: no schools
+            t("map.schools.toggle", lang), key=SCHOOLS, help=t("map.schools.toggle_help", lang))
     attribute = schools_layer.DEFAULT_ATTRIBUTE
     shown = [a for a in schools_layer.ATTRIBUTES  # what the package has values for
              if extract.has_values(*schools_layer.SOURCES[a])]

@@ -63,6 +63,12 @@ def chosen_school(lang: str) -> str | None:
 # --------------------------------------------------------------------------- search
 
 
+def no_register(lang: str) -> None:
+    """A package of area totals: no school to find, and where its figures are."""
+    st.title(t("schools.title", lang))
+    st.info(t("schools.no_register", lang), icon=":material/info:")
+
+
 def search(chosen: Filters) -> None:
     """The search page: its title, the form and the results."""
     lang = chosen.lang
