@@ -299,6 +299,12 @@ def _check_duplicates(checker: _Checker, spec: Table, present: set[str]) -> None
                           f"{what}", file=checker.table.name, column=what)
 
 
+def _names_schools(con: duckdb.DuckDBPyConnection, loaded: dict[str, TableFile]) -> bool:
+    """Whether the enrolment (loaded before the schools) is by school: then the schools
+    table is required (a package of area totals has none)."""
+    return "enrolment" in loaded and SCHOOL_KEY in raw_columns(con, "enrolment")
+
+
 def _check_units(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
                  log: ProblemLog) -> None:
     """Whose rows the fact tables are: schools of the register (``school_id``), or, in a
@@ -489,7 +495,7 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
         if missing:
             continue
         if not row_count(con, name):
-            if TABLE[name].required:
+            if TABLE[name].required or (name == "schools" and _names_schools(con, loaded)):
                 log.error("empty_table", "the table has a header but no rows", file=table.name)
             else:  # an optional table left empty (as `template` writes it) is not given
                 continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from functools import partial
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import areas, db, districts, export, targets
+from lib import areas, db, districts, export, targets, trends
 from lib.country import Country, country_words
 from lib.equity import Disparity
 from lib.i18n import (DEFAULT_LANG, NO_COUNTRY, CountryWords, has, local_name,
@@ -167,6 +168,19 @@ def indicator(indicator_id: str, level: str, year: int, by: str | None = None,
         return _indicator(*_key(), indicator_id, level, year, by, area, lang)
     every_year = _indicator_every_year(*_key(), indicator_id, level, by, area, lang)
     return every_year[every_year["year"] == year].reset_index(drop=True)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)  # a few kB: one row per grade and rate
+def _flows(extract_path: str, extract_build_id: str, level_id: str, year: int,
+           where: trends.Area, lang: str) -> pd.DataFrame:
+    return trends.flows(partial(indicator, lang=lang), registry(), level_id, year, where)
+
+
+def flows(level_id: str, year: int, where: trends.Area, lang: str) -> pd.DataFrame:
+    """:func:`lib.trends.flows` (repetition, promotion and dropout by grade), cached as one
+    table: a rerun that changes only the indicator reads it once, not once per grade and
+    rate."""
+    return _flows(*_key(), level_id, int(year), where, lang)
 
 
 def indicator_years(indicator_id: str, level: str, years: Sequence[int],

@@ -99,8 +99,10 @@ def test_another_country_reads_its_own_words_on_every_page(testland, tab):
         page.wait_for_timeout(1_500)  # let the page's last sections and frames arrive
         expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT_MS)
         sidebar = page.get_by_test_id("stSidebar")
-        expect(sidebar.get_by_text("Region", exact=True)).to_be_visible()
-        expect(sidebar.get_by_text("Municipality", exact=True)).to_be_visible()
+        # the sidebar's filters may arrive after the page's first heading
+        expect(sidebar.get_by_text("Region", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+        expect(sidebar.get_by_text("Municipality", exact=True)).to_be_visible(
+            timeout=TIMEOUT_MS)
         assert sidebar.get_by_text(t("filters.language"), exact=True).count() == 0, name
         text = visible_text(page)
         assert len(text) > 500, (name, text)  # a page with content, not an error

@@ -38,6 +38,9 @@ def show(chosen: Filters) -> None:
     if not options:
         st.info(t("trends.no_indicator", lang))
         return
+    if len(extract.info().years) < 2:  # one census: a value, not yet a trend
+        st.info(t("trends.one_year", lang, year=format_school_year(chosen.year, lang)),
+                icon=":material/info:")
     top = st.columns([5, 5], vertical_alignment="bottom")
     with top[0]:
         indicator_id = indicator_picker.choose(
@@ -65,8 +68,7 @@ def show(chosen: Filters) -> None:
         provinces(chosen, indicator, fetch_years, years, span, country_name)
     except IndicatorError as error:
         st.info(t("trends.unavailable", lang, reason=escape(str(error))))
-    efficiency(chosen, partial(extract.indicator, lang=lang), years,
-               trends.focus(areas, chosen.province, chosen.district))
+    efficiency(chosen, years, trends.focus(areas, chosen.province, chosen.district))
 
 
 def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area],
@@ -128,7 +130,7 @@ def provinces(chosen: Filters, indicator, fetch_years, years: list[int], span: s
         file_name=file_stem("trends_provinces", indicator.id))
 
 
-def efficiency(chosen: Filters, fetch, years: list[int], where: trends.Area) -> None:
+def efficiency(chosen: Filters, years: list[int], where: trends.Area) -> None:
     lang = chosen.lang
     registry = extract.registry()
     level_name = extract.level_name(chosen.level, lang)
@@ -146,7 +148,7 @@ def efficiency(chosen: Filters, fetch, years: list[int], where: trends.Area) -> 
                      year=format_school_year(year, lang)))
     span = t("trends.flows.span", lang, start=format_school_year(year, lang),
              end=format_school_year(year + 1, lang))
-    flows = trends.flows(fetch, registry, chosen.level, year, where)
+    flows = extract.flows(chosen.level, year, where, lang)
     stem = file_stem("trends_flows", chosen.level, year, where.code)
     left, right = st.columns(2, gap="medium")
     with left:
