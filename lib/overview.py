@@ -206,8 +206,8 @@ def gap_indicators(registry: Registry, level_id: str) -> list[str]:
             and {PROVINCE, DISTRICT} <= set(ind.admin_levels)]
 
 
-def default_gap_indicator(registry: Registry, level_id: str,
-                          current: str | None = None) -> str | None:
+def default_gap_indicator(registry: Registry, level_id: str, current: str | None = None,
+                          has_data: Callable[[str], bool] | None = None) -> str | None:
     """The indicator to rank when ``current`` is not one of the level's: the same family at
     this level (dropout of primary -> dropout of lower secondary), else the one a page
     opens on (:func:`lib.indicators.registry.preferred_indicator`)."""
@@ -221,7 +221,7 @@ def default_gap_indicator(registry: Registry, level_id: str,
             if other.family == ind.family and other.grade is None and other.params.get(
                     "item") == ind.params.get("item"):
                 return candidate
-    return preferred_indicator(options, level_id)
+    return preferred_indicator(options, level_id, has_data=has_data)
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,13 @@ def registry() -> Registry:
     return _context(*_key()).registry
 
 
+def has_data(indicator_id: str, year: int | None) -> bool:
+    """Whether the extract has data for the indicator in ``year`` (a page opens on one)."""
+    registry_ = registry()
+    return (year is not None and indicator_id in registry_
+            and _context(*_key()).has_data(registry_.get(indicator_id), int(year)))
+
+
 def has_values(table: str, column: str | None = None) -> bool:
     """Whether the package gave ``table`` and, with ``column``, some value in it: a filter
     or a column with nothing to show is left out."""

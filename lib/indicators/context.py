@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from lib.country import Country, country_words, parse_country
 from lib.i18n import country_words_in_use
-from lib.indicators.registry import Registry, build_registry
+from lib.indicators.registry import Indicator, Registry, build_registry
 from lib.tables import REQUIRED_TABLES, TABLES, columns_needing_values
 
 
@@ -33,6 +33,9 @@ class ExtractContext:
     parent: Mapping[str, str]  # district code -> province code
     given: frozenset[str] = frozenset()  # the package tables given (required and optional)
     empty_columns: frozenset[tuple[str, str]] = frozenset()  # (table, column) without values
+    # the years each table given has rows in
+    table_years: Mapping[str, frozenset[int]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -44,6 +47,15 @@ class ExtractContext:
         if table not in self.given:
             return False
         return column is None or (table, column) not in self.empty_columns
+
+    def has_data(self, indicator: Indicator, year: int) -> bool:
+        """Whether the tables the indicator reads have rows in ``year`` (and, for a flow,
+        the census has the next year): what a page may open on. An area may still lack
+        data; the country has some."""
+        if indicator.flow and int(year) + 1 not in self.years:
+            return False
+        return all(int(year) in self.table_years[table]
+                   for table in ("enrolment", *indicator.requires) if table in self.table_years)
 
 
 _CACHE: dict[str, ExtractContext] = {}
@@ -90,7 +102,19 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
             name for name, present in json.loads(meta.get("optional_tables", "{}")).items()
             if present),
         empty_columns=empty,
+        table_years=MappingProxyType(_table_years(con, tables)),
     )
+
+
+def _table_years(con: duckdb.DuckDBPyConnection, tables: frozenset[str]
+                 ) -> dict[str, frozenset[int]]:
+    """The years each table given has rows in (read from its first relation's sums)."""
+    out = {}
+    for table in TABLES:
+        if table.relations and table.relations[0].table in tables:
+            out[table.name] = frozenset(int(y) for (y,) in con.execute(
+                f"SELECT DISTINCT year FROM {table.relations[0].table}").fetchall())
+    return out
 
 
 def _registry(country: Country, standards: list[str], optional: list[str],

@@ -24,7 +24,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from lib.country import Country, Level
 from lib.i18n import fill as fill_text, t
@@ -297,16 +297,19 @@ PREFERRED_FAMILIES: tuple[str, ...] = ("ger", "ptr", "enrolment")
 
 
 def preferred_indicator(options: Sequence[str], level_id: str,
-                        remembered: str | None = None) -> str | None:
+                        remembered: str | None = None,
+                        has_data: Callable[[str], bool] | None = None) -> str | None:
     """The indicator a page opens on among ``options`` (which hold only indicators the
     extract can give): the one this session looked at, else the first of
-    :data:`PREFERRED_FAMILIES` for the level, else the first option."""
+    :data:`PREFERRED_FAMILIES` for the level that ``has_data`` (in the year shown), else
+    the first option that has, else the first option."""
     if remembered in options:
         return remembered
+    usable = has_data or (lambda indicator_id: True)
     for family in PREFERRED_FAMILIES:
-        if f"{family}_{level_id}" in options:
+        if f"{family}_{level_id}" in options and usable(f"{family}_{level_id}"):
             return f"{family}_{level_id}"
-    return options[0] if options else None
+    return next((o for o in options if usable(o)), options[0] if options else None)
 
 
 def _span(values: Iterable[int]) -> str:

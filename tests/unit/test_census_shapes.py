@@ -292,3 +292,31 @@ def test_area_totals_that_name_schools_need_the_schools_table(tmp_path):
     assert any(m.startswith("ERROR: enrolment.csv column school_id: the enrolment table "
                             "names schools (school_id), and the package has no schools table")
                for m in messages), messages
+
+
+# --------------------------------------------------------------------------- defaults with data
+
+
+def _population_of_2022_only(package: Path) -> None:
+    path = package / "population.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line for line in lines if not line.startswith("2023")) + "\n",
+                    encoding="utf-8")
+
+
+def test_a_page_opens_on_an_indicator_with_data_in_its_year(built):
+    from lib.indicators import context
+
+    con = built(_population_of_2022_only)
+    ctx = context(con)
+    options = [i.id for i in ctx.registry.for_level("primary")]
+
+    def with_data(year):
+        return lambda indicator_id: ctx.has_data(ctx.registry.get(indicator_id), year)
+
+    assert preferred_indicator(options, "primary", has_data=with_data(2022)) == "ger_primary"
+    # No population in 2023: the page opens on the pupil-teacher ratio, not an empty GER.
+    assert preferred_indicator(options, "primary", has_data=with_data(2023)) == "ptr_primary"
+    # Flows need the next year: 2023 is the last.
+    assert not ctx.has_data(ctx.registry.get("repetition_g1"), 2023)
+    assert ctx.has_data(ctx.registry.get("repetition_g1"), 2022)

@@ -9,6 +9,7 @@ downloads.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -42,7 +43,8 @@ def show(chosen: Filters) -> None:
     top = st.columns([5, 4, 3], vertical_alignment="bottom")
     with top[0]:
         indicator_id = indicator_picker.choose(
-            options, preferred_indicator(options, chosen.level, indicator_picker.remembered()),
+            options, preferred_indicator(options, chosen.level, indicator_picker.remembered(),
+                                         partial(extract.has_data, year=chosen.year)),
             registry=registry, lang=lang, label=t("equity.indicator", lang),
             help=t("equity.indicator_help", lang))
     indicator = registry.get(indicator_id)

@@ -10,6 +10,7 @@ map's own choices live in the URL as ``indicator``, ``admin`` and ``by``.
 from __future__ import annotations
 
 import re
+from functools import partial
 from dataclasses import replace
 
 import pandas as pd
@@ -78,7 +79,8 @@ def choose_indicator(chosen: Filters) -> str:
     registry = extract.registry()
     options = [ind.id for ind in registry.for_level(chosen.level)
                if {"province", "district"} <= set(ind.admin_levels)]
-    default = preferred_indicator(options, chosen.level, indicator_picker.remembered())
+    default = preferred_indicator(options, chosen.level, indicator_picker.remembered(),
+                                  partial(extract.has_data, year=chosen.year))
     return indicator_picker.choose(options, default, registry=registry, lang=chosen.lang,
                                    label=t("map.indicator", chosen.lang),
                                    help=t("map.indicator_help", chosen.lang))

@@ -75,7 +75,8 @@ def largest_gaps(where: overview.Place, chosen: Filters, registry: Registry,
                       name=escape(where.name)))
     indicator_id = indicator_picker.choose(
         overview.gap_indicators(registry, chosen.level),
-        overview.default_gap_indicator(registry, chosen.level, indicator_picker.remembered()),
+        overview.default_gap_indicator(registry, chosen.level, indicator_picker.remembered(),
+                                       partial(extract.has_data, year=chosen.year)),
         registry=registry, lang=lang, label=t("overview.gaps.indicator", lang),
         help=t("overview.gaps.indicator_help", lang))
     indicator = registry.get(indicator_id)

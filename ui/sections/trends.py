@@ -44,7 +44,8 @@ def show(chosen: Filters) -> None:
     top = st.columns([5, 5], vertical_alignment="bottom")
     with top[0]:
         indicator_id = indicator_picker.choose(
-            options, preferred_indicator(options, chosen.level, indicator_picker.remembered()),
+            options, preferred_indicator(options, chosen.level, indicator_picker.remembered(),
+                                         partial(extract.has_data, year=chosen.year)),
             registry=registry, lang=lang, label=t("trends.indicator", lang),
             help=t("trends.indicator_help", lang))
     indicator = registry.get(indicator_id)
