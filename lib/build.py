@@ -181,8 +181,10 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
     files = {name: table.name for name, table in tables.items()}
     if register:  # the checks of schools (a package of area totals has none)
         level1 = match.units[match.units["level"] == 1]
-        check_locations(con, match.units[match.units["level"] == 2],
-                        tuple(level1.total_bounds), log, files["schools"])
+        if con.execute("SELECT EXISTS (SELECT 1 FROM schools WHERE latitude IS NOT NULL "
+                       "AND longitude IS NOT NULL)").fetchone()[0]:  # else said once above
+            check_locations(con, match.units[match.units["level"] == 2],
+                            tuple(level1.total_bounds), log, files["schools"])
         check_reporting(con, log, files["enrolment"])
         if optional["teachers"]:
             check_pupil_teacher_ratio(con, log, files["teachers"])

@@ -68,6 +68,9 @@ def _split_of(school_column: str) -> tuple[str, ...]:
     return tuple(s.id for s in SPLIT_DECLARATIONS if s.school_column == school_column)
 
 
+# What needs schools' coordinates besides indicators: the map's layer of school points (and
+# the checks of where schools lie).
+SCHOOLS_LAYER = "schools_layer"
 # Indicators of schools themselves (counts of schools, shares of schools, their classrooms
 # and standards): a package of area totals, without a school register, has none.
 SCHOOL_REGISTER_FAMILIES: tuple[str, ...] = ("schools", "incomplete_schools",
@@ -245,8 +248,8 @@ TABLES: tuple[Table, ...] = (
         _optional("name_local", "text"),
         Column("district_code", "text"),
         # Out-of-range or swapped coordinates are warnings (lib.plausibility), not errors.
-        Column("latitude", "float", nullable=True),
-        Column("longitude", "float", nullable=True),
+        _optional("latitude", "float", needed_by=(SCHOOLS_LAYER,)),
+        _optional("longitude", "float", needed_by=(SCHOOLS_LAYER,)),
         _optional("ownership", "choice", choices=OWNERSHIPS, needed_by=_split_of("ownership")),
         _optional("locality", "choice", choices=LOCALITIES, needed_by=_split_of("locality")),
         Column("levels", "level_list", country_choices=LEVELS),

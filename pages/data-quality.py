@@ -15,7 +15,10 @@ if chosen.year is None:  # no st.stop(): app.py shows the URL notices after the 
 else:
     if extract.has_values("schools"):
         data_quality.reporting(chosen)
-        data_quality.locations(chosen)
+        if extract.has_values("schools", "latitude"):
+            data_quality.locations(chosen)
+        else:  # a register without coordinates: nothing to place
+            st.info(t("data_quality.no_coordinates", lang), icon=":material/info:")
     else:  # a package of area totals: no school to report or to place
         st.info(t("data_quality.no_register", lang), icon=":material/info:")
     data_quality.consistency(chosen)

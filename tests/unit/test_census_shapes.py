@@ -18,7 +18,7 @@ import pytest
 from lib import data_quality as dq
 from lib.build import build_extract
 from lib.db import connect, extract_info, problems
-from lib.indicators import IndicatorError, compute, preferred_indicator, registry_for
+from lib.indicators import IndicatorError, compute, context, preferred_indicator, registry_for
 from tests.fixtures.tiny_package import as_area_totals, write_tiny_package
 
 
@@ -94,11 +94,11 @@ def test_a_census_without_teachers_builds_and_says_what_it_lacks(built):
     assert preferred_indicator(options, "primary") == "ger_primary"
 
 
-# --------------------------------------------------------------------------- no locality, no ownership, no ages
+# --------------------------------------------------------------------------- no locality, ownership, coordinates, ages
 
 
 def _strip_school_and_age_columns(package: Path) -> None:
-    _rewrite(package / "schools.csv", drop=("locality", "ownership"))
+    _rewrite(package / "schools.csv", drop=("locality", "ownership", "latitude", "longitude"))
     _rewrite(package / "enrolment.csv", drop=("age",),
              change=lambda row: row.update(age=""))
 
@@ -114,7 +114,11 @@ def test_splits_without_their_column_are_refused_with_the_reason(built):
         compute(con, "ptr_primary", "province", 2022, by="locality")
     warned = problems(con)
     missing = warned[warned["kind"] == "missing_optional_column"]
-    assert set(missing["column"]) == {"locality", "ownership", "age"}
+    assert set(missing["column"]) == {"locality", "ownership", "age", "latitude", "longitude"}
+    # No coordinates at all: said once per column, not once per school, and no layer.
+    assert "no_coordinates" not in set(warned["kind"])
+    assert not context(con).has_values("schools", "latitude")
+    assert context(con).has_values("schools")
 
 
 def test_rates_of_single_ages_are_switched_off_without_ages(built):
@@ -305,8 +309,6 @@ def _population_of_2022_only(package: Path) -> None:
 
 
 def test_a_page_opens_on_an_indicator_with_data_in_its_year(built):
-    from lib.indicators import context
-
     con = built(_population_of_2022_only)
     ctx = context(con)
     options = [i.id for i in ctx.registry.for_level("primary")]

@@ -105,6 +105,16 @@ def test_every_family_a_table_switches_on_exists():
             assert not table.required, "a required table is always there: nothing to switch"
 
 
+def test_every_column_is_needed_by_something_that_exists():
+    from lib.vocabulary import SPLITS
+
+    for table in tables.TABLES:
+        for column in table.columns:
+            for user in column.needed_by:
+                assert user in FAMILIES or user in SPLITS or user == tables.SCHOOLS_LAYER, (
+                    f"{table.name}.{column.name} is needed by unknown {user}")
+
+
 def test_every_relation_has_a_district_table_name_of_its_own():
     names = [r.table for t in tables.TABLES for r in t.relations]
     assert len(names) == len(set(names))

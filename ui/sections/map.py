@@ -173,7 +173,7 @@ def controls(chosen: Filters) -> MapChoice:
         labels = st.toggle(t("map.value_labels.label", lang), key=LABELS,
                            help=t("map.value_labels.help", lang))
     with row[2]:
-        schools = extract.has_values("schools") and st.toggle(  # area totals: no schools
+        schools = extract.has_values("schools", "latitude") and st.toggle(  # placed schools
             t("map.schools.toggle", lang), key=SCHOOLS, help=t("map.schools.toggle_help", lang))
     attribute = schools_layer.DEFAULT_ATTRIBUTE
     shown = [a for a in schools_layer.ATTRIBUTES  # what the package has values for
