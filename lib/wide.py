@@ -28,8 +28,8 @@ set = { grade = "ungraded" }       # contract columns with one value for this fa
 ```
 
 Placeholders match a whole part of a column name, case-insensitively: ``{grade}`` and
-``{age}`` digits (or a word of ``words``), any other placeholder letters and digits without
-``_`` (or a word of ``words``). Cells of several measures with the same keys (enrolled and
+``{age}`` digits (or a word of ``words``), ``{age_group}`` an age group (5-9, 65+), any
+other placeholder letters and digits without ``_`` (or a word of ``words``). Cells of several measures with the same keys (enrolled and
 repeaters) make one long row; a placeholder that is not a column of the table is summed over;
 an empty cell gives no row, a 0 gives a row of 0.
 
@@ -61,6 +61,8 @@ SOURCE_SUFFIX = "__source"  # raw_<table>__source: where each long row's values 
 WIDE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 UNUSED_SHOWN = 5  # the unused-columns warning names this many
 NUMBER_PLACEHOLDERS = ("grade", "age")  # match digits (or words of `words`)
+# {age_group} matches an age group as column names write it: 5-9, 5–9, 65+, 7
+AGE_GROUP_TEXT = r"\d+(?:\s*[-\u2013]\s*\d+|\+)?"
 MAX_MATCHED_HEADER = 200  # a longer column name is no census column: never matched
 
 ENTRY_KEYS = ("file", "sheet", "table", "columns", "values", "words", "measures")
@@ -177,7 +179,8 @@ def _compile(pattern: str, words: Mapping[str, Mapping[str, str]]) -> _Pattern |
         names.append(name)
         mapped = sorted(words.get(name, {}), key=len, reverse=True)
         alternatives = [re.escape(w) for w in mapped]
-        alternatives.append(r"\d+" if name in NUMBER_PLACEHOLDERS else r"[^\W_]+")
+        alternatives.append(r"\d+" if name in NUMBER_PLACEHOLDERS else
+                            AGE_GROUP_TEXT if name == "age_group" else r"[^\W_]+")
         parts += [re.escape(literal), f"(?P<p{len(names) - 1}>{'|'.join(alternatives)})"]
         at = match.end()
     tail = pattern[at:]

@@ -322,3 +322,26 @@ def test_a_page_opens_on_an_indicator_with_data_in_its_year(built):
     # Flows need the next year: 2023 is the last.
     assert not ctx.has_data(ctx.registry.get("repetition_g1"), 2023)
     assert ctx.has_data(ctx.registry.get("repetition_g1"), 2022)
+
+
+def test_a_wide_population_by_age_group_builds_through_the_mapping(built):
+    def wide_population(package: Path) -> None:
+        groups = ("0-4", "5-9", "10-14", "15-19", "20-24")
+        header = ["year", "district"] + [f"P_{g}_{s}" for g in groups for s in "FM"]
+        rows = [",".join(header)]
+        for year in (2022, 2023):
+            for district in ("0101", "0102", "0201"):
+                cells = [str(60 + 5 * int(g.split("-")[0])) for g in groups for _ in "FM"]
+                rows.append(",".join([str(year), district, *cells]))
+        (package / "population.csv").unlink()
+        (package / "population_wide.csv").write_text("\n".join(rows) + "\n",
+                                                     encoding="utf-8")
+        (package / "mapping.toml").write_text(
+            '[[wide]]\nfile = "population_wide.csv"\ntable = "population"\n'
+            '[wide.columns]\nyear = "year"\ndistrict_code = "district"\n'
+            '[[wide.measures]]\npattern = "P_{age_group}_{sex}"\nvalue = "population"\n',
+            encoding="utf-8")
+
+    con = built(wide_population)
+    # The same children as the single ages of the tiny package: 198 aged 6-7 in 2022.
+    assert _total(con, "ger_primary", 2022) == pytest.approx(100 * 106 / 198)
