@@ -339,7 +339,7 @@ class SeriesFault:
 
     def __str__(self) -> str:
         year, district, sex = self.key
-        return f"population of {year}, district {district}, sex {sex}: {self.reason}"
+        return f"population of {year}, area {district}, sex {sex}: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -221,8 +221,12 @@ def _split_age_groups(con: duckdb.DuckDBPyConnection, log: ProblemLog, file: str
     if not con.execute("SELECT EXISTS (SELECT 1 FROM population WHERE age IS NULL)"
                        ).fetchone()[0]:
         return
-    rows = con.execute("SELECT year, district_code, sex, age, age_group, population "
-                       "FROM population").df()
+    # Only the series (year, area, sex) given by group are split; a series of single ages
+    # stays as it is (its gaps are the population checks' warnings, not errors here).
+    rows = con.execute("""
+        SELECT year, district_code, sex, age, age_group, population FROM population
+        WHERE (year, district_code, sex) IN (
+            SELECT (year, district_code, sex) FROM population WHERE age IS NULL)""").df()
     bounds = [(int(age), int(age)) if pd.notna(age) else parse_age_group(group)
               for age, group in zip(rows["age"], rows["age_group"])]
     groups = pd.DataFrame({
@@ -233,11 +237,18 @@ def _split_age_groups(con: duckdb.DuckDBPyConnection, log: ProblemLog, file: str
     split = single_ages_table(groups)
     for fault in split.faults:
         log.error("age_groups", f"{fault}: correct the age groups of this series", file=file)
-    create_table_from_frame(con, "population", split.population, """
+    create_table_from_frame(con, "population_split", split.population, """
         CAST(year AS INTEGER) AS year, CAST(district_code AS VARCHAR) AS district_code,
         CAST(sex AS VARCHAR) AS sex, CAST(age AS INTEGER) AS age,
-        CAST(NULL AS VARCHAR) AS age_group, CAST(population AS DOUBLE) AS population""",
-                            "year, district_code, sex, age")
+        CAST(NULL AS VARCHAR) AS age_group, CAST(population AS DOUBLE) AS population""")
+    con.execute("""
+        CREATE OR REPLACE TABLE population AS
+        SELECT year, district_code, sex, age, age_group, population FROM population
+        WHERE (year, district_code, sex) NOT IN (
+            SELECT (year, district_code, sex) FROM population WHERE age IS NULL)
+        UNION ALL SELECT * FROM population_split
+        ORDER BY year, district_code, sex, age""")
+    con.execute("DROP TABLE population_split")
     series = split.methods[list(SERIES_KEY)].drop_duplicates()
     log.warn("population_age_groups", {"series": len(series), "method": AGE_GROUP_METHOD},
              file=file, column="age_group")

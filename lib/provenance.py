@@ -19,8 +19,8 @@ def latest_year(info: ExtractInfo) -> int | None:
 
 def counts_by_year(info: ExtractInfo) -> pd.DataFrame:
     """One row per school year of the extract, oldest first: ``year``, ``schools`` (reporting),
-    ``pupils``, ``teachers`` (0 where the extract has none; unknown, NaN, in every year of
-    an extract without a teachers table, as schools are in one of area totals)."""
+    ``pupils``, ``teachers`` (unknown, NaN, in a year without teacher rows and in every
+    year of an extract without a teachers table, as schools are in one of area totals)."""
     years = sorted(set(info.years) | set(info.pupils_by_year) | set(info.teachers_by_year)
                    | set(info.schools_by_year))
     return pd.DataFrame({
@@ -28,8 +28,8 @@ def counts_by_year(info: ExtractInfo) -> pd.DataFrame:
         "schools": [info.schools_by_year.get(y, 0) if info.n_schools is not None
                     else float("nan") for y in years],  # area totals: no schools
         "pupils": [info.pupils_by_year.get(y, 0) for y in years],
-        "teachers": [info.teachers_by_year.get(y, 0) if info.optional_tables.get(
-            "teachers", True) else float("nan") for y in years],
+        "teachers": [info.teachers_by_year.get(y, float("nan")) if info.optional_tables.get(
+            "teachers", True) else float("nan") for y in years],  # a year without: unknown
     }, columns=["year", "schools", "pupils", "teachers"])
 
 

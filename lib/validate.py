@@ -299,6 +299,23 @@ def _check_duplicates(checker: _Checker, spec: Table, present: set[str]) -> None
                           f"{what}", file=checker.table.name, column=what)
 
 
+def _settle_unit_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Whose rows a fact table holds, from the columns that name them: a column of
+    ``school_id`` or ``district_code`` without a single value is as if absent (the template
+    writes both); when rows name their school, the register says where it is, and a
+    ``district_code`` beside it is left out (it must not split one school's rows)."""
+    spec = TABLE[name]
+    if name == "schools" or not (spec.has(SCHOOL_KEY) and spec.has(AREA_KEY)):
+        return  # the register itself, or a table of one kind of rows
+    for key in (SCHOOL_KEY, AREA_KEY):
+        if key in raw_columns(con, name) and not con.execute(
+                f"SELECT EXISTS (SELECT 1 FROM raw_{name} WHERE {_text(key)} IS NOT NULL)"
+        ).fetchone()[0]:
+            con.execute(f"ALTER TABLE raw_{name} DROP COLUMN {quote(key)}")
+    if {SCHOOL_KEY, AREA_KEY} <= set(raw_columns(con, name)):
+        con.execute(f"ALTER TABLE raw_{name} DROP COLUMN {quote(AREA_KEY)}")
+
+
 def _names_schools(con: duckdb.DuckDBPyConnection, loaded: dict[str, TableFile]) -> bool:
     """Whether the enrolment (loaded before the schools) is by school: then the schools
     table is required (a package of area totals has none)."""
@@ -409,6 +426,8 @@ def _check_population_ages(checker: _Checker, present: set[str]) -> None:
     group = _text("age_group")
     checker.rows("missing_value", f"{age} IS NULL AND {group} IS NULL", "age_group",
                  lambda v: "the row has neither an age nor an age group")
+    checker.rows("ambiguous_age", f"{age} IS NOT NULL AND {group} IS NOT NULL", "age_group",
+                 lambda v: f"the row has both an age and an age group ('{v}'): give one")
     texts = [text for (text,) in checker.con.execute(
         f"SELECT DISTINCT {group} FROM {checker.raw} WHERE {group} IS NOT NULL").fetchall()]
     unreadable = tuple(text for text in texts if parse_age_group(text) is None)
@@ -432,7 +451,10 @@ def _stray_years(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, float]]
     years'). A year is stray when it has under a tenth of the schools of the other years, or
     lies two years or more from every other year with under half of them. (A register that
     grows, a first census that covered a fifth of the schools, stays a census year.)"""
-    unit = SCHOOL_KEY if SCHOOL_KEY in raw_columns(con, "enrolment") else AREA_KEY
+    columns = raw_columns(con, "enrolment")
+    unit = next((key for key in (SCHOOL_KEY, AREA_KEY) if key in columns), None)
+    if unit is None:  # reported by _check_units
+        return {}
     counts = dict(con.execute(
         f"SELECT {_checked_number(year_column())} AS y, count(DISTINCT {_text(unit)}) "
         f"FROM raw_enrolment WHERE y IS NOT NULL GROUP BY y").fetchall())
@@ -448,6 +470,12 @@ def _stray_years(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, float]]
     return stray
 
 
+def _units_word(con: duckdb.DuckDBPyConnection, n: int) -> str:
+    """What the enrolment counts: schools, or areas in a package of area totals."""
+    unit = "school" if SCHOOL_KEY in raw_columns(con, "enrolment") else "area"
+    return unit if n == 1 else unit + "s"
+
+
 def _check_years(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
                  log: ProblemLog) -> None:
     """School tables must describe census years: the years that have enrolment, none of
@@ -461,7 +489,7 @@ def _check_years(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
         _Checker(con, tables["enrolment"], log).rows(
             "stray_year", f"{year} = {stray}", "year",
             lambda v, n=n, median=median: (
-                f"year {v} has enrolment from only {n:,} school{'s' if n != 1 else ''}, "
+                f"year {v} has enrolment from only {n:,} {_units_word(con, n)}, "
                 f"against {median:,.0f} in the other years: a typo? Correct the year, or "
                 "leave that year's rows out"))
     for table in (t.name for t in TABLES if t.census_years):
@@ -485,6 +513,7 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
         if problem:
             log.add(problem)
             continue
+        _settle_unit_columns(con, name)
         columns = raw_columns(con, name)
         present = set(columns)
         spec = specs[name]

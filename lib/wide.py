@@ -61,6 +61,9 @@ SOURCE_SUFFIX = "__source"  # raw_<table>__source: where each long row's values 
 WIDE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 UNUSED_SHOWN = 5  # the unused-columns warning names this many
 NUMBER_PLACEHOLDERS = ("grade", "age")  # match digits (or words of `words`)
+# {level} matches an id of the profile, whose words may be joined by _ (lower_secondary)
+ID_PLACEHOLDERS = ("level",)
+ID_TEXT = r"[^\W_]+(?:_[^\W_]+)*"
 # {age_group} matches an age group as column names write it: 5-9, 5–9, 65+, 7
 AGE_GROUP_TEXT = r"\d+(?:\s*[-\u2013]\s*\d+|\+)?"
 MAX_MATCHED_HEADER = 200  # a longer column name is no census column: never matched
@@ -180,7 +183,8 @@ def _compile(pattern: str, words: Mapping[str, Mapping[str, str]]) -> _Pattern |
         mapped = sorted(words.get(name, {}), key=len, reverse=True)
         alternatives = [re.escape(w) for w in mapped]
         alternatives.append(r"\d+" if name in NUMBER_PLACEHOLDERS else
-                            AGE_GROUP_TEXT if name == "age_group" else r"[^\W_]+")
+                            AGE_GROUP_TEXT if name == "age_group" else
+                            ID_TEXT if name in ID_PLACEHOLDERS else r"[^\W_]+")
         parts += [re.escape(literal), f"(?P<p{len(names) - 1}>{'|'.join(alternatives)})"]
         at = match.end()
     tail = pattern[at:]

@@ -18,8 +18,8 @@ def disparity(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str, yea
     indicator, weighted as contract §3 says; at district level Theil T is split between
     and within provinces. Counts are refused (IndicatorError)."""
     if level not in (PROVINCE, DISTRICT):
-        raise IndicatorError(f"disparity is measured between provinces or districts, not at "
-                             f"{level} level")
+        raise IndicatorError(f"disparity is measured between the areas of the {PROVINCE} or "
+                             f"{DISTRICT} level, not at {level} level")
     ctx = context(con)
     ind = ctx.registry.get(indicator_id)
     if ind.is_count:

@@ -19,7 +19,7 @@ from lib import data_quality as dq
 from lib.build import build_extract
 from lib.db import connect, extract_info, problems
 from lib.indicators import IndicatorError, compute, context, preferred_indicator, registry_for
-from tests.fixtures.tiny_package import as_area_totals, write_tiny_package
+from tests.fixtures.tiny_package import SCHOOL_DISTRICT, as_area_totals, write_tiny_package
 
 
 def _rewrite(path: Path, drop: tuple[str, ...] = (), change=None) -> None:
@@ -344,4 +344,73 @@ def test_a_wide_population_by_age_group_builds_through_the_mapping(built):
 
     con = built(wide_population)
     # The same children as the single ages of the tiny package: 198 aged 6-7 in 2022.
+    assert _total(con, "ger_primary", 2022) == pytest.approx(100 * 106 / 198)
+
+
+# --------------------------------------------------------------------------- rows of one kind
+
+
+def test_a_template_filled_as_area_totals_builds(built):
+    """The template writes school_id and district_code and a schools table: a yearbook
+    fills only district_code and leaves the schools table empty."""
+    def filled_by_district(package: Path) -> None:
+        as_area_totals(package)
+        for name in ("enrolment.csv", "teachers.csv"):
+            _rewrite(package / name, change=lambda row: row.update(school_id=""))
+            frame = pd.read_csv(package / name, dtype=str, keep_default_na=False)
+            frame.insert(1, "school_id", "")
+            frame.to_csv(package / name, index=False)
+        (package / "schools.csv").write_text("school_id,name_en,district_code,levels\n",
+                                             encoding="utf-8")
+
+    con = built(filled_by_district)
+    assert _total(con, "ptr_primary", 2022) == pytest.approx(106 / 6)
+    assert extract_info(con).n_schools is None
+
+
+def test_a_district_beside_the_school_never_splits_its_rows(tmp_path):
+    """With a register, the schools say where they are: a district_code column in the
+    enrolment is left out, so two rows of one school differing only by it are duplicates
+    (else that school's pupils would count twice)."""
+    from lib.problems import PackageError
+
+    package = write_tiny_package(tmp_path / "package")
+    frame = pd.read_csv(package / "enrolment.csv", dtype=str, keep_default_na=False)
+    frame["district_code"] = frame["school_id"].map(SCHOOL_DISTRICT)
+    twice = frame.iloc[[0]].assign(district_code="")
+    pd.concat([frame, twice]).to_csv(package / "enrolment.csv", index=False)
+    with pytest.raises(PackageError) as caught:
+        build_extract(package, tmp_path / "x.duckdb")
+    assert [str(p) for p in caught.value.problems] == [
+        "ERROR: enrolment.csv row 22 column year, school_id, grade, sex, age: the same year, "
+        "school_id, grade, sex, age as row 2"]
+
+
+def test_enrolment_naming_neither_schools_nor_areas_is_an_error_not_a_crash(tmp_path):
+    from lib.problems import PackageError
+
+    package = write_tiny_package(tmp_path / "package")
+    path = package / "enrolment.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("school_id", "school_code", 1),
+                    encoding="utf-8")
+    with pytest.raises(PackageError) as caught:
+        build_extract(package, tmp_path / "x.duckdb")
+    assert "the required column 'school_id' is missing" in str(caught.value)
+
+
+def test_one_series_by_age_group_leaves_the_single_ages_as_they_are(built):
+    def one_grouped_series(package: Path) -> None:
+        path = package / "population.csv"
+        rows = path.read_text(encoding="utf-8").splitlines()
+        header = rows[0].replace(",age,", ",age,age_group,")
+        kept = [r.replace(f",{r.split(',')[3]},", f",{r.split(',')[3]},,", 1) for r in rows[1:]
+                if not (r.startswith("2022,0101,F,"))]
+        grouped = [f"2022,0101,F,,{g},{60 + 5 * int(g.split('-')[0])}"
+                   for g in ("0-4", "5-9", "10-14", "15-19", "20-24")]
+        path.write_text("\n".join([header, *kept, *grouped]) + "\n", encoding="utf-8")
+
+    con = built(one_grouped_series)
+    ages = dict(con.execute("SELECT age, population FROM population WHERE year = 2022 AND "
+                            "district_code = '0102' AND sex = 'M' ORDER BY age").fetchall())
+    assert ages == {a: 10 + a for a in range(5, 10)}  # single ages, untouched
     assert _total(con, "ger_primary", 2022) == pytest.approx(100 * 106 / 198)
