@@ -577,7 +577,8 @@ def test_disparity_between_districts(con):
                                           "theil_t"]
     with pytest.raises(IndicatorError, match="counts have no disparity"):
         disparity(con, "enrolment_primary", "district", 2022)
-    with pytest.raises(IndicatorError, match="between provinces or districts"):
+    with pytest.raises(IndicatorError,
+                       match="between the areas of the province or district level"):
         disparity(con, "ger_primary", "national", 2022)
 
 
