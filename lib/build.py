@@ -34,7 +34,7 @@ from lib.age_groups import SERIES_KEY, parse_age_group, single_ages_table
 from lib.aggregate import add_school_context, create_aggregates, create_reporting
 from lib.country import Country, admin_level_name, country_words, load_country
 from lib.i18n import country_words_in_use
-from lib.package import create_table_from_frame
+from lib.package import create_table_from_frame, has_value
 from lib.plausibility import (check_ages, check_counts, check_enrolment_jumps,
                               check_locations, check_population, check_pupil_teacher_ratio,
                               check_reporting)
@@ -157,8 +157,7 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
         if not present:
             log.warn("missing_optional_table", {"table": name}, file=name)
     for name, column in columns_needing_values():
-        if name in tables and not con.execute(
-                f'SELECT EXISTS (SELECT 1 FROM {name} WHERE "{column}" IS NOT NULL)').fetchone()[0]:
+        if name in tables and not has_value(con, name, column):
             log.warn("missing_optional_column",
                      {"table": name, "column": column,
                       "needed": ", ".join(TABLE[name].column(column).needed_by)},

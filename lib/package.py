@@ -165,3 +165,10 @@ def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in con.execute(f"DESCRIBE raw_{table}").fetchall()]
+
+
+def has_value(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether a typed table's column (both named by the contract) holds a value."""
+    return bool(con.execute(
+        f'SELECT EXISTS (SELECT 1 FROM "{table}" WHERE "{column}" IS NOT NULL)').fetchone()[0])
+

@@ -18,6 +18,7 @@ import pandas as pd
 from lib.country import Country, country_words, parse_country
 from lib.i18n import country_words_in_use
 from lib.indicators.registry import Indicator, Registry, build_registry
+from lib.package import has_value
 from lib.tables import REQUIRED_TABLES, TABLES, columns_needing_values
 
 
@@ -139,9 +140,7 @@ def _empty_columns(con: duckdb.DuckDBPyConnection, tables: frozenset[str]
         present = {name for (name,) in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
             "AND table_name = ?", [table]).fetchall()}
-        if column not in present or not con.execute(
-                f'SELECT EXISTS (SELECT 1 FROM "{table}" WHERE "{column}" IS NOT NULL)'
-        ).fetchone()[0]:
+        if column not in present or not has_value(con, table, column):
             empty.append((table, column))
     return empty
 
