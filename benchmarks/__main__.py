@@ -5,6 +5,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from benchmarks.boundary_matching import measure_boundary_matching
 from benchmarks.build import measure_build
 from benchmarks.indicators import measure_indicators
 from benchmarks.map import measure_map
@@ -23,6 +24,7 @@ def main() -> None:
         rows += measure_indicators(Path(work) / "emis.duckdb")
         rows += measure_reruns(Path(work) / "emis.duckdb")
         rows += measure_map(Path(work) / "emis.duckdb")
+    rows += measure_boundary_matching()
     width = max(len(name) for name, _, _ in rows)
     print(f"{'measure'.ljust(width)}  {'value':>14}  budget")
     for name, value, budget in rows:

@@ -17,17 +17,16 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
 import duckdb
-import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.boundaries import BoundaryMatch, load_boundaries, read_boundary_layers
+from geo.boundaries import BoundaryMatch, FileReport, check_readable, load_boundaries
 from geo.simplify import simplify_levels
 from lib.age_groups import METHOD as AGE_GROUP_METHOD
 from lib.age_groups import SERIES_KEY, parse_age_group, single_ages_table
@@ -38,7 +37,7 @@ from lib.package import create_table_from_frame, has_value
 from lib.plausibility import (check_ages, check_counts, check_enrolment_jumps,
                               check_locations, check_population, check_pupil_teacher_ratio,
                               check_reporting)
-from lib.problems import PackageError, Problem, ProblemLog
+from lib.problems import PackageError, Problem, ProblemLog, worded
 from lib.tables import AREA_KEY, OPTIONAL_TABLES, SCHOOL_KEY, TABLE, columns_needing_values
 from lib.validate import check_tables, create_typed_tables
 
@@ -54,6 +53,7 @@ class BuildResult:
     seconds: float
     years: list[int]
     n_schools: int | None  # None: a package of area totals, without a school register
+    boundary_report: list[FileReport] = field(default_factory=list)  # every layer read
 
     @property
     def units(self) -> str:
@@ -141,10 +141,7 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
                   file=f"{BOUNDARIES_DIR}/")
     if log.errors:
         if boundary_dir.is_dir():  # report unreadable boundary files in the same run
-            try:
-                read_boundary_layers(boundary_dir)
-            except PackageError as exc:
-                log.extend(exc.problems)
+            log.extend(check_readable(boundary_dir))
         raise PackageError(log.errors)
     create_typed_tables(con, country, tables, log)
     register = "schools" in tables
@@ -154,7 +151,7 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
         _split_age_groups(con, log, tables["population"].name)
     optional = {name: name in tables for name in OPTIONAL_TABLES}
     for name, present in optional.items():
-        if not present:
+        if not present and not TABLE[name].silent_when_absent:
             log.warn("missing_optional_table", {"table": name}, file=name)
     for name, column in columns_needing_values():
         if name in tables and not has_value(con, name, column):
@@ -164,16 +161,14 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
                      file=tables[name].name, column=column)
     progress("matching boundaries …")
     admin = con.execute("SELECT * FROM admin_units ORDER BY code").df()
-    match = load_boundaries(boundary_dir, admin, code_property)
+    match = load_boundaries(boundary_dir, admin, code_property,
+                            rules=country.boundary_files,
+                            aliases=_rows(con, tables, "aliases", "code, name"),
+                            crosswalk=_rows(con, tables, "crosswalk", "code, polygon"))
     log.extend(match.problems)
-    for level in (1, 2):
-        if not (match.units["level"] == level).any():
-            word = admin_level_name(country, level, "en").lower()
-            log.error("boundary_file", f"no {word} polygon could be matched to admin_units: "
-                      f"check the level {level} boundary file and its names or codes",
-                      file=f"{BOUNDARIES_DIR}/")
     if log.errors:
         raise PackageError(log.errors)
+    log.extend(_coverage_summary(_pupils_by_unit(con, admin), match, admin))
     progress("checking plausibility …")
     add_school_context(con, optional["district_attributes"])
     create_reporting(con)
@@ -194,6 +189,47 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
     check_counts(con, files if register else {"population": files.get("population", "")},
                  log)
     return _Checked(country, optional, log, match)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, tables: dict, name: str, columns: str
+          ) -> pd.DataFrame | None:
+    """A small optional table's rows, when the package gave it."""
+    return con.execute(f"SELECT {columns} FROM {name}").df() if name in tables else None
+
+
+def _pupils_by_unit(con: duckdb.DuckDBPyConnection, admin: pd.DataFrame) -> dict[str, int]:
+    """Pupils of the latest census year in every admin unit, at every level."""
+    leaf = dict(con.execute("""
+        SELECT s.district_code, sum(e.enrolled) FROM enrolment e JOIN schools s USING (school_id)
+        WHERE e.year = (SELECT max(year) FROM enrolment) GROUP BY 1""").fetchall())
+    parent_of = dict(zip(admin["code"], admin["parent_code"]))
+    pupils: dict[str, int] = {}
+    for code, count in leaf.items():
+        seen = set()
+        while code and code not in seen:  # up through every level
+            seen.add(code)
+            pupils[code] = pupils.get(code, 0) + int(count or 0)
+            code = parent_of.get(code) or ""
+    return pupils
+
+
+def _coverage_summary(pupils: dict[str, int], match: BoundaryMatch, admin: pd.DataFrame
+                      ) -> list[Problem]:
+    """One warning per level with areas left without a polygon: how many, and the pupils
+    they hold (the map says the same under it)."""
+    drawn = set(match.units["code"])
+    out = []
+    for level, units in admin.groupby("level"):
+        missing = [c for c in units["code"] if c not in drawn]
+        if not missing:
+            continue
+        held = sum(pupils.get(c, 0) for c in missing)
+        total = sum(pupils.get(c, 0) for c in units["code"])
+        out.append(worded("warning", "polygons_missing",
+                          {"level": int(level), "n": len(missing), "pupils": held,
+                           "share": held / total if total else 0.0},
+                          file=f"{BOUNDARIES_DIR}/"))
+    return out
 
 
 def _areas_as_units(con: duckdb.DuckDBPyConnection, country: Country,
@@ -253,8 +289,10 @@ def _split_age_groups(con: duckdb.DuckDBPyConnection, log: ProblemLog, file: str
              file=file, column="age_group")
 
 
-def _store_boundaries(con: duckdb.DuckDBPyConnection, units: gpd.GeoDataFrame) -> None:
-    """The matched polygons as WKB, in full and simplified at every level of detail."""
+def _store_boundaries(con: duckdb.DuckDBPyConnection, match: BoundaryMatch) -> None:
+    """The matched polygons as WKB, in full and simplified at every level of detail; how
+    each was matched; and what each boundary file layer held (``boundary_report``)."""
+    units = match.units
     simplified = simplify_levels(units)
     full = pd.DataFrame({
         "code": units["code"].astype(str), "level": units["level"].astype(int),
@@ -269,6 +307,13 @@ def _store_boundaries(con: duckdb.DuckDBPyConnection, units: gpd.GeoDataFrame) -
                             "level, code, detail")
     create_table_from_frame(con, "boundary_matches", pd.DataFrame(units.drop(columns="geometry")),
                             order_by="level, code")
+    create_table_from_frame(con, "boundary_report", match.report_frame(), """
+        CAST(file AS VARCHAR) AS file, CAST(layer AS VARCHAR) AS layer,
+        CAST(format AS VARCHAR) AS format, CAST(crs AS VARCHAR) AS crs,
+        CAST(features AS INTEGER) AS features, CAST(level AS INTEGER) AS level,
+        CAST(why AS VARCHAR) AS why, CAST(code_property AS VARCHAR) AS code_property,
+        CAST(name_property AS VARCHAR) AS name_property, CAST(matched AS INTEGER) AS matched,
+        CAST(skipped AS VARCHAR) AS skipped""")
 
 
 def _store_problems(con: duckdb.DuckDBPyConnection, problems: list[Problem]) -> None:
@@ -329,7 +374,8 @@ def validate_package(source: Path, progress: Progress = _quiet,
         finally:
             con.close()
     return BuildResult(None, checked.country, checked.log.warnings,
-                       time.perf_counter() - started, years, n_schools)
+                       time.perf_counter() - started, years, n_schools,
+                       checked.boundaries.report)
 
 
 def build_extract(source: Path, db: Path, progress: Progress = _quiet,
@@ -347,7 +393,7 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
             con = duckdb.connect(str(work))
             checked = _check_package(con, source, progress, code_property)
             progress("simplifying boundaries …")
-            _store_boundaries(con, checked.boundaries.units)
+            _store_boundaries(con, checked.boundaries)
             progress("aggregating to areas and years …")
             _drop_work_tables(con)
             create_aggregates(con, checked.optional)
@@ -364,7 +410,8 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
         _remove(work)
         raise
     return BuildResult(db, checked.country, checked.log.warnings,
-                       time.perf_counter() - started, years, n_schools)
+                       time.perf_counter() - started, years, n_schools,
+                       checked.boundaries.report)
 
 
 def _register_size(con: duckdb.DuckDBPyConnection, optional: dict[str, bool]) -> int | None:

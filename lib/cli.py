@@ -94,6 +94,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     result = validate_package(Path(args.source), _Clock("validate"), args.code_property)
     print(f"The package is valid: {result.units}, years "
           f"{result.years[0]}–{result.years[-1]}.")
+    _print_boundary_report(result)
     _print_warnings(result.problems, args.all_warnings)
     return 0
 
@@ -107,6 +108,24 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"years {result.years[0]}–{result.years[-1]}.")
     _print_warnings(result.problems, args.all_warnings)
     return 0
+
+
+def _print_boundary_report(result) -> None:
+    """Every boundary file layer read: its level and why, or why it was skipped."""
+    from lib.country import admin_level_plural
+
+    print("Boundary files read:")
+    for r in result.boundary_report:
+        where = r.file + (f" (layer {r.layer})" if r.layer else "")
+        if r.skipped:
+            print(f"  {where}: not used: {r.skipped}")
+            continue
+        level = admin_level_plural(result.country, r.level, "en").lower()
+        props = "; ".join(x for x in (f"codes: {r.code_property}" if r.code_property else "",
+                                      f"names: {r.name_property}" if r.name_property else "")
+                          if x)
+        print(f"  {where}: {r.features:,} features ({r.format}, {r.crs}) -> {level}: "
+              f"{r.why}; {props or 'no code or name property'}; {r.matched:,} matched")
 
 
 def _open_extract(path: str):

@@ -77,6 +77,18 @@ class AdminLevel:
 
 
 @dataclass(frozen=True)
+class BoundaryFileRule:
+    """A ``[[boundary_files]]`` entry of the profile: what the boundary files whose path
+    under ``boundaries/`` (or name) matches ``file`` hold, for files whose content does not
+    tell it (:mod:`geo.boundaries`)."""
+    pattern: str  # a glob: "phl_adm3_*.shp"
+    level: int | None  # the admin level number; None: skip these files
+    layer: str = ""  # only the layers matching this glob ("" for every layer)
+    code: str = ""  # the property holding the package's area codes
+    name: str = ""  # the property holding area names
+
+
+@dataclass(frozen=True)
 class PackageInfo:
     source: str = ""
     licence: str = ""
@@ -96,6 +108,7 @@ class Country:
     admin_levels: tuple[AdminLevel, ...]
     package: PackageInfo
     levels: tuple[Level, ...]
+    boundary_files: tuple[BoundaryFileRule, ...] = ()
     toml_text: str = field(default="", compare=False, repr=False)
 
     @property
@@ -198,6 +211,7 @@ def parse_country(text: str) -> Country:
         faults.append(_problem(f"entry_level '{entry_level}' is not one of the levels {ids}",
                                "entry_level"))
     admin_levels = _admin_levels(raw, faults)
+    boundary_files = _boundary_files(raw, admin_levels, faults)
     synthetic = raw.get("synthetic", False)
     if not isinstance(synthetic, bool):
         faults.append(_problem("'synthetic' must be true or false", "synthetic"))
@@ -230,6 +244,7 @@ def parse_country(text: str) -> Country:
             census_reference_date=str(pkg.get("census_reference_date", "")),
         ),
         levels=tuple(levels),
+        boundary_files=boundary_files,
         toml_text=text,
     )
 
@@ -308,6 +323,45 @@ def _admin_levels(raw: dict, faults: list[Problem]) -> tuple[AdminLevel, ...]:
         by_number[number] = _names(value, f"admin_level_names.{key}", faults,
                                    "admin_level_names")
     return tuple(AdminLevel(f"level{n}", by_number.get(n, {}), {}) for n in (1, 2))
+
+
+def _boundary_files(raw: dict, admin_levels: tuple[AdminLevel, ...],
+                    faults: list[Problem]) -> tuple[BoundaryFileRule, ...]:
+    """``[[boundary_files]]``: ``file`` (a glob), ``level`` (an admin level id or number,
+    or "skip"), and optionally ``layer``, ``code`` and ``name`` properties."""
+    items = raw.get("boundary_files", [])
+    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+        faults.append(_problem("boundary_files must be [[boundary_files]] tables",
+                               "boundary_files"))
+        return ()
+    numbers = {lv.id: n for n, lv in enumerate(admin_levels, start=1)}
+    rules = []
+    for i, item in enumerate(items, start=1):
+        where = f"boundary_files[{i}]"
+        pattern, level = item.get("file"), item.get("level")
+        if not isinstance(pattern, str) or not pattern.strip():
+            faults.append(_problem(f"boundary_files[{i}] needs file = a file name or pattern, "
+                                   'e.g. file = "adm2_*.shp"', where))
+            continue
+        if level == "skip":
+            number = None
+        elif isinstance(level, int) and not isinstance(level, bool) and \
+                1 <= level <= len(admin_levels):
+            number = level
+        elif isinstance(level, str) and level in numbers:
+            number = numbers[level]
+        else:
+            choices = ", ".join([*numbers, "skip"])
+            faults.append(_problem(f"boundary_files[{i}] ('{pattern}'): level = "
+                                   f"'{level}' is none of {choices}", where))
+            continue
+        extra = {key: item.get(key, "") for key in ("layer", "code", "name")}
+        if not all(isinstance(v, str) for v in extra.values()):
+            faults.append(_problem(f"boundary_files[{i}] ('{pattern}'): layer, code and name "
+                                   "must be texts", where))
+            continue
+        rules.append(BoundaryFileRule(pattern.strip(), number, **extra))
+    return tuple(rules)
 
 
 def load_country(package_dir: Path) -> Country:

@@ -177,6 +177,32 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
                             [name]).fetchone()[0])
 
 
+BOUNDARY_REPORT_COLUMNS = ["file", "layer", "format", "crs", "features", "level", "why",
+                           "code_property", "name_property", "matched", "skipped"]
+
+
+def boundary_report(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every boundary file layer the build read: its level and why, or why it was not
+    used (:class:`geo.boundaries.FileReport`); empty for an extract built before the
+    report existed."""
+    if not has_table(con, "boundary_report"):
+        return pd.DataFrame(columns=BOUNDARY_REPORT_COLUMNS)
+    return con.execute(f"SELECT {', '.join(BOUNDARY_REPORT_COLUMNS)} FROM boundary_report").df()
+
+
+def area_pupils(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:
+    """Pupils enrolled in ``year`` in every area of either level, by admin code."""
+    rows = con.execute("""
+        SELECT code, sum(pupils) FROM (
+            SELECT e.district_code AS code, e.enrolled AS pupils FROM agg_enrolment e
+            WHERE e.year = ?
+            UNION ALL
+            SELECT d.province_code, e.enrolled FROM agg_enrolment e
+            JOIN agg_districts d USING (district_code) WHERE e.year = ?)
+        GROUP BY code""", [int(year), int(year)]).fetchall()
+    return {code: int(n or 0) for code, n in rows}
+
+
 def boundaries(con: duckdb.DuckDBPyConnection, level: int, detail: str,
                parent: str | None = None) -> pd.DataFrame:
     """Polygons of one admin level at one detail (full, high, medium, low) as WKB:

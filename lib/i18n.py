@@ -170,7 +170,11 @@ class _Formatter(string.Formatter):
                 value = grade_span(value, self.lang)
             elif spec in ("admin", "admins"):
                 suffix = "_plural" if spec == "admins" else ""
-                value = country_words().fields(self.lang)[f"level{int(value)}{suffix}"]
+                number = int(value)
+                # A level the words do not name (a third level in a boundary file):
+                # the generic words of level 1, numbered.
+                value = country_words().fields(self.lang).get(f"level{number}{suffix}") or \
+                    t(f"filters.admin_level.level_n{suffix}", self.lang, n=number)
             elif spec == "lower":
                 value = lower_word(str(value))
             else:

@@ -224,6 +224,8 @@ class Table:
     relations: tuple[Relation, ...] = ()
     families: tuple[str, ...] = ()  # indicator families that need this table
     census_years: bool = False  # its years must be years that have enrolment
+    # its absence switches nothing off (the build does not mention it)
+    silent_when_absent: bool = False
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -326,6 +328,16 @@ TABLES: tuple[Table, ...] = (
         Column("met", "flag"),
     ), key=("year", "school_id", "standard"), relations=(_QUALITY,),
         families=("quality_met",), census_years=True),
+    # Help for matching boundary polygons to admin units (geo.boundaries): other names of an
+    # area, and an area's polygon named outright (its code or name in the boundary file).
+    Table("aliases", (
+        Column("code", "text"),
+        Column("name", "text"),
+    ), key=("code", "name"), silent_when_absent=True),
+    Table("crosswalk", (
+        Column("code", "text"),
+        Column("polygon", "text"),
+    ), key=("polygon",), silent_when_absent=True),
     Table("targets", (
         Column("indicator", "text"),
         year_column(),

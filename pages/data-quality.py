@@ -21,5 +21,6 @@ else:
             st.info(t("data_quality.no_coordinates", lang), icon=":material/info:")
     else:  # a package of area totals: no school to report or to place
         st.info(t("data_quality.no_register", lang), icon=":material/info:")
+    data_quality.boundaries(chosen)
     data_quality.consistency(chosen)
     data_quality.all_warnings(chosen)

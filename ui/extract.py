@@ -411,6 +411,22 @@ def shared_points() -> pd.DataFrame:
     return _whole(db.shared_points)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _area_pupils(extract_path: str, extract_build_id: str, year: int) -> dict[str, int]:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.area_pupils(con, year)
+
+
+def area_pupils(year: int) -> dict[str, int]:
+    """Pupils of ``year`` in every area (:func:`lib.db.area_pupils`)."""
+    return _area_pupils(*_key(), int(year))
+
+
+def boundary_report() -> pd.DataFrame:
+    """Every boundary file layer read by the build (:func:`lib.db.boundary_report`)."""
+    return _whole(db.boundary_report)
+
+
 # --------------------------------------------------------------------------- Schools
 # A school's profile and a search are a few KB each: many are kept.
 

@@ -204,6 +204,7 @@ class Built:
     spec: mapping.MapSpec
     choropleth: Choropleth
     missing: tuple[str, ...]  # areas shown without a polygon (names)
+    missing_pupils: int  # the pupils of those areas in the year shown
     unplaced: int | None  # schools without coordinates (None: no schools layer)
 
 
@@ -234,9 +235,10 @@ def build(chosen: Filters, choice: MapChoice, view: View, *,
         legend=legend(ch, choice, indicator, view, chosen.year, lang),
         bounds=maps.bounds(geometries), selected=view.district, labels=choice.labels,
         schools=schools, school_words=school_words, no_data=NO_DATA_COLOUR)
-    missing = tuple(names.get(code, code) for code in ch.areas["unit_code"]
-                    if code not in geometries)
-    return Built(spec, ch, missing, unplaced)
+    without = [code for code in ch.areas["unit_code"] if code not in geometries]
+    pupils = extract.area_pupils(chosen.year) if without else {}
+    return Built(spec, ch, tuple(names.get(code, code) for code in without),
+                 sum(pupils.get(code, 0) for code in without), unplaced)
 
 
 def show_error(error: IndicatorError, lang: str) -> None:

@@ -14,6 +14,11 @@ SCHOOL_YEAR_KINDS = ("ptr_implausible", "enrolment_jump", "age_grade_mismatch")
 def test_build_warnings_are_exactly_the_planted_dirt(demo_package, demo_extract):
     dirt = json.loads((demo_package / "manifest.json").read_text())["dirt"]
     found = problems(connect(demo_extract))
+    # Not planted but true of the real boundary files: a few districts, simplified apart
+    # from their province, lie 85-89 % inside it, which the build reports.
+    shares = found[found["kind"] == "boundary_parent_share"]
+    assert (shares["message"].str.contains(r"lies only 8\d% inside")).all()
+    found = found[found["kind"] != "boundary_parent_share"]
     assert set(found["kind"]) <= set(dirt), "the build warned about something not planted"
     by_kind: dict[str, set] = defaultdict(set)
     for row in found.itertuples():

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from geo.boundaries import _looks_like_geojson
+from geo.boundary_files import _looks_like_geojson
 from lib.build import build_extract
 from lib.country import load_country
 from lib.db import connect, extract_info, problems
@@ -333,8 +333,8 @@ def test_a_bad_boundary_file_is_said_in_words(setup, capsys):
         "boundaries/adm1.geojson: cannot read this boundary file: it is not valid GeoJSON: "
         "at line 1, character",
         "(is the file cut short?)",
-        "boundaries/adm2.geojson: cannot read this boundary file: it is empty, damaged, or "
-        "not a GeoJSON file")
+        "boundaries/adm2.geojson: cannot read this boundary file: it is damaged, or not a "
+        "GeoJSON file")
     assert "DRIVER" not in err and "driver" not in err, err
 
 

@@ -243,6 +243,39 @@ def locations(chosen: Filters) -> None:
                          extra=LOCATION_COLUMNS[kind])
 
 
+# --------------------------------------------------------------------------- boundaries
+
+
+BOUNDARY_KINDS = ("polygons_missing", "boundary_file_skipped", "unit_without_polygon",
+                  "boundary_unmatched", "boundary_duplicate", "boundary_low_confidence",
+                  "boundary_parent_share", "boundary_empty", "crosswalk")
+
+
+def boundaries(chosen: Filters) -> None:
+    """Every boundary file layer read, what it held and how its polygons matched; the areas
+    left without a polygon."""
+    lang = chosen.lang
+    st.header(t("data_quality.boundaries.heading", lang), divider="gray")
+    st.caption(t("data_quality.boundaries.intro", lang))
+    report = extract.boundary_report()
+    if len(report):
+        country = extract.country()
+        shown = report.assign(
+            file=[f"{f} ({layer})" if layer else f for f, layer in
+                  zip(report["file"], report["layer"])],
+            level=[admin_level_name(country, int(lv), lang) if pd.notna(lv) else
+                   t("data_quality.boundaries.not_used", lang) for lv in report["level"]],
+            why=[s if s else w for s, w in zip(report["skipped"], report["why"])])
+        columns = {key: t(f"data_quality.boundaries.column.{key}", lang) for key in
+                   ("file", "level", "features", "matched", "code_property", "name_property",
+                    "crs", "why")}
+        linked_table(shown, columns, lang=lang, counts=("features", "matched"),
+                     key="dq_boundary_files")
+    problems = dq.problems_of(extract.problems_named(lang), kinds=["polygons_missing"])
+    for message in problems["message"]:
+        st.warning(message, icon=":material/map:")
+
+
 # --------------------------------------------------------------------------- consistency
 
 

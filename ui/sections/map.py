@@ -260,7 +260,10 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
     if built.unplaced is not None:
         notes.append(t("map.schools.unplaced", lang, n=format_number(built.unplaced, lang)))
     if built.missing:
-        notes.append(t("map.missing_polygons", lang,
+        level = "province" if view.admin_number == 1 else "district"
+        notes.append(t("map.missing_polygons", lang, n=format_number(len(built.missing), lang),
+                       areas=t(f"admin_level.plural.{level}", lang).lower(),
+                       pupils=format_number(built.missing_pupils, lang),
                        names=", ".join(escape(n) for n in built.missing)))
     if view.province:
         notes.append(t("map.classes_national", lang,
