@@ -870,11 +870,13 @@ def match_sources(admin_units: pd.DataFrame, sources: Sequence[Source], *,
                   code_property: str | None = None, rules: Sequence[FileRule] = (),
                   aliases: pd.DataFrame | None = None,
                   crosswalk: pd.DataFrame | None = None,
-                  polygon_levels: Sequence[int] | None = None) -> BoundaryMatch:
+                  polygon_levels: Sequence[int] | None = None,
+                  pupils: Mapping[str, int] | None = None) -> BoundaryMatch:
     """Decide each layer's level, then match level by level, parents first.
 
     ``polygon_levels``: the levels that must have polygons (every level of the units by
-    default); a level without any file among them is an error naming it.
+    default); a level without any file among them is an error naming it. ``pupils``: each
+    area's pupils, said of an area left without a polygon.
     """
     units = _prepare_units(admin_units, aliases)
     levels = sorted(int(v) for v in units["level"].unique())
@@ -931,9 +933,7 @@ def match_sources(admin_units: pd.DataFrame, sources: Sequence[Source], *,
                 file=f"{PACKAGE_FOLDER}/"))
         where = report[parts[0][0]].file if len({report[r].file for r, *_ in parts}) == 1 \
             else f"{PACKAGE_FOLDER}/"
-        problems += [worded("warning", "unit_without_polygon",
-                            {"level": level, "area": _label(units, code)},
-                            file=where, unit_code=code)
+        problems += [_without_polygon(units, level, code, pupils, where)
                      for code in units.loc[units["level"] == level, "code"]
                      if code not in result.taken or not result.taken[code]]
     problems += _unused_crosswalk(cross, units)
@@ -950,6 +950,15 @@ def match_sources(admin_units: pd.DataFrame, sources: Sequence[Source], *,
     files = list(dict.fromkeys(r.file for r in report if r.matched))
     return BoundaryMatch(units=out[[*_OUTPUT_COLUMNS, "geometry"]], problems=problems,
                          files=files, report=report)
+
+
+def _without_polygon(units: pd.DataFrame, level: int, code: str,
+                     pupils: Mapping[str, int] | None, where: str) -> Problem:
+    params: dict[str, object] = {"level": level, "area": _label(units, code)}
+    if pupils is not None:
+        params["pupils"] = int(pupils.get(code, 0))
+    return worded("warning", "unit_without_polygon", params, file=where, unit_code=code,
+                  template="unit_without_polygon_pupils" if pupils is not None else "")
 
 
 def _files_read(report: list[FileReport]) -> str:

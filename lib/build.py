@@ -161,14 +161,16 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
                      file=tables[name].name, column=column)
     progress("matching boundaries …")
     admin = con.execute("SELECT * FROM admin_units ORDER BY code").df()
+    pupils = _pupils_by_unit(con, admin)
     match = load_boundaries(boundary_dir, admin, code_property,
                             rules=country.boundary_files,
                             aliases=_rows(con, tables, "aliases", "code, name"),
-                            crosswalk=_rows(con, tables, "crosswalk", "code, polygon"))
+                            crosswalk=_rows(con, tables, "crosswalk", "code, polygon"),
+                            pupils=pupils)
     log.extend(match.problems)
     if log.errors:
         raise PackageError(log.errors)
-    log.extend(_coverage_summary(_pupils_by_unit(con, admin), match, admin))
+    log.extend(_coverage_summary(pupils, match, admin))
     progress("checking plausibility …")
     add_school_context(con, optional["district_attributes"])
     create_reporting(con)

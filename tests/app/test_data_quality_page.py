@@ -91,3 +91,22 @@ def test_the_warnings_read_in_lao_and_are_searched_in_lao(manifest):
     n = len(manifest["dirt"]["no_coordinates"])  # "ພິກັດ": coordinates, in these only
     assert any(m.value == t("data_quality.all.count", "lo", n=format_number(n, "lo"))
                for m in at.markdown), "the search reads the Lao words"
+
+
+def test_every_boundary_file_read_is_listed(manifest, demo_extract):
+    """The Boundary files section: each layer read, the level it holds and how many of its
+    polygons found their area (all of them, in the demo)."""
+    at = run_page()
+    assert t("data_quality.boundaries.heading") in [h.value for h in at.header]
+    table = next(d.value for d in at.dataframe
+                 if {"file", "level", "features", "matched", "why"} <= set(d.value.columns))
+    con = db.connect(demo_extract)
+    report = db.boundary_report(con)
+    matched = con.execute("SELECT count(*) FROM boundary_matches").fetchone()[0]
+    assert list(table["file"]) == list(report["file"])
+    assert set(table["level"]) == {"Province", "District"}
+    assert table["matched"].sum() == matched == 18 + 148
+    assert (table["matched"] == table["features"]).all()
+    assert table["why"].str.contains("match").all()
+    # Every area has its polygon: no coverage warning.
+    assert not [w for w in at.warning if "no polygon" in w.value]

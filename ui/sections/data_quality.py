@@ -265,10 +265,12 @@ def boundaries(chosen: Filters) -> None:
                   zip(report["file"], report["layer"])],
             level=[admin_level_name(country, int(lv), lang) if pd.notna(lv) else
                    t("data_quality.boundaries.not_used", lang) for lv in report["level"]],
-            why=[s if s else w for s, w in zip(report["skipped"], report["why"])])
+            why=[s if s else w for s, w in zip(report["skipped"], report["why"])],
+            code_property=report["code_property"].replace({"": None}),
+            name_property=report["name_property"].replace({"": None}))
         columns = {key: t(f"data_quality.boundaries.column.{key}", lang) for key in
-                   ("file", "level", "features", "matched", "code_property", "name_property",
-                    "crs", "why")}
+                   ("file", "level", "features", "matched", "why", "code_property",
+                    "name_property", "crs")}
         linked_table(shown, columns, lang=lang, counts=("features", "matched"),
                      key="dq_boundary_files")
     problems = dq.problems_of(extract.problems_named(lang), kinds=["polygons_missing"])
