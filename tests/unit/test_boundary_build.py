@@ -13,9 +13,8 @@ from streamlit.testing.v1 import AppTest
 from lib import db
 from lib.build import build_extract
 from lib.cli import main as cli
-from lib.problems import PackageError
 from tests.app.pages import ok
-from tests.fixtures.tiny_package import write_tiny_package
+from tests.fixtures.tiny_package import errors_with_appended, write_tiny_package
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -97,12 +96,9 @@ def test_validate_lists_every_file_read(package, capsys):
 
 
 def test_a_bad_boundary_rule_is_an_error_naming_it(tmp_path):
-    package = write_tiny_package(tmp_path / "package")
-    with (package / "country.toml").open("a", encoding="utf-8") as toml:
-        toml.write('\n[[boundary_files]]\nfile = "adm1.geojson"\nlevel = "county"\n')
-    with pytest.raises(PackageError) as info:
-        build_extract(package, tmp_path / "emis.duckdb")
-    assert [p.message for p in info.value.problems] == [
+    problems = errors_with_appended(
+        tmp_path, "country.toml", '\n[[boundary_files]]\nfile = "adm1.geojson"\nlevel = "county"\n')
+    assert [p.message for p in problems] == [
         "boundary_files[1] ('adm1.geojson'): level = 'county' is none of level1, level2, skip"]
 
 
