@@ -81,6 +81,30 @@ class TipLabels:
     hint: str = ""  # e.g. "Click to see its districts"; empty in a downloaded map
 
 
+LABEL_CHAR_PX, LABEL_PAD_PX, LABEL_HEIGHT_PX = 7.0, 6.0, 17.0  # an 11 px bold label, haloed
+LABEL_ROOM = 0.85  # share of an area's bounding box a label may take: outlines are not boxes
+
+
+def label_min_zoom(bounds: Sequence[float], text: str) -> float:
+    """The lowest zoom at which a value label fits inside an area of these bounds (minx,
+    miny, maxx, maxy in degrees): its box, shrunk to :data:`LABEL_ROOM`, holds the label's
+    width and height in Web Mercator pixels (256 × 2^zoom to the world). The map shows a
+    label from that zoom on, where no larger area's label is already (see
+    :class:`ChoroplethLayer`)."""
+    minx, miny, maxx, maxy = bounds
+    width = LABEL_CHAR_PX * len(text) + LABEL_PAD_PX
+
+    def mercator(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    span_x = (maxx - minx) / 360.0 * 256.0 * LABEL_ROOM  # pixels at zoom 0
+    span_y = (mercator(maxy) - mercator(miny)) / (2 * math.pi) * 256.0 * LABEL_ROOM
+    if span_x <= 0 or span_y <= 0:
+        return 99.0
+    return round(max(math.log2(width / span_x), math.log2(LABEL_HEIGHT_PX / span_y), 0.0), 2)
+
+
 def area_features(geometries: Mapping[str, object], areas: Sequence[Area],
                   label_points: bool = False) -> str:
     """The areas as a GeoJSON FeatureCollection (a JSON string), one feature per area that
@@ -109,6 +133,8 @@ def area_features(geometries: Mapping[str, object], areas: Sequence[Area],
         if label_points:
             point = shapely.point_on_surface(geometry)
             props["lp"] = [round(point.x, 4), round(point.y, 4)]
+            props["lz"] = label_min_zoom(shapely.bounds(geometry), html.unescape(
+                str(props["v"])))
         parts.append('{"type":"Feature","properties":' + _json(props) + ',"geometry":'
                      + shapely.to_geojson(geometry) + "}")
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
@@ -126,6 +152,7 @@ class Legend:
     title: str
     rows: tuple[LegendRow, ...]
     note: str = ""  # under the title: the classification, what is counted
+    warning: str = ""  # under the rows: what the map must not be taken for (schematic)
 
     def html(self) -> str:
         rows = "".join(
@@ -134,7 +161,25 @@ class Legend:
             f'<span class="emis-legend-count">{esc(row.count)}</span></div>'
             for row in self.rows)
         note = f'<div class="emis-legend-note">{esc(self.note)}</div>' if self.note else ""
-        return f'<div class="emis-legend-title">{esc(self.title)}</div>{note}{rows}'
+        warning = (f'<div class="emis-legend-warning">{esc(self.warning)}</div>'
+                   if self.warning else "")
+        return f'<div class="emis-legend-title">{esc(self.title)}</div>{note}{rows}{warning}'
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What a map saved on its own says of itself (text, escaped here): its title, the
+    place, year and source, and what it must not be taken for (synthetic data)."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def html(self) -> str:
+        lines = "".join(f'<div class="emis-heading-line">{esc(x)}</div>' for x in self.lines)
+        warnings = "".join(f'<div class="emis-legend-warning">{esc(x)}</div>'
+                           for x in self.warnings)
+        return f'<div class="emis-heading-title">{esc(self.title)}</div>{lines}{warnings}'
 
 
 @dataclass(frozen=True)
@@ -247,6 +292,10 @@ _STYLE = Template("""
   max-width: 260px; color: #1f2933; }
 .emis-legend-title { font-weight: 700; font-size: 13px; margin-bottom: 2px; }
 .emis-legend-note { color: #52606d; margin-bottom: 4px; }
+.emis-legend-warning { color: #7c2d12; font-weight: 600; margin-top: 4px; }
+.emis-heading { max-width: 360px; }
+.emis-heading-title { font-weight: 700; font-size: 15px; margin-bottom: 2px; }
+.emis-heading-line { color: #323f4b; }
 .emis-legend-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
 .emis-legend-row i { width: 18px; height: 12px; flex: none; border: 1px solid #9aa5b1; }
 path.emis-nodata { fill: url(#emis-hatch); }
@@ -279,6 +328,27 @@ class _Patterns(folium.MacroElement):
  patternTransform="rotate(45)"><rect width="6" height="6" fill="#f3f4f6"/>
 <line x1="0" y1="0" x2="0" y2="6" stroke="#8a94a0" stroke-width="1.6"/></pattern>
 </defs></svg>
+{% endmacro %}
+""")
+
+
+class _FocusWithoutScroll(folium.MacroElement):
+    """Leaflet focuses the map on a mouse press (for its keyboard controls) without
+    ``preventScroll``: in a frame partly below the fold, the page then scrolls the frame into
+    view between the press and the release, and the click is lost. The press handler is
+    swapped for one that focuses without scrolling; the keyboard controls stay."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  var keyboard = map.keyboard;
+  if (!keyboard) { return; }
+  L.DomEvent.off(map._container, 'mousedown', L.Map.Keyboard.prototype._onMouseDown, keyboard);
+  keyboard._onMouseDown = function () {
+    if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+  };
+  L.DomEvent.on(map._container, 'mousedown', keyboard._onMouseDown, keyboard);
+})({{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
@@ -324,14 +394,34 @@ var {{ this.get_name() }} = (function (map) {
     }
   });
   {%- if this.labels %}
+  // Value labels only where they fit: from the zoom at which the area holds its label
+  // (lz), the larger areas first, none over another.
+  var labels = [];
   layer.eachLayer(function (l) {
     var p = l.feature.properties;
     if (p.lp && p.k >= 0) {
-      L.marker([p.lp[1], p.lp[0]], {interactive: false, keyboard: false,
-        icon: L.divIcon({className: 'emis-label', html: '<div>' + p.v + '</div>',
-                         iconSize: null})}).addTo(map);
+      labels.push({lz: p.lz, at: L.latLng(p.lp[1], p.lp[0]),
+                   w: {{ this.char_px }} * p.v.length + {{ this.pad_px }},
+                   marker: L.marker([p.lp[1], p.lp[0]], {interactive: false, keyboard: false,
+                     icon: L.divIcon({className: 'emis-label', html: '<div>' + p.v + '</div>',
+                                      iconSize: null})})});
     }
   });
+  labels.sort(function (a, b) { return a.lz - b.lz; });
+  function placeLabels() {
+    var zoom = map.getZoom(), taken = [];
+    labels.forEach(function (label) {
+      var pt = map.latLngToLayerPoint(label.at), h = {{ this.height_px }};
+      var box = [pt.x - label.w / 2, pt.y - h / 2, pt.x + label.w / 2, pt.y + h / 2];
+      var free = label.lz <= zoom + 1e-9 && !taken.some(function (o) {
+        return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3];
+      });
+      if (free) { taken.push(box); label.marker.addTo(map); }
+      else { label.marker.remove(); }
+    });
+  }
+  map.on('zoomend', placeLabels);
+  map.whenReady(placeLabels);
   {%- endif %}
   return layer;
 })({{ this._parent.get_name() }});
@@ -349,16 +439,18 @@ var {{ this.get_name() }} = (function (map) {
                             "denominator": esc(words.denominator), "hint": esc(words.hint)})
         self.selected = _json(esc(selected))
         self.labels = labels
+        self.char_px, self.pad_px, self.height_px = LABEL_CHAR_PX, LABEL_PAD_PX, LABEL_HEIGHT_PX
 
 
 class LegendControl(folium.MacroElement):
-    """The legend as a Leaflet control (HTML escaped by :class:`Legend`)."""
+    """The legend (or a heading) as a Leaflet control (HTML escaped by :class:`Legend` and
+    :class:`Heading`)."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.control({position: {{ this.position }}});
 {{ this.get_name() }}.onAdd = function () {
-  var div = L.DomUtil.create('div', 'emis-legend');
+  var div = L.DomUtil.create('div', {{ this.css_class }});
   div.innerHTML = {{ this.content }};
   L.DomEvent.disableClickPropagation(div);
   L.DomEvent.disableScrollPropagation(div);
@@ -368,11 +460,13 @@ var {{ this.get_name() }} = L.control({position: {{ this.position }}});
 {% endmacro %}
 """)
 
-    def __init__(self, legend: Legend, position: str = "bottomright"):
+    def __init__(self, legend: Legend | Heading, position: str = "bottomright",
+                 css_class: str = "emis-legend"):
         super().__init__()
         self._name = "LegendControl"
         self.content = _json(legend.html())
         self.position = _json(position)
+        self.css_class = _json(css_class)
 
 
 class SchoolCluster(MarkerCluster):
@@ -472,6 +566,7 @@ class MapSpec:
     legend_room: int = 230  # pixels kept free beside the areas for the legend
     school_legend_position: str = "topright"
     no_data: str = "#d4d4d4"
+    heading: Heading | None = None  # a map saved on its own: its title, year, source
     extra: dict = field(default_factory=dict)
 
 
@@ -508,6 +603,8 @@ def choropleth_map(spec: MapSpec, asset_url: str, basemap: Basemap | None = None
                    min_zoom=min_zoom, **options)
     m.add_child(_Styles())
     m.add_child(_Patterns())
+    if interactive:
+        m.add_child(_FocusWithoutScroll())
     (south, west), (north, east) = spec.bounds
     # The view first, so that layers are drawn once, at their zoom.
     # Room for the legend at the bottom left: tall countries shift right, wide ones shrink.
@@ -517,6 +614,8 @@ def choropleth_map(spec: MapSpec, asset_url: str, basemap: Basemap | None = None
     if basemap is not None:
         folium.TileLayer(tiles=basemap.url, attr=esc(basemap.attribution),
                          max_zoom=MAX_ZOOM, name="basemap", control=False).add_to(m)
+    if spec.heading is not None:  # first: above the schools' legend in its corner
+        LegendControl(spec.heading, "topright", "emis-legend emis-heading").add_to(m)
     ChoroplethLayer(spec.features, spec.colours, spec.words, selected=spec.selected,
                     labels=spec.labels, no_data=spec.no_data).add_to(m)
     if spec.schools is not None and spec.school_words is not None:

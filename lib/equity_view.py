@@ -100,18 +100,6 @@ def national_value(national: pd.DataFrame, group: str = TOTAL) -> float | None:
     return None if rows.empty else _number(rows.iloc[0])
 
 
-def distinct_names(codes: Sequence[str], names: Sequence[str],
-                   parents: Mapping[str, str]) -> list[str]:
-    """Area names a chart can use as its categories: a name that several areas share (Lao
-    PDR has two districts called Xaysetha) is followed by the area's parent, ``"Xaysetha,
-    Attapeu"``, or by its code when that still leaves two alike."""
-    counts = pd.Series(list(names), dtype=object).value_counts()
-    out = [f"{name}, {parents[code]}" if counts[name] > 1 and parents.get(code) else name
-           for code, name in zip(codes, names)]
-    again = pd.Series(out, dtype=object).value_counts()
-    return [f"{name} ({code})" if again[name] > 1 else name for code, name in zip(codes, out)]
-
-
 # --------------------------------------------------------------------------- ranking
 
 

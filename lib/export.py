@@ -2,8 +2,10 @@
 
 UTF-8 with a byte-order mark, so that Excel (the tool most ministry staff open a CSV
 with) reads Lao names as Lao, not as mojibake; pandas, R and LibreOffice skip the mark.
-Machine column names; numbers at full precision, but a column of whole numbers held as
-floats (pupils, teachers, numerators) written as whole numbers: 12655, not 12655.0.
+Machine column names; a column of whole numbers held as floats (pupils, teachers,
+numerators) written as whole numbers: 12655, not 12655.0; values rounded as the page shows
+them when it says how (``digits``: 63.4, not 63.41237962107653), their numerators and
+denominators beside them keeping the exact figures.
 
 Text never becomes a formula: a name from a data package such as ``=HYPERLINK(...)`` or
 ``@SUM(A1)`` would run in the spreadsheet that opens the file (CSV injection). Every text
@@ -60,8 +62,19 @@ def whole_numbers_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as a CSV file to download (see the module's note)."""
+def rounded(frame: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
+    """``frame`` with each column of ``digits`` rounded to its number of decimals."""
+    out = frame.copy(deep=False)
+    for name, n in digits.items():
+        if name in out and out[name].dtype.kind == "f":
+            out[name] = out[name].round(n)
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> bytes:
+    """``frame`` as a CSV file to download (see the module's note); ``digits``: column ->
+    decimals shown."""
+    frame = rounded(frame, digits) if digits else frame
     # RFC 4180's CRLF line ends: Python's writer then quotes a cell holding either CR or LF
     # (with "\n" alone, a CR inside a name went out unquoted and split the row in Excel).
     return without_formulas(whole_numbers_as_integers(frame)).to_csv(

@@ -141,6 +141,19 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
     return fill(text, lang, **fmt) if fmt or _LEVEL_FIELD.search(text) else text
 
 
+# Languages whose plural rules (CLDR) tell "one" from "other" by n == 1; the others (Lao)
+# have one form.
+_ONE_AND_OTHER = frozenset({"en"})
+
+
+def plural(key: str, lang: str, count: int, **fmt: object) -> str:
+    """The text of ``key.one`` or ``key.other``, as ``lang``'s plural rules pick for
+    ``count`` ("1 school", "2 schools"; Lao has one form), formatted like :func:`t`."""
+    category = "one" if lang in _ONE_AND_OTHER and count == 1 else "other"
+    chosen = f"{key}.{category}" if has(f"{key}.{category}", lang) else f"{key}.other"
+    return t(chosen, lang, **fmt)
+
+
 def lower_word(text: str) -> str:
     """A name as English writes it mid-sentence: each word lower-cased except a word all in
     capitals (an acronym): "Local Government Areas" -> "local government areas", "LGA" stays."""

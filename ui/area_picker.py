@@ -35,7 +35,7 @@ def choose(options: Sequence[str], *, names: Callable[[str], str], lang: str, la
         held = [c for c in (held if isinstance(held, list) else []) if c in options]
         url_state.remember(COMPARE, held[:MAX_AREAS])
     chosen = st.multiselect(label, list(options), key=widget_key(COMPARE), format_func=names,
-                            max_selections=MAX_AREAS, help=help,
+                            max_selections=MAX_AREAS, help=help, select_all=False,
                             placeholder=t("area_picker.placeholder", lang))
     url_state.keep(COMPARE, list(chosen), ",".join(chosen) or None)
     return list(chosen)

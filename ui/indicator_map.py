@@ -8,6 +8,7 @@ schools), :class:`View` which areas (every area of a level, or one province's di
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -126,6 +127,11 @@ def value_title(choice: MapChoice, indicator: Indicator, lang: str) -> str:
         f"{choice.by}:{choice.group}", lang))
 
 
+def table_digits(digits: int) -> dict[str, int]:
+    """The columns of :func:`lib.choropleth.table` rounded as the map shows them."""
+    return {"value": digits, "class_from": digits, "class_to": digits}
+
+
 def legend(ch: Choropleth, choice: MapChoice, indicator: Indicator, view: View,
            year: int, lang: str) -> mapping.Legend:
     """The legend: each class with its count, the no-data class, how the classes are cut."""
@@ -142,7 +148,8 @@ def legend(ch: Choropleth, choice: MapChoice, indicator: Indicator, view: View,
             f"parity.direction.{parity_direction(indicator.higher_is_better)}", lang))
     elif indicator.higher_is_better is not None:
         note += " " + t("map.legend.darker_worse", lang)
-    return mapping.Legend(value_title(choice, indicator, lang), tuple(rows), note)
+    warning = t("map.legend.schematic", lang) if extract.info().boundaries_schematic else ""
+    return mapping.Legend(value_title(choice, indicator, lang), tuple(rows), note, warning)
 
 
 def _areas(ch: Choropleth, unit: str, lang: str, names: dict[str, str]) -> list[mapping.Area]:
@@ -206,6 +213,12 @@ class Built:
     missing: tuple[str, ...]  # areas shown without a polygon (names)
     missing_pupils: int  # the pupils of those areas in the year shown
     unplaced: int | None  # schools without coordinates (None: no schools layer)
+    labelled: Callable[[], str]  # the areas with their label points: for a saved map
+
+    def saved(self, heading: mapping.Heading) -> mapping.MapSpec:
+        """The map as saved on its own: its heading, every value labelled, no click hint."""
+        return replace(self.spec, features=self.labelled(), labels=True, heading=heading,
+                       words=replace(self.spec.words, hint=""))
 
 
 def build(chosen: Filters, choice: MapChoice, view: View, *,
@@ -218,8 +231,8 @@ def build(chosen: Filters, choice: MapChoice, view: View, *,
     geometries = extract.boundaries(view.admin_number, view.detail, view.province or None)
     names = extract.area_names(lang)
     unit = unit_of(choice, indicator)
-    features = mapping.area_features(geometries, _areas(ch, unit, lang, names),
-                                     label_points=choice.labels)
+    areas = _areas(ch, unit, lang, names)
+    features = mapping.area_features(geometries, areas, label_points=choice.labels)
     words = mapping.TipLabels(
         value=value_title(choice, indicator, lang),
         numerator=indicator.text("numerator", lang) if choice.group != PARITY else "",
@@ -238,7 +251,8 @@ def build(chosen: Filters, choice: MapChoice, view: View, *,
     without = [code for code in ch.areas["unit_code"] if code not in geometries]
     pupils = extract.area_pupils(chosen.year) if without else {}
     return Built(spec, ch, tuple(names.get(code, code) for code in without),
-                 sum(pupils.get(code, 0) for code in without), unplaced)
+                 sum(pupils.get(code, 0) for code in without), unplaced,
+                 lambda: mapping.area_features(geometries, areas, label_points=True))
 
 
 def show_error(error: IndicatorError, lang: str) -> None:

@@ -50,10 +50,10 @@ def table(df: pd.DataFrame, columns: dict[str, str], *, lang: str,
 
 
 @st.cache_data(max_entries=64, show_spinner=False)  # a page's tables: a few KB to a few MB each
-def csv_file(frame: pd.DataFrame) -> bytes:
-    """``frame`` as a CSV file to download (:func:`lib.export.csv_bytes`), converted once:
-    a rerun that shows the same rows does not convert them again."""
-    return export.csv_bytes(frame)
+def csv_file(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> bytes:
+    """``frame`` as a CSV file to download (:func:`lib.export.csv_bytes`; ``digits``:
+    column -> the decimals the page shows)."""
+    return export.csv_bytes(frame, digits)
 
 
 def download_csv(data: bytes, file_name: str, *, lang: str, label_key: str = "download.csv",

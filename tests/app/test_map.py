@@ -124,32 +124,57 @@ def test_a_district_in_the_link_is_outlined_among_its_province(extract):
 
 def test_schools_layer_every_attribute(extract):
     at = ok(open_map(admin="province"))
-    ok(at.toggle(key="map_schools").set_value(True).run())
+    ok(at.toggle(key="url_schools").set_value(True).run())
     args = component_args(at)
     assert "L.markerClusterGroup" in args["script"]
     assert any("leaflet.markercluster" in link for link in args["js_links"])
     prefix = t("map.schools.unplaced", n="").split(":")[0]
     assert any(c.value.startswith(prefix) for c in at.caption)
     for attribute in ATTRIBUTES:
-        ok(at.selectbox(key="map_school_attribute").set_value(attribute).run())
+        ok(at.selectbox(key="url_colour_schools_by").set_value(attribute).run())
         assert t(f"map.schools.attr.{attribute}") in component_args(at)["script"]
 
 
 def test_classes_labels_and_bad_breaks(extract):
     at = ok(open_map())
     for scheme in ("equal_interval", "natural_breaks"):
-        ok(at.selectbox(key="map_scheme").set_value(scheme).run())
+        ok(at.selectbox(key="url_classes").set_value(scheme).run())
         assert t(f"map.scheme.{scheme}") in component_args(at)["script"]
-    ok(at.slider(key="map_classes").set_value(7).run())
-    ok(at.selectbox(key="map_scheme").set_value("custom").run())
+    ok(at.slider(key="url_k").set_value(7).run())
+    ok(at.selectbox(key="url_classes").set_value("custom").run())
     ok(at.text_input(key="map_breaks_value").set_value("90, abc").run())
     assert at.error and "abc" in at.error[0].value
     ok(at.text_input(key="map_breaks_value").set_value("90, 100, 110").run())
     assert not at.error
     assert t("map.legend.above", value="110.0%") in component_args(at)["script"]
-    ok(at.toggle(key="map_labels").set_value(True).run())
+    ok(at.toggle(key="url_labels").set_value(True).run())
     assert '"lp":[' in component_args(at)["script"]
-    ok(at.selectbox(key="map_palette").set_value("PuBu").run())
+    ok(at.selectbox(key="url_palette").set_value("PuBu").run())
+    # Every choice is in the URL ...
+    assert {key: at.query_params[key] for key in ("classes", "breaks", "labels", "palette")} \
+        == {"classes": "custom", "breaks": "90,100,110", "labels": "1", "palette": "PuBu"}
+
+
+def test_a_link_with_every_map_choice_reopens_the_same_map(extract):
+    query = dict(admin="province", classes="equal_interval", k="7", palette="PuBu",
+                 labels="1", schools="1", colour_schools_by="electricity")
+    at = ok(open_map(**query))
+    assert at.selectbox(key="url_classes").value == "equal_interval"
+    assert at.slider(key="url_k").value == 7
+    assert at.selectbox(key="url_palette").value == "PuBu"
+    assert at.toggle(key="url_labels").value and at.toggle(key="url_schools").value
+    assert at.selectbox(key="url_colour_schools_by").value == "electricity"
+    script = component_args(at)["script"]
+    assert t("map.scheme.equal_interval") in script and '"lp":[' in script
+    assert t("map.schools.attr.electricity") in script
+    assert {key: at.query_params[key] for key in query} == query
+    assert not url_notices(at)
+    # Custom breaks from a link; bad values fall back with a notice each.
+    at = ok(open_map(classes="custom", breaks="80,100,120"))
+    assert t("map.legend.above", value="120.0%") in component_args(at)["script"]
+    at = ok(open_map(k="40", palette="Nope", labels="yes", breaks="1,x"))
+    assert len(url_notices(at)) == 3
+    assert at.slider(key="url_k").value == 5 and not at.toggle(key="url_labels").value
 
 
 def test_every_indicator_of_the_level_maps_or_says_why(extract):

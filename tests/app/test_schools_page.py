@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import db
-from lib.i18n import format_number, t
+from lib.i18n import format_number, plural, t
 from tests.app.pages import ok
 from tests.e2e.conftest import HOSTILE_NAME, hostile_school  # noqa: F401 (a fixture)
 from ui.markdown import escape
@@ -54,9 +54,12 @@ def test_search_by_name_and_filters(extract):
         "AND name_en LIKE 'Ban % Primary School' ORDER BY school_id LIMIT 1").fetchone()
     at = run_page()
     assert [e.value for e in at.title] == [t("schools.title")]
-    n = extract.execute("SELECT count(*) FROM schools").fetchone()[0]
-    assert t("schools.results.count", n=format_number(n), where="Lao PDR").split(" found")[0] \
-        in texts(at)
+    # The list follows the sidebar's education level (primary, the entry level).
+    n = extract.execute("SELECT count(*) FROM school_levels WHERE level = 'primary'"
+                        ).fetchone()[0]
+    assert widget(at, "multiselect", t("schools.filter.levels")).value == ["primary"]
+    assert plural("schools.results.count", "en", n, n=format_number(n),
+                  where="Lao PDR").split(" found")[0] in texts(at)
     widget(at, "text_input", t("schools.search.label")).set_value(name.lower()).run()
     ok(at)
     found = results(at)
@@ -70,6 +73,26 @@ def test_search_by_name_and_filters(extract):
     shown = results(at)
     assert set(shown["ownership"]) == {t("schools.value.public")}
     assert at.get("download_button"), "the results can be downloaded"
+
+
+def test_the_level_filter_follows_the_sidebar_and_can_be_widened(extract):
+    def count(level: str | None) -> int:
+        sql = "SELECT count(*) FROM schools" if level is None else \
+            "SELECT count(*) FROM school_levels WHERE level = ?"
+        return extract.execute(sql, [level] if level else []).fetchone()[0]
+
+    def shown(n: int) -> bool:
+        return plural("schools.results.count", "en", n, n=format_number(n),
+                      where="Lao PDR").split(" found")[0] in texts(at)
+
+    at = run_page()
+    widget(at, "selectbox", t("filters.level")).set_value("lower_secondary").run()
+    ok(at)
+    assert widget(at, "multiselect", t("schools.filter.levels")).value == ["lower_secondary"]
+    assert shown(count("lower_secondary"))
+    widget(at, "multiselect", t("schools.filter.levels")).unselect("lower_secondary").run()
+    ok(at)
+    assert shown(count(None))  # every level
 
 
 def test_nothing_found_says_so(extract):

@@ -8,6 +8,8 @@ would.
 """
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from lib.i18n import t
@@ -39,6 +41,20 @@ def browser(playwright, chromium):
     browser.close()
 
 
+def fetch(route, attempts: int = 4):
+    """The document as the server answers it, asked again when a loaded machine drops the
+    connection (ECONNRESET), as a proxy would, rather than leaving the page without it."""
+    from playwright.sync_api import Error
+
+    for attempt in range(attempts):
+        try:
+            return route.fetch()
+        except Error as error:
+            if "ECONNRESET" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+
+
 @pytest.fixture
 def policed(tab):
     """The tab, every document it loads served with the README's policy."""
@@ -48,7 +64,7 @@ def policed(tab):
         if route.request.resource_type != "document":
             route.continue_()
             return
-        answer = route.fetch()
+        answer = fetch(route)
         route.fulfill(response=answer,
                       headers={**answer.headers, "content-security-policy": csp})
 

@@ -64,12 +64,23 @@ def test_the_district_map_draws_every_district_and_its_legend(map_app_url, tab, 
     clean(tab)
 
 
-def click_an_area(tab, frame) -> None:
-    """A real mouse click on an area, at a point where that area is on top."""
+def overlapping(boxes: list[dict]) -> list[tuple[int, int]]:
+    """The pairs of boxes (Playwright's x, y, width, height) that overlap."""
+    def over(a: dict, b: dict) -> bool:
+        return (a["x"] < b["x"] + b["width"] - 0.5 and b["x"] < a["x"] + a["width"] - 0.5
+                and a["y"] < b["y"] + b["height"] - 0.5 and b["y"] < a["y"] + a["height"] - 0.5)
+    return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+            if over(boxes[i], boxes[j])]
+
+
+def click_an_area(tab, frame, scroll: bool = True) -> None:
+    """A real mouse click on an area, at a point where that area is on top (and in view;
+    ``scroll``: the map is first scrolled into view)."""
     page = tab.page
     handle = page.query_selector(MAP)
     inner = handle.content_frame()
-    handle.scroll_into_view_if_needed()
+    if scroll:
+        handle.scroll_into_view_if_needed()
     origin = handle.bounding_box()  # boxes are in the page's coordinates
     paths = inner.query_selector_all("path.leaflet-interactive")
     for path in sorted(paths, key=lambda p: -(p.bounding_box() or {}).get("width", 0))[:10]:
@@ -107,6 +118,19 @@ def test_a_click_on_a_province_shows_its_districts_and_back(map_app_url, tab, un
     frame = wait_for_areas(tab)
     expect(frame.locator("path.leaflet-interactive")).to_have_count(
         int((units["level"] == 1).sum()))
+    clean(tab)
+
+
+def test_the_first_click_drills_down_with_the_map_partly_below_the_fold(map_app_url, tab):
+    """As a policy maker opens the map at 1400×900: no scrolling first. Leaflet's focus on
+    the press used to scroll the page before the release, losing the click."""
+    page = tab.page
+    open_map(tab, map_app_url + "/map?admin=province")
+    box = page.query_selector(MAP).bounding_box()
+    assert box["y"] + box["height"] > page.viewport_size["height"], "partly below the fold"
+    click_an_area(tab, None, scroll=False)
+    page.wait_for_function("() => /[?&]area=/.test(location.search)", timeout=TIMEOUT)
+    wait_for_areas(tab)
     clean(tab)
 
 
@@ -166,7 +190,20 @@ def test_the_downloaded_map_opens_with_no_network(map_app_url, tab, browser, uni
         standalone.goto(path.as_uri())
         expect(standalone.locator("path.leaflet-interactive")).to_have_count(
             int((units["level"] == 2).sum()), timeout=TIMEOUT)
-        expect(standalone.locator(".emis-legend")).to_be_visible()
+        legend = standalone.locator(".emis-legend:not(.emis-heading)")
+        expect(legend).to_be_visible()
+        # It says what it shows, where, when and from which data, even pasted in a report.
+        heading = standalone.locator(".emis-heading")
+        expect(heading).to_contain_text("Gross enrolment ratio")
+        expect(heading).to_contain_text("Districts of Lao PDR, school year ")
+        expect(heading).to_contain_text(t("banner.synthetic").replace("**", ""))
+        expect(standalone.locator(".emis-label").first).to_be_attached()  # labels on ...
+        boxes = [b for b in (label.bounding_box() for label in
+                             standalone.locator(".emis-label div").all()) if b]
+        # ... where they fit: not one over another, so not all 148 at the country's zoom.
+        assert 10 < len(boxes) < int((units["level"] == 2).sum())
+        assert not overlapping(boxes)
+        standalone.screenshot(path=str(tmp_path.parent / "downloaded-map.png"))
         assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
     finally:
         offline.close()

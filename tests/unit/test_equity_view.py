@@ -287,13 +287,3 @@ def test_every_equity_chart_is_a_valid_vega_lite_spec(demo_con, year):
             points, x_title="x", y_title="y", size_title="s", colour=colour,
             colour_title="c", national_x=20.0, national_y=100.0, title="t", subtitle="s",
             x_unit="ratio", y_unit="%", lang="en").to_dict(validate=True)
-
-
-def test_areas_sharing_a_name_are_told_apart_by_their_province_then_their_code():
-    names = equity_view.distinct_names(
-        ["1701", "0105", "0301", "0302", "0303"],
-        ["Xaysetha", "Xaysetha", "Xay", "Nam", "Nam"],
-        {"1701": "Attapeu", "0105": "Vientiane Capital", "0302": "Oudomxay",
-         "0303": "Oudomxay"})
-    assert names == ["Xaysetha, Attapeu", "Xaysetha, Vientiane Capital", "Xay",
-                     "Nam, Oudomxay (0302)", "Nam, Oudomxay (0303)"]

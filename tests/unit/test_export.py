@@ -27,6 +27,14 @@ def test_counts_are_whole_numbers_values_keep_their_precision_and_lao_reads():
     assert frame["pupils"].dtype.kind == "f", "the frame shown is left as it was"
 
 
+def test_values_rounded_as_the_page_shows_them_beside_exact_counts():
+    frame = pd.DataFrame({"value": [63.41237962107653, np.nan], "change": [-1.04999, 2.0],
+                          "numerator": [1234.0, 5.0], "name": ["a", "b"]})
+    text = csv_bytes(frame, {"value": 1, "change": 1, "name": 3}).decode("utf-8-sig")
+    # -1.05 to one decimal is -1.0: a whole number, written as one.
+    assert text.splitlines() == ["value,change,numerator,name", "63.4,-1,1234,a", ",2,5,b"]
+
+
 FORMULAS = ["=1+1", '=HYPERLINK("http://evil.example","click")', "=cmd|' /C calc'!A0",
             "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "\n=1+1"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 
 import branca.colormap
@@ -173,6 +174,21 @@ def test_a_downloaded_map_needs_no_network(districts, tmp_path):
     assert html.escape(html.escape(f"GER {HOSTILE}")) not in page  # escaped once
 
 
+def test_a_downloaded_map_says_what_when_where_from_and_what_not(districts):
+    heading = mapping.Heading(f"GER {HOSTILE}", ("Districts of Lao PDR, school year 2023–24",
+                                                 "Source: Ministry <census>"),
+                              ("Synthetic demo data, not official statistics",))
+    legend = mapping.Legend("GER", (), warning="Schematic boundaries, not real borders")
+    page = mapping.standalone_html(mapping.choropleth_map(
+        spec(districts, heading=heading, legend=legend, labels=True), ASSET_URL), ASSET_URL)
+    for text in ("Districts of Lao PDR, school year 2023–24",
+                 "Synthetic demo data, not official statistics",
+                 "Schematic boundaries, not real borders", "emis-heading-title"):
+        assert text in page
+    assert "Source: Ministry" in page and "census" in page
+    assert "<census>" not in page and HOSTILE not in page  # escaped
+
+
 def test_inlining_refuses_a_foreign_link():
     with pytest.raises(ValueError, match="not an asset"):
         assets.inline_html('<script src="https://cdn.example.org/x.js"></script>', ASSET_URL)
@@ -245,3 +261,23 @@ def test_jquery_only_when_folium_needs_it():
     m.keep_in_front(folium.FeatureGroup().add_to(m))  # its template then calls $(document)
     assert [name for name, _ in m.default_js] == ["leaflet", "jquery"]
     assert "jquery" in m.get_root().render()
+
+
+def test_a_value_label_shows_from_the_zoom_at_which_its_area_holds_it():
+    # A 1° × 1° area at the equator, 85 % of it usable: 256/360 × 0.85 ≈ 0.604 px at zoom
+    # 0. "50.0%" is 5 × 7 + 6 = 41 px wide: it fits from zoom log2(41 / 0.604) ≈ 6.08.
+    assert mapping.label_min_zoom((0, 0, 1, 1), "50.0%") == pytest.approx(6.08, abs=0.01)
+    # Twice as wide and tall: one zoom level sooner; a longer text: later.
+    assert mapping.label_min_zoom((0, 0, 2, 2), "50.0%") == pytest.approx(5.08, abs=0.01)
+    assert mapping.label_min_zoom((0, 0, 1, 1), "1,234,567") > 6.08
+    # A sliver too flat for 17 px of text waits for its height, however wide.
+    flat = mapping.label_min_zoom((0, 0, 50, 0.01), "1")
+    assert flat == pytest.approx(math.log2(17 / (0.01 / 360 * 256 * 0.85)), abs=0.05)
+    assert mapping.label_min_zoom((3, 3, 3, 3), "1") == 99.0  # no area: never
+
+
+def test_label_points_carry_their_zoom(districts):
+    codes = sorted(districts)
+    found = json.loads(mapping.area_features(districts, areas_for(codes), label_points=True))
+    zooms = [f["properties"]["lz"] for f in found["features"]]
+    assert all(0 <= z < 20 for z in zooms) and len(set(zooms)) > 1

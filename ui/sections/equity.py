@@ -149,9 +149,9 @@ def inequality_section(chosen: Filters, indicator, level: str, frame, areas: str
     if found.areas == 0:
         st.info(t("equity.inequality.empty", lang), icon=":material/database_off:")
         return
-    show_inequality(equity_view.readings(found, frame), indicator,
-                                  areas=areas, weight=equity_view.weight_kind(indicator),
-                                  lang=lang, file_name=file_stem("equity_inequality", stem))
+    show_inequality(equity_view.readings(found, with_distinct_names(frame, lang)), indicator,
+                    areas=areas, weight=equity_view.weight_kind(indicator), lang=lang,
+                    file_name=file_stem("equity_inequality", stem))
     if found.left_out:
         st.caption(t("equity.inequality.left_out", lang, n=len(found.left_out)))
 
@@ -228,14 +228,12 @@ def bottom_section(chosen: Filters, indicator, dimension: str, frame, ranked, ar
 
 
 def with_distinct_names(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``rows`` with each ``unit_name`` told apart from its namesakes by its province
-    (:func:`lib.equity_view.distinct_names`): a chart draws one band per name."""
-    units = extract.admin_units()
-    local = extract.area_names(lang)
-    parents = {code: local.get(parent, "") for code, parent in
-               zip(units["code"], units["parent_code"]) if isinstance(parent, str) and parent}
-    return rows.assign(unit_name=equity_view.distinct_names(
-        list(rows["unit_code"]), list(rows["unit_name"]), parents))
+    """``rows`` with each ``unit_name`` as the pages name areas (:func:`ui.extract.area_names`:
+    a namesake told apart by its province), so that a chart draws one band per area and a
+    sentence names the right one."""
+    names = extract.area_names(lang)
+    return rows.assign(unit_name=[names.get(code, name) for code, name in
+                                  zip(rows["unit_code"], rows["unit_name"])])
 
 
 def show_ranking(ranked: Ranked, indicator: Indicator, *, title: str, subtitle: str,
@@ -294,8 +292,10 @@ def parity_map(chosen: Filters, indicator_id: str, dimension: str, admin: str,
         indicator_map.show_error(error, chosen.lang)
         return
     maps.draw(built.spec, key="equity_map", height=600, interactive=False)
-    tables.download_csv(tables.csv_file(choropleth.table(built.choropleth)), f"{file_name}.csv",
-                        lang=chosen.lang, label_key="chart.download_csv", key="equity_map_csv")
+    tables.download_csv(tables.csv_file(choropleth.table(built.choropleth),
+                                        indicator_map.table_digits(values.DIGITS["index"])),
+                        f"{file_name}.csv", lang=chosen.lang, label_key="chart.download_csv",
+                        key="equity_map_csv")
 
 
 def show_inequality(items: list[Reading], indicator: Indicator, *, areas: str,
@@ -374,5 +374,8 @@ def show_bottom(rows: pd.DataFrame, indicator: Indicator, unit: str, dimension: 
     columns["flags"] = t("chart.flags", lang)
     tables.table(shown, columns, lang=lang, max_rows=15, integers=("rank",),
                  key="equity_bottom")
-    tables.download_csv(tables.csv_file(rows), f"{file_name}.csv",
+    digits = values.DIGITS.get(unit, 1)
+    shown_digits = {col: values.DIGITS["index"] if col == PARITY else digits
+                    for col in ("value", "gap", PARITY, *equity_view.groups(dimension))}
+    tables.download_csv(tables.csv_file(rows, shown_digits), f"{file_name}.csv",
                         lang=lang, label_key="chart.download_csv", key="equity_bottom_csv")

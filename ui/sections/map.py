@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
+from geo import mapping
 from geo.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES, parse_breaks
 from lib import choropleth, schools_layer
 from lib.country import admin_level_name
@@ -30,11 +30,16 @@ from ui.indicator_map import (Built, MapChoice, View, class_label, show_label, u
                               value_title)
 from ui.markdown import escape
 from ui.split_picker import BY
+from ui.url_state import widget_key
 from ui.values import capitalised
 
 SHOW = "map_show"  # session: the value shown ("T", "sex:F", "sex:parity", ...)
-SCHEME, CLASSES, BREAKS, PALETTE = "map_scheme", "map_classes", "map_breaks", "map_palette"
-LABELS, SCHOOLS, ATTRIBUTE = "map_labels", "map_schools", "map_school_attribute"
+# URL parameters of the map's own choices (architecture.md: every choice in the URL): the
+# classification, its number of classes or its breaks, the palette, value labels, and the
+# schools layer with the attribute its points show.
+SCHEME, CLASSES, BREAKS, PALETTE = "classes", "k", "breaks", "palette"
+LABELS, SCHOOLS, ATTRIBUTE = "labels", "schools", "colour_schools_by"
+ON = "1"  # a switch that is on, in the URL; off is absent
 CLICK = "map_click"
 UNIT_WORDS = {"%": "percent", "ratio": "ratio", "count": "count", "index": "index"}
 
@@ -115,42 +120,90 @@ def choose_show(indicator: Indicator, lang: str, districts: bool) -> tuple[str |
 
 
 def choose_classes(group: str, lang: str) -> tuple[str, int, tuple[float, ...], str]:
-    """Classification, number of classes, custom breaks and palette (session only)."""
+    """Classification, number of classes, custom breaks and palette, each in the URL."""
     parity = choropleth.is_parity(group)
     palettes = choropleth.palettes(group)
-    if st.session_state.get(PALETTE) not in palettes:
-        st.session_state[PALETTE] = palettes[0]
-    breaks_key = f"{BREAKS}_{'parity' if parity else 'value'}"
-    if breaks_key not in st.session_state:
-        st.session_state[breaks_key] = ", ".join(
-            format_number(b, "en", 2) for b in choropleth.default_breaks(group))
-    if parity and SCHEME not in st.session_state:
-        st.session_state[SCHEME] = "custom"
-    scheme = st.selectbox(t("map.classes.scheme", lang), SCHEMES, key=SCHEME,
+    scheme = url_state.choose(SCHEME, list(SCHEMES), "custom" if parity else "quantiles",
+                              parse=str, label_key="map.param.classes",
+                              describe=lambda s: t(f"map.scheme.{s}", lang))
+    scheme = st.selectbox(t("map.classes.scheme", lang), SCHEMES, key=widget_key(SCHEME),
                           format_func=lambda s: t(f"map.scheme.{s}", lang),
                           help=t("map.classes.scheme_help", lang))
+    url_state.keep(SCHEME, scheme)
     breaks: tuple[float, ...] = ()
     k = DEFAULT_CLASSES
     if scheme == "custom":
-        text = st.text_input(t("map.classes.breaks", lang), key=breaks_key,
-                             help=t("map.classes.breaks_help", lang))
-        try:
-            breaks = tuple(parse_breaks(text))
-        except ValueError as bad:
-            st.error(t("map.classes.breaks_bad", lang, value=escape(str(bad), 20)))
-            breaks = ()
-        if not MIN_CLASSES - 1 <= len(breaks) <= MAX_CLASSES - 1:
-            if text.strip() and breaks:
-                st.error(t("map.classes.breaks_count", lang, n=len(breaks)))
-            breaks = ()
+        breaks = _choose_breaks(group, lang)
+        url_state.write(CLASSES, None)
+        if not breaks:
             scheme = "quantiles"
     else:
-        k = st.slider(t("map.classes.k", lang), MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES,
-                      key=CLASSES)
-    palette = st.selectbox(t("map.classes.palette", lang), palettes, key=PALETTE,
+        url_state.write(BREAKS, None)
+        url_state.choose(CLASSES, list(range(MIN_CLASSES, MAX_CLASSES + 1)), DEFAULT_CLASSES,
+                         parse=int, label_key="map.param.k", describe=str)
+        k = st.slider(t("map.classes.k", lang), MIN_CLASSES, MAX_CLASSES,
+                      key=widget_key(CLASSES))
+        url_state.keep(CLASSES, k, str(k) if k != DEFAULT_CLASSES else None)
+    url_state.choose(PALETTE, palettes, palettes[0], parse=str,
+                     label_key="map.param.palette", describe=str)
+    palette = st.selectbox(t("map.classes.palette", lang), palettes, key=widget_key(PALETTE),
                            help=t("map.classes.palette_help_parity" if parity
                                   else "map.classes.palette_help", lang))
+    url_state.keep(PALETTE, palette, palette if palette != palettes[0] else None)
     return scheme, k, breaks, palette
+
+
+def _usable_breaks(text: str) -> tuple[float, ...]:
+    """Breaks that cut between MIN_CLASSES and MAX_CLASSES classes; raise ValueError."""
+    breaks = tuple(parse_breaks(text))
+    if not MIN_CLASSES - 1 <= len(breaks) <= MAX_CLASSES - 1:
+        raise ValueError(text)
+    return breaks
+
+
+def _choose_breaks(group: str, lang: str) -> tuple[float, ...]:
+    """Custom breaks, typed as "90, 100, 110": the URL's when valid, else this session's
+    (one text for values, one for parity indices), else the defaults. Empty when the text
+    typed is not usable, which is said."""
+    default = ", ".join(format_number(b, "en", 2) for b in choropleth.default_breaks(group))
+    key = f"map_breaks_{'parity' if choropleth.is_parity(group) else 'value'}"
+    raw = url_state.incoming(BREAKS)
+    if raw is not None:
+        try:
+            _usable_breaks(raw)
+            st.session_state[key] = raw.replace(",", ", ").replace("  ", " ")
+        except ValueError:
+            url_state.notice("map.param.breaks", raw, default)
+    st.session_state.setdefault(key, default)
+    text = st.text_input(t("map.classes.breaks", lang), key=key,
+                         help=t("map.classes.breaks_help", lang))
+    try:
+        breaks = tuple(parse_breaks(text))
+    except ValueError as bad:
+        st.error(t("map.classes.breaks_bad", lang, value=escape(str(bad), 20)))
+        breaks = ()
+    if not MIN_CLASSES - 1 <= len(breaks) <= MAX_CLASSES - 1:
+        if text.strip() and breaks:
+            st.error(t("map.classes.breaks_count", lang, n=len(breaks)))
+        breaks = ()
+    url_state.write(BREAKS, ",".join(f"{b:g}" for b in breaks) or None)
+    return breaks
+
+
+def _switch_value(raw: str) -> bool:
+    if raw not in (ON, "0"):
+        raise ValueError(raw)
+    return raw == ON
+
+
+def _switch(name: str, label: str, help_text: str, lang: str) -> bool:
+    """A toggle held in the URL as ``name=1`` when on."""
+    url_state.choose(name, [False, True], False, parse=_switch_value,
+                     label_key=f"map.param.{name}", describe=lambda on: t(
+                         "map.param.on" if on else "map.param.off", lang))
+    on = st.toggle(label, key=widget_key(name), help=help_text)
+    url_state.keep(name, on, ON if on else None)
+    return on
 
 
 def controls(chosen: Filters) -> MapChoice:
@@ -170,21 +223,26 @@ def controls(chosen: Filters) -> MapChoice:
                             width="stretch"):
         scheme, k, breaks, palette = choose_classes(group, lang)
     with row[1]:
-        labels = st.toggle(t("map.value_labels.label", lang), key=LABELS,
-                           help=t("map.value_labels.help", lang))
+        labels = _switch(LABELS, t("map.value_labels.label", lang),
+                         t("map.value_labels.help", lang), lang)
     with row[2]:
-        schools = extract.has_values("schools", "latitude") and st.toggle(  # placed schools
-            t("map.schools.toggle", lang), key=SCHOOLS, help=t("map.schools.toggle_help", lang))
+        schools = extract.has_values("schools", "latitude") and _switch(  # placed schools
+            SCHOOLS, t("map.schools.toggle", lang), t("map.schools.toggle_help", lang), lang)
     attribute = schools_layer.DEFAULT_ATTRIBUTE
     shown = [a for a in schools_layer.ATTRIBUTES  # what the package has values for
              if extract.has_values(*schools_layer.SOURCES[a])]
     with row[3]:
         if schools and shown:
+            def attribute_name(a: str) -> str:
+                return capitalised(t(f"map.schools.attr.{a}", lang))
+
+            default = attribute if attribute in shown else shown[0]
+            url_state.choose(ATTRIBUTE, shown, default, parse=str,
+                             label_key="map.param.colour_schools_by", describe=attribute_name)
             attribute = st.selectbox(
-                t("map.schools.attribute", lang), shown,
-                key=ATTRIBUTE, format_func=lambda a: capitalised(t(f"map.schools.attr.{a}",
-                                                                    lang)),
-                label_visibility="collapsed")
+                t("map.schools.attribute", lang), shown, key=widget_key(ATTRIBUTE),
+                format_func=attribute_name, label_visibility="collapsed")
+            url_state.keep(ATTRIBUTE, attribute, attribute if attribute != default else None)
     return MapChoice(indicator_id, admin, by, group, scheme, k, breaks, palette, labels,
                      schools, attribute)
 
@@ -302,18 +360,38 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
     row = st.container(horizontal=True)
     with row:
         st.download_button(t("map.download.csv", lang),
-                           data=tables.csv_file(choropleth.table(built.choropleth)),
+                           data=tables.csv_file(choropleth.table(built.choropleth),
+                                                indicator_map.table_digits(digits)),
                            file_name=f"{stem}.csv", mime="text/csv",
                            icon=":material/download:", on_click="ignore", key="map_csv")
-        spec = built.spec
+        heading = download_heading(chosen, choice, view)
 
-        def page() -> bytes:
-            return maps.standalone_html(replace(spec, words=replace(spec.words, hint="")))
+        def page() -> bytes:  # labels always on: a saved map is read, not hovered
+            return maps.standalone_html(built.saved(heading))
 
         st.download_button(t("map.download.html", lang), data=page,
                            file_name=f"{stem}.html", mime="text/html",
                            icon=":material/map:", on_click="ignore", key="map_html",
                            help=t("map.download.html_help", lang))
+
+
+def download_heading(chosen: Filters, choice: MapChoice, view: View) -> mapping.Heading:
+    """What a saved map says of itself: what it shows, where and when, from which data;
+    the synthetic-data notice when it applies (the legend says when boundaries are
+    schematic)."""
+    lang = chosen.lang
+    info = extract.info()
+    indicator = extract.registry().get(choice.indicator)
+    names = extract.area_names(lang)
+    where = names.get(view.province, "") if view.province else extract.country_name(lang)
+    source = "; ".join(x for x in (info.package_source, info.attribution) if x)
+    lines = [t("map.download.where_when", lang, where=where,
+               areas=capitalised(t(f"admin_level.plural.{view.level}", lang)),
+               year=format_school_year(chosen.year, lang))]
+    if source:
+        lines.append(t("map.download.source", lang, source=source))
+    warnings = (t("banner.synthetic", lang).replace("**", ""),) if info.synthetic else ()
+    return mapping.Heading(value_title(choice, indicator, lang), tuple(lines), warnings)
 
 
 def _file_stem(chosen: Filters, choice: MapChoice, view: View) -> str:

@@ -12,7 +12,7 @@ import streamlit as st
 from lib import schools
 from lib.areas import namer
 from lib.country import admin_level_name
-from lib.i18n import format_number, format_school_year, t
+from lib.i18n import format_number, format_school_year, plural, t
 from lib.schools import SchoolQuery, SearchResult
 from lib.vocabulary import FACILITY_ITEMS, LOCALITIES, OWNERSHIPS
 from ui import extract, nav, tables, url_state
@@ -35,6 +35,7 @@ DEFAULTS = {TEXT: "", LEVELS: [], OWNERSHIP: [], LOCALITY: [], COMPLETE: ANY,
             MULTIGRADE: ANY, FACILITY: "", PTR: (0, PTR_LIMIT)}
 SCHOOL = "school"  # URL parameter of architecture.md
 _OPEN = "schools_open"  # session: the school whose profile is open
+_FOLLOWED = "_schools_level_followed"  # session: the sidebar level the level filter follows
 
 
 # --------------------------------------------------------------------------- which school
@@ -78,6 +79,15 @@ def search(chosen: Filters) -> None:
     results(run(query), query, chosen)
 
 
+def _follow_sidebar_level(level: str) -> None:
+    """The education level filter starts at the sidebar's level and follows it when it
+    changes; clearing it widens the search to every level."""
+    if st.session_state.get(_FOLLOWED) != level:
+        st.session_state[_FOLLOWED] = level
+        st.session_state[LEVELS] = [level]
+        st.session_state.get(_SAVED, {})[LEVELS] = [level]
+
+
 def _restore() -> None:
     """Seed the form's widgets: Streamlit forgets a widget's value on a run that does not
     draw it (a profile), so the values are kept aside and given back."""
@@ -102,6 +112,7 @@ def form(chosen: Filters) -> SchoolQuery:
     """The search box and the filters; the query they make for the chosen year and area."""
     lang = chosen.lang
     country = extract.country()
+    _follow_sidebar_level(chosen.level)
     _restore()
     example_name, example_code = extract.example_school(lang)  # from the data, not Lao PDR
     text = st.text_input(t("schools.search.label", lang), key=TEXT, max_chars=120,
@@ -187,8 +198,8 @@ def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
         st.info(t("schools.results.none", lang, where=escape(where)),
                 icon=":material/search_off:")
         return
-    count = t("schools.results.count", lang, n=format_number(result.total, lang),
-              where=escape(where))
+    count = plural("schools.results.count", lang, result.total,
+                   n=format_number(result.total, lang), where=escape(where))
     if result.truncated:
         count += " " + t("schools.results.first", lang,
                          n=format_number(len(result.rows), lang))

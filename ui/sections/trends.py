@@ -240,8 +240,10 @@ def show_changes(rows: pd.DataFrame, unit: str, *, lang: str, file_name: str) ->
     st.dataframe(styled, hide_index=True, height=min(38 + 35 * len(shown), 420),
                  column_config={c: st.column_config.Column(label) for c, label
                                 in labels.items()}, key="trends_changes")
-    tables.download_csv(tables.csv_file(rows), f"{file_name}.csv",
-                        lang=lang, label_key="chart.download_csv", key="trends_changes_csv")
+    digits = values.DIGITS.get(unit, 1)
+    tables.download_csv(tables.csv_file(rows, {"value": digits, "change": digits}),
+                        f"{file_name}.csv", lang=lang, label_key="chart.download_csv",
+                        key="trends_changes_csv")
 
 
 def show_flows(rows: pd.DataFrame, *, title: str, subtitle: str, lang: str,
