@@ -294,6 +294,11 @@ _STYLE = Template("""
 .emis-legend-note { color: #52606d; margin-bottom: 4px; }
 .emis-legend-warning { color: #7c2d12; font-weight: 600; margin-top: 4px; }
 .emis-heading { max-width: 360px; }
+.emis-narrow .emis-legend { max-width: 200px; font-size: 11px; }
+.emis-narrow .emis-legend-title::after { content: " \\25BE"; color: #52606d; }
+.emis-narrow .emis-folded .emis-legend-title::after { content: " \\25B8"; }
+.emis-folded > :not(:first-child) { display: none; }
+.emis-narrow .emis-legend-title { cursor: pointer; }
 .emis-heading-title { font-weight: 700; font-size: 15px; margin-bottom: 2px; }
 .emis-heading-line { color: #323f4b; }
 .emis-legend-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
@@ -330,6 +335,34 @@ class _Patterns(folium.MacroElement):
 </defs></svg>
 {% endmacro %}
 """)
+
+
+NARROW_PX = 320  # the narrowest map drawn (a phone's width less the page's margins)
+COLLAPSE_BELOW_PX = 600  # a map narrower than this folds its legends to their titles
+
+
+class _Fit(folium.MacroElement):
+    """The map opens on ``bounds``, the whole of them at any width: beside the legend on a
+    wide map (``room`` pixels kept free on the left), edge to edge on a narrow one, whose
+    legends fold to their titles (a tap opens them)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  var narrow = map.getSize().x < {{ this.collapse_below }};
+  map.getContainer().classList.toggle('emis-narrow', narrow);
+  map.fitBounds({{ this.bounds }}, {paddingTopLeft: [narrow ? 10 : {{ this.room }}, 10],
+                                     paddingBottomRight: [10, 10]});
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, bounds: list[list[float]], room: int):
+        super().__init__()
+        self._name = "Fit"
+        self.bounds = _json(bounds)
+        self.room = int(room)
+        self.collapse_below = COLLAPSE_BELOW_PX
 
 
 class _FocusWithoutScroll(folium.MacroElement):
@@ -452,6 +485,16 @@ var {{ this.get_name() }} = L.control({position: {{ this.position }}});
 {{ this.get_name() }}.onAdd = function () {
   var div = L.DomUtil.create('div', {{ this.css_class }});
   div.innerHTML = {{ this.content }};
+  var map = {{ this._parent.get_name() }};
+  if (map.getContainer().classList.contains('emis-narrow')) {
+    div.classList.add('emis-folded');
+  }
+  var title = div.firstElementChild;
+  if (title) {
+    title.setAttribute('role', 'button');
+    title.setAttribute('tabindex', '0');
+    L.DomEvent.on(title, 'click', function () { div.classList.toggle('emis-folded'); });
+  }
   L.DomEvent.disableClickPropagation(div);
   L.DomEvent.disableScrollPropagation(div);
   return div;
@@ -598,7 +641,9 @@ def choropleth_map(spec: MapSpec, asset_url: str, basemap: Basemap | None = None
     options = {} if interactive else dict(zoom_control=False, dragging=False,
                                           scroll_wheel_zoom=False, double_click_zoom=False,
                                           box_zoom=False, keyboard=False, touch_zoom=False)
-    min_zoom = max(MIN_ZOOM, math.floor(fit_zoom(spec.bounds)) - 1)
+    # Zooming out stops a little beyond the whole country on the narrowest screen (a phone
+    # held upright), not on a desktop's: a phone could otherwise never see all of it.
+    min_zoom = max(MIN_ZOOM, math.floor(fit_zoom(spec.bounds, NARROW_PX, NARROW_PX)) - 1)
     m = OfflineMap(asset_url, location=None, zoom_snap=0.25, control_scale=interactive,
                    min_zoom=min_zoom, **options)
     m.add_child(_Styles())
@@ -608,9 +653,8 @@ def choropleth_map(spec: MapSpec, asset_url: str, basemap: Basemap | None = None
     (south, west), (north, east) = spec.bounds
     # The view first, so that layers are drawn once, at their zoom.
     # Room for the legend at the bottom left: tall countries shift right, wide ones shrink.
-    left = spec.legend_room if spec.legend is not None else 10
-    m.fit_bounds([[south, west], [north, east]], padding_top_left=(left, 10),
-                 padding_bottom_right=(10, 10))
+    m.add_child(_Fit([[south, west], [north, east]],
+                     spec.legend_room if spec.legend is not None else 10))
     if basemap is not None:
         folium.TileLayer(tiles=basemap.url, attr=esc(basemap.attribution),
                          max_zoom=MAX_ZOOM, name="basemap", control=False).add_to(m)

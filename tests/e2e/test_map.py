@@ -13,7 +13,7 @@ import pytest
 from lib import db
 from lib.i18n import t
 from tests.e2e.conftest import HOSTILE_NAME
-from tests.e2e.test_browser import real_errors, screenshot
+from tests.e2e.test_browser import ARTIFACTS, real_errors, screenshot
 
 MAP = "iframe[title='streamlit_folium.st_folium']"
 TIMEOUT = 60_000
@@ -132,6 +132,50 @@ def test_the_first_click_drills_down_with_the_map_partly_below_the_fold(map_app_
     page.wait_for_function("() => /[?&]area=/.test(location.search)", timeout=TIMEOUT)
     wait_for_areas(tab)
     clean(tab)
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)], ids=["desktop", "phone"])
+def test_the_whole_country_is_inside_the_map_at_any_width(map_app_url, browser, width,
+                                                          height, units):
+    """Every area inside the map's box, on a desktop and on a phone held upright; on the
+    phone the legend folds to its title (a tap opens it) instead of covering the map."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import Tab
+
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        tab = Tab(context.new_page())
+        frame = open_map(tab, map_app_url + "/map?admin=province")
+        expect(frame.locator("path.leaflet-interactive")).to_have_count(
+            int((units["level"] == 1).sum()))
+        inner = tab.page.query_selector(MAP).content_frame()
+        box = inner.evaluate("""() => {
+            const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+            const areas = [...document.querySelectorAll('path.leaflet-interactive')]
+                .map(p => p.getBoundingClientRect());
+            return {map: [map.left, map.top, map.right, map.bottom],
+                    areas: [Math.min(...areas.map(a => a.left)),
+                            Math.min(...areas.map(a => a.top)),
+                            Math.max(...areas.map(a => a.right)),
+                            Math.max(...areas.map(a => a.bottom))]};
+        }""")
+        (left, top, right, bottom), (a_left, a_top, a_right, a_bottom) = box["map"], \
+            box["areas"]
+        assert left - 1 <= a_left and a_right <= right + 1, box
+        assert top - 1 <= a_top and a_bottom <= bottom + 1, box
+        legend = frame.locator(".emis-legend").first
+        if width < 600:
+            expect(legend).to_have_class(re.compile(r"emis-folded"))
+            folded = legend.bounding_box()["height"]
+            legend.locator(".emis-legend-title").click()
+            expect(legend).not_to_have_class(re.compile(r"emis-folded"))
+            assert legend.bounding_box()["height"] > 2 * folded
+        else:
+            expect(legend).not_to_have_class(re.compile(r"emis-folded"))
+        tab.page.screenshot(path=str(ARTIFACTS / f"map-{width}.png"))
+    finally:
+        context.close()
 
 
 def test_schools_layer_and_a_hostile_name_stays_text(map_app_url, tab, hostile_school):
