@@ -309,9 +309,13 @@ path.emis-nodata { fill: url(#emis-hatch); }
 .emis-label { color: #111; font-size: 11px; font-weight: 600; white-space: nowrap;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; }
 .emis-label div { transform: translate(-50%, -50%); display: inline-block; }
-.marker-cluster.emis-cluster { background: rgba(31, 41, 51, 0.22); }
-.marker-cluster.emis-cluster div { background: rgba(31, 41, 51, 0.78); color: #fff;
-  font-weight: 600; }
+.marker-cluster.emis-cluster { background: none; }
+.marker-cluster.emis-cluster div { margin: 0; border-radius: 50%;
+  box-shadow: 0 0 0 1.5px #1f2933; display: flex; align-items: center;
+  justify-content: center; }
+.marker-cluster.emis-cluster span { background: #fff; color: #1f2933; font-weight: 700;
+  font-size: 11px; line-height: 1; border-radius: 50%; width: 62%; height: 62%;
+  display: flex; align-items: center; justify-content: center; }
 .emis-popup { font-size: 13px; line-height: 1.4; }
 .emis-popup b { font-size: 14px; }
 </style>
@@ -523,9 +527,23 @@ var {{ this.get_name() }} = (function () {
   var d = {{ this.data }}, colours = {{ this.colours }}, w = {{ this.words }};
   var names = {{ this.category_names }};
   var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+  // Each cluster a donut of its schools' categories (as DHIS2 draws them): the mix is
+  // seen at the country's zoom, not only once the schools stand apart.
   cluster.options.iconCreateFunction = function (c) {
-    var n = c.getChildCount(), size = n < 100 ? 30 : (n < 1000 ? 36 : 44);
-    return L.divIcon({html: '<div><span>' + n + '</span></div>',
+    var children = c.getAllChildMarkers(), n = children.length;
+    var size = n < 100 ? 34 : (n < 1000 ? 40 : 48), counts = colours.map(function () {
+      return 0; });
+    children.forEach(function (m) { counts[d.k[m._school]] += 1; });
+    var stops = [], at = 0;
+    counts.forEach(function (k, j) {
+      if (!k) return;
+      var to = at + 100 * k / n;
+      stops.push(colours[j] + ' ' + at.toFixed(2) + '% ' + to.toFixed(2) + '%');
+      at = to;
+    });
+    return L.divIcon({html: '<div style="width:' + size + 'px;height:' + size
+                        + 'px;background:conic-gradient(' + stops.join(',') + ')"><span>'
+                        + n + '</span></div>',
                       className: 'marker-cluster emis-cluster', iconSize: L.point(size, size)});
   };
   // A click on a school must not count as a click on an area: report no feature.

@@ -189,6 +189,9 @@ def test_schools_layer_and_a_hostile_name_stays_text(map_app_url, tab, hostile_s
     page.get_by_test_id("stCheckbox").filter(has_text=t("map.schools.toggle")).click()
     frame = wait_for_areas(tab)
     expect(frame.locator(".marker-cluster").first).to_be_visible(timeout=TIMEOUT)
+    # A cluster shows its schools' mix (a donut), not a grey disc.
+    donut = frame.locator(".marker-cluster div").first.get_attribute("style") or ""
+    assert "conic-gradient(#" in donut, donut
     expect(frame.locator(".emis-legend").filter(
         has_text=t("map.schools.legend", attribute=t("map.schools.attr.ownership")))
     ).to_be_visible()
