@@ -45,6 +45,7 @@ class MapChoice:
     labels: bool
     schools: bool
     school_attribute: str
+    since: int | None = None  # a change map: the change from this year to the year shown
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ def compute(chosen: Filters, choice: MapChoice, view: View) -> Choropleth:
     frame = extract.indicator(choice.indicator, view.level, chosen.year, by=choice.by,
                               lang=chosen.lang)
     rows = choropleth.group_rows(frame, choice.group)
+    if choice.since is not None:
+        before = extract.indicator(choice.indicator, view.level, choice.since, by=choice.by,
+                                   lang=chosen.lang)
+        rows = choropleth.change_rows(rows, choropleth.group_rows(before, choice.group))
     units = extract.admin_units()
     if view.province:
         shown = units.loc[units["parent_code"] == view.province, "code"].tolist()
@@ -93,7 +98,7 @@ def compute(chosen: Filters, choice: MapChoice, view: View) -> Choropleth:
     indicator = extract.registry().get(choice.indicator)
     return choropleth.build(rows, indicator, group=choice.group, shown=shown,
                             scheme=choice.scheme, k=choice.k, breaks=choice.breaks,
-                            palette=choice.palette)
+                            palette=choice.palette, change=choice.since is not None)
 
 
 def unit_of(choice: MapChoice, indicator: Indicator) -> str:
@@ -101,30 +106,39 @@ def unit_of(choice: MapChoice, indicator: Indicator) -> str:
     return "index" if choice.group == PARITY else indicator.unit
 
 
-def _bound_text(value: float, unit: str, lang: str) -> str:
+def _bound_text(value: float, unit: str, lang: str, change: bool = False) -> str:
+    if change:  # signed: +2.0 pp, -0.5
+        return values.format_change(value, unit, lang) or values.format_value(0.0, unit, lang)
     return values.format_value(value, unit, lang)
 
 
-def class_label(ch: Choropleth, i: int, unit: str, lang: str) -> str:
-    """Class ``i``'s range in words ("up to 80%", "80% to 95%", "above 95%")."""
+def class_label(ch: Choropleth, i: int, unit: str, lang: str, change: bool = False) -> str:
+    """Class ``i``'s range in words ("up to 80%", "80% to 95%", "above 95%"; a change
+    signed: "-2.0 pp – +1.0 pp")."""
     lo, hi = ch.class_bounds(i)
+
+    def text(value: float) -> str:
+        return _bound_text(value, unit, lang, change)
+
     if not math.isfinite(lo):
-        return t("map.legend.up_to", lang, value=_bound_text(hi, unit, lang))
+        return t("map.legend.up_to", lang, value=text(hi))
     if not math.isfinite(hi):
-        return t("map.legend.above", lang, value=_bound_text(lo, unit, lang))
+        return t("map.legend.above", lang, value=text(lo))
     if lo == hi:
-        return _bound_text(lo, unit, lang)
-    return t("map.legend.range", lang, low=_bound_text(lo, unit, lang),
-             high=_bound_text(hi, unit, lang))
+        return text(lo)
+    return t("map.legend.range", lang, low=text(lo), high=text(hi))
 
 
 def value_title(choice: MapChoice, indicator: Indicator, lang: str) -> str:
     """The name of the value shown: the indicator's, with the group when one is shown."""
     name = indicator.name(lang)
-    if choice.group == TOTAL:
-        return name
-    return t("map.title_group", lang, name=name, group=show_label(
-        f"{choice.by}:{choice.group}", lang))
+    if choice.group != TOTAL:
+        name = t("map.title_group", lang, name=name, group=show_label(
+            f"{choice.by}:{choice.group}", lang))
+    if choice.since is not None:
+        return t("map.change.title", lang, name=name,
+                 since=format_school_year(choice.since, lang))
+    return name
 
 
 def table_digits(digits: int) -> dict[str, int]:
@@ -136,14 +150,21 @@ def legend(ch: Choropleth, choice: MapChoice, indicator: Indicator, view: View,
            year: int, lang: str) -> mapping.Legend:
     """The legend: each class with its count, the no-data class, how the classes are cut."""
     unit = unit_of(choice, indicator)
-    rows = [mapping.LegendRow(ch.colours[i], class_label(ch, i, unit, lang),
+    change = choice.since is not None
+    rows = [mapping.LegendRow(ch.colours[i], class_label(ch, i, unit, lang, change),
                               format_number(ch.counts[i], lang)) for i in range(ch.classes.k)]
-    rows.append(mapping.LegendRow(mapping.NO_DATA_SWATCH, t("map.legend.no_data", lang),
-                                  format_number(ch.no_data, lang)))
+    rows.append(mapping.LegendRow(
+        mapping.NO_DATA_SWATCH, t("map.legend.no_comparable" if change else
+                                  "map.legend.no_data", lang),
+        format_number(ch.no_data, lang)))
     areas = t(f"admin_level.plural.{view.level}", lang)
     note = t("map.legend.note", lang, scheme=t(f"map.scheme.{ch.classes.scheme}", lang),
              k=ch.classes.k, areas=areas, year=format_school_year(year, lang))
-    if choice.group == PARITY:
+    if change:
+        note += " " + t("map.change.note" if indicator.higher_is_better is not None
+                        else "map.change.note_no_direction", lang,
+                        since=format_school_year(choice.since, lang))
+    elif choice.group == PARITY:
         note += " " + t("map.legend.parity_note", lang, direction=t(
             f"parity.direction.{parity_direction(indicator.higher_is_better)}", lang))
     elif indicator.higher_is_better is not None:
@@ -152,16 +173,28 @@ def legend(ch: Choropleth, choice: MapChoice, indicator: Indicator, view: View,
     return mapping.Legend(value_title(choice, indicator, lang), tuple(rows), note, warning)
 
 
-def _areas(ch: Choropleth, unit: str, lang: str, names: dict[str, str]) -> list[mapping.Area]:
+def _areas(ch: Choropleth, unit: str, lang: str, names: dict[str, str],
+           change: bool = False) -> list[mapping.Area]:
+    """Each area's tooltip values: its value, numerator and denominator; for a change, the
+    change and the two years' values in their places."""
     def count(x: float) -> str | None:
         return None if not np.isfinite(x) else format_number(x, lang)
+
+    def value(x: float) -> str | None:
+        return None if not np.isfinite(x) else values.format_value(x, unit, lang)
+
     out = []
     for row in ch.areas.itertuples(index=False):
         flags = ", ".join(values.flag_labels(split_flags(row.flags or ""), lang))
+        if change:
+            shown = values.format_change(row.value, unit, lang) or t("format.no_data", lang)
+            first, second = value(row.value_now), value(row.value_before)
+        else:
+            shown = values.format_value(row.value, unit, lang)
+            first, second = count(row.numerator), count(row.denominator)
         out.append(mapping.Area(
-            code=row.unit_code, name=names.get(row.unit_code, row.unit_name),
-            value=values.format_value(row.value, unit, lang), k=int(row.k),
-            numerator=count(row.numerator), denominator=count(row.denominator), flags=flags))
+            code=row.unit_code, name=names.get(row.unit_code, row.unit_name), value=shown,
+            k=int(row.k), numerator=first, denominator=second, flags=flags))
     return out
 
 
@@ -231,13 +264,17 @@ def build(chosen: Filters, choice: MapChoice, view: View, *,
     geometries = extract.boundaries(view.admin_number, view.detail, view.province or None)
     names = extract.area_names(lang)
     unit = unit_of(choice, indicator)
-    areas = _areas(ch, unit, lang, names)
+    change = choice.since is not None
+    areas = _areas(ch, unit, lang, names, change)
     features = mapping.area_features(geometries, areas, label_points=choice.labels)
-    words = mapping.TipLabels(
-        value=value_title(choice, indicator, lang),
-        numerator=indicator.text("numerator", lang) if choice.group != PARITY else "",
-        denominator=indicator.text("denominator", lang) if choice.group != PARITY else "",
-        hint=_hint(view, lang, interactive))
+    if change:  # the tooltip's two lines: each year's value
+        first = format_school_year(chosen.year, lang)
+        second = format_school_year(choice.since, lang)
+    else:
+        first = indicator.text("numerator", lang) if choice.group != PARITY else ""
+        second = indicator.text("denominator", lang) if choice.group != PARITY else ""
+    words = mapping.TipLabels(value=value_title(choice, indicator, lang), numerator=first,
+                              denominator=second, hint=_hint(view, lang, interactive))
     schools = school_words = None
     unplaced = None
     if choice.schools:

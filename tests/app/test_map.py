@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import db
-from lib.i18n import t
+from lib.i18n import format_school_year, t
 from lib.schools_layer import ATTRIBUTES
 from tests.app.pages import ok, url_notices
 from ui.markdown import escape
@@ -233,3 +233,22 @@ def test_districts_have_no_priority_split_provinces_do(extract):
     at = ok(open_map(admin="province", by="priority", indicator="ger_primary"))
     assert at.selectbox(key="map_show").value == "priority:parity"
     assert not url_notices(at)
+
+
+def test_a_change_map_from_a_link(extract, demo_extract):
+    with db.connect_current(demo_extract) as con:
+        years = db.extract_info(con).years
+    first, last = min(years), max(years)
+    at = ok(open_map(admin="province", since=str(first)))
+    assert at.selectbox(key="url_since").value == first
+    assert at.query_params["since"] == str(first)
+    script = component_args(at)["script"]
+    title = t("map.change.title", name="Gross enrolment ratio, Primary",
+              since=format_school_year(first))
+    assert title in script
+    assert t("map.legend.no_comparable") in script
+    table = next(d.value for d in at.dataframe if "value_before" in d.value.columns)
+    assert (table["value"] - (table["value_now"] - table["value_before"])).abs().max() < 1e-9
+    # A year after the one shown, or one the census lacks, falls back with a notice.
+    at = ok(open_map(since=str(last + 1)))
+    assert at.selectbox(key="url_since").value is None and len(url_notices(at)) == 1

@@ -193,3 +193,39 @@ def test_parity_gets_a_diverging_palette_and_the_table_has_class_bounds():
     csv = choropleth.csv_bytes(ch).decode("utf-8-sig")
     assert csv.splitlines()[0] == ("unit_code,unit_name,year,group,value,numerator,"
                                    "denominator,flags,class,class_from,class_to")
+
+
+def test_a_change_map_shows_the_change_and_says_where_it_cannot():
+    now = rows([60.0, 75.0, np.nan, 50.0]).assign(flags=["", "small_denominator", "", ""])
+    before = rows([55.0, 80.0, 40.0]).iloc[[2, 0, 1]]  # another order; area 0003 missing
+    change = choropleth.change_rows(now, before)
+    assert change["unit_code"].tolist() == ["0000", "0001", "0002", "0003"]
+    assert change["value"].tolist()[:2] == [5.0, -5.0]
+    assert change["value"].isna().tolist() == [False, False, True, True]
+    assert change["value_now"].tolist()[:2] == [60.0, 75.0]
+    assert change["value_before"].tolist()[:3] == [55.0, 80.0, 40.0]
+    # Where either year has no value: no comparable value, said by a flag.
+    assert change["flags"].tolist() == ["", "small_denominator", "no_comparable_value",
+                                        "no_comparable_value"]
+    ch = choropleth.build(change, _Ind(True), scheme="custom", breaks=(-2.0, 2.0),
+                          change=True)
+    assert ch.areas["k"].tolist() == [2, 0, -1, -1] and ch.no_data == 2
+    # Diverging around no change; a fall (worse, when higher is better) on the low side.
+    assert ch.colours == tuple(diverging_colours(ch.classes, 0.0, DIVERGING[0]))
+    lower_better = choropleth.build(change, _Ind(False), scheme="custom",
+                                    breaks=(-2.0, 2.0), change=True)
+    assert lower_better.colours == tuple(reversed(ch.colours))
+    assert choropleth.table(ch).columns.tolist()[-5:] == [
+        "value_now", "value_before", "class", "class_from", "class_to"]
+
+
+def test_a_change_maps_quantiles_never_mix_falls_and_rises():
+    values = np.array([-6.0, -3.0, -1.0, -0.2, 0.1, 0.5, 1.0, 2.0, 4.0, 9.0, np.nan])
+    small, large = np.percentile(np.abs(values[:-1]), [33, 75])
+    assert choropleth.change_breaks(values) == (-large, -small, small, large)
+    change = rows(list(values)).assign(value_now=0.0, value_before=0.0)
+    ch = choropleth.build(change, _Ind(True), change=True)  # quantiles, the default
+    for k in range(ch.classes.k):
+        lo, hi = ch.classes.bounds(k)
+        assert hi <= 0 or lo >= 0 or (lo < 0 < hi and -lo == pytest.approx(hi)), (lo, hi)
+    assert choropleth.change_breaks(np.array([0.0, 0.0, np.nan])) == ()

@@ -39,6 +39,7 @@ SHOW = "map_show"  # session: the value shown ("T", "sex:F", "sex:parity", ...)
 # schools layer with the attribute its points show.
 SCHEME, CLASSES, BREAKS, PALETTE = "classes", "k", "breaks", "palette"
 LABELS, SCHOOLS, ATTRIBUTE = "labels", "schools", "colour_schools_by"
+SINCE = "since"  # a change map: the earlier year
 ON = "1"  # a switch that is on, in the URL; off is absent
 CLICK = "map_click"
 UNIT_WORDS = {"%": "percent", "ratio": "ratio", "count": "count", "index": "index"}
@@ -119,10 +120,30 @@ def choose_show(indicator: Indicator, lang: str, districts: bool) -> tuple[str |
     return (split or None), _group_of(show)
 
 
-def choose_classes(group: str, lang: str) -> tuple[str, int, tuple[float, ...], str]:
-    """Classification, number of classes, custom breaks and palette, each in the URL."""
+def choose_since(chosen: Filters) -> int | None:
+    """A change map: the change since an earlier census year (``since`` in the URL), or
+    none (the values of the year shown)."""
+    lang = chosen.lang
+    earlier = [y for y in sorted(extract.info().years, reverse=True) if y < chosen.year]
+
+    def label(year: int | None) -> str:
+        return format_school_year(year, lang) if year else t("map.change.none", lang)
+
+    options: list[int | None] = [None, *earlier]
+    url_state.choose(SINCE, options, None, parse=int, label_key="map.param.since",
+                     describe=label)
+    since = st.selectbox(t("map.change.label", lang), options, key=widget_key(SINCE),
+                         format_func=label, help=t("map.change.help", lang))
+    url_state.keep(SINCE, since)
+    return since
+
+
+def choose_classes(group: str, lang: str, change: bool = False
+                   ) -> tuple[str, int, tuple[float, ...], str]:
+    """Classification, number of classes, custom breaks and palette, each in the URL
+    (``change``: a change map, whose palettes diverge)."""
     parity = choropleth.is_parity(group)
-    palettes = choropleth.palettes(group)
+    palettes = choropleth.palettes(group, change)
     scheme = url_state.choose(SCHEME, list(SCHEMES), "custom" if parity else "quantiles",
                               parse=str, label_key="map.param.classes",
                               describe=lambda s: t(f"map.scheme.{s}", lang))
@@ -147,7 +168,7 @@ def choose_classes(group: str, lang: str) -> tuple[str, int, tuple[float, ...], 
     url_state.choose(PALETTE, palettes, palettes[0], parse=str,
                      label_key="map.param.palette", describe=str)
     palette = st.selectbox(t("map.classes.palette", lang), palettes, key=widget_key(PALETTE),
-                           help=t("map.classes.palette_help_parity" if parity
+                           help=t("map.classes.palette_help_parity" if parity or change
                                   else "map.classes.palette_help", lang))
     url_state.keep(PALETTE, palette, palette if palette != palettes[0] else None)
     return scheme, k, breaks, palette
@@ -210,7 +231,7 @@ def controls(chosen: Filters) -> MapChoice:
     """The choices above the map: indicator, areas coloured, value shown, classes,
     labels and schools."""
     lang = chosen.lang
-    top = st.columns([5, 3, 4], vertical_alignment="bottom")
+    top = st.columns([5, 3, 4, 3], vertical_alignment="bottom")
     with top[0]:
         indicator_id = choose_indicator(chosen)
     indicator = extract.registry().get(indicator_id)
@@ -218,10 +239,12 @@ def controls(chosen: Filters) -> MapChoice:
         admin = admin_picker.choose(chosen)
     with top[2]:
         by, group = choose_show(indicator, lang, admin == "district" or bool(chosen.province))
+    with top[3]:
+        since = choose_since(chosen)
     row = st.columns([3, 2, 2, 4], vertical_alignment="center")
     with row[0], st.popover(t("map.classes.button", lang), icon=":material/palette:",
                             width="stretch"):
-        scheme, k, breaks, palette = choose_classes(group, lang)
+        scheme, k, breaks, palette = choose_classes(group, lang, since is not None)
     with row[1]:
         labels = _switch(LABELS, t("map.value_labels.label", lang),
                          t("map.value_labels.help", lang), lang)
@@ -244,7 +267,7 @@ def controls(chosen: Filters) -> MapChoice:
                 format_func=attribute_name, label_visibility="collapsed")
             url_state.keep(ATTRIBUTE, attribute, attribute if attribute != default else None)
     return MapChoice(indicator_id, admin, by, group, scheme, k, breaks, palette, labels,
-                     schools, attribute)
+                     schools, attribute, since)
 
 
 # --------------------------------------------------------------------------- drill-down
@@ -334,21 +357,29 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
     names = extract.area_names(lang)
     frame["unit_name"] = [names.get(c, n) for c, n in zip(frame["unit_code"],
                                                            frame["unit_name"])]
-    frame["class_label"] = [class_label(built.choropleth, int(k) - 1, unit, lang)
+    change = choice.since is not None
+    frame["class_label"] = [class_label(built.choropleth, int(k) - 1, unit, lang, change)
                             if not pd.isna(k) else "" for k in frame["class"]]
     frame["flags"] = [", ".join(values.flag_labels(split_flags(f or ""), lang))
                       for f in frame["flags"]]
     digits = values.DIGITS.get(unit, 1)
+    value_words = t("map.table.value", lang, unit=t(f"map.unit.{UNIT_WORDS[unit]}", lang))
+    years = {}  # a change: each year's value beside the change
+    if change:
+        for column, year in (("value_now", chosen.year), ("value_before", choice.since)):
+            years[column] = st.column_config.NumberColumn(
+                f"{value_words}, {format_school_year(year, lang)}", format=f"%.{digits}f")
+        value_words = t("map.table.change", lang, since=format_school_year(choice.since, lang))
     st.dataframe(
         frame, hide_index=True, height=min(38 + 35 * len(frame), 420),
-        column_order=["unit_name", "unit_code", "value", "numerator", "denominator",
+        column_order=["unit_name", "unit_code", "value", *years, "numerator", "denominator",
                       "class_label", "flags"],
         column_config={
             "unit_name": st.column_config.TextColumn(t("map.table.area", lang)),
             "unit_code": st.column_config.TextColumn(t("map.table.code", lang)),
-            "value": st.column_config.NumberColumn(
-                t("map.table.value", lang, unit=t(f"map.unit.{UNIT_WORDS[unit]}", lang)),
-                format=f"%.{digits}f"),
+            "value": st.column_config.NumberColumn(value_words, format=f"%+.{digits}f"
+                                                   if change else f"%.{digits}f"),
+            **years,
             "numerator": st.column_config.NumberColumn(t("map.table.numerator", lang),
                                                        format="localized"),
             "denominator": st.column_config.NumberColumn(t("map.table.denominator", lang),
@@ -360,8 +391,9 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
     row = st.container(horizontal=True)
     with row:
         st.download_button(t("map.download.csv", lang),
-                           data=tables.csv_file(choropleth.table(built.choropleth),
-                                                indicator_map.table_digits(digits)),
+                           data=tables.csv_file(choropleth.table(built.choropleth), {
+                               **indicator_map.table_digits(digits),
+                               "value_now": digits, "value_before": digits}),
                            file_name=f"{stem}.csv", mime="text/csv",
                            icon=":material/download:", on_click="ignore", key="map_csv")
         heading = download_heading(chosen, choice, view)
@@ -395,7 +427,8 @@ def download_heading(chosen: Filters, choice: MapChoice, view: View) -> mapping.
 
 
 def _file_stem(chosen: Filters, choice: MapChoice, view: View) -> str:
-    parts = ["map", choice.indicator, str(chosen.year),
+    parts = ["map", choice.indicator,
+             f"{choice.since}-{chosen.year}" if choice.since else str(chosen.year),
              choice.group if choice.group != TOTAL else "",
              chosen.district or chosen.province or view.level]
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", "_".join(p for p in parts if p))
