@@ -67,7 +67,7 @@ def test_search_then_open_a_profile_from_the_results(map_app_url, hostile_tab,
     box.fill(row["school_id"])
     box.press("Enter")
     settle(page)
-    expect(page.get_by_text(re.compile(r"\d+ schools"))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"\d+ schools? found"))).to_be_visible(timeout=WAIT)
     screenshot(hostile_tab, "schools-search")
     picker = page.get_by_test_id("stSelectbox").filter(has_text=t("schools.results.pick"))
     option = page.get_by_role("option", name=re.compile(re.escape(row["school_id"]))).first
