@@ -85,7 +85,7 @@ def _changes(at, page: str) -> list[Callable[[], None]]:
         for show in at.selectbox(key="map_show").options[:4]:
             steps.append(lambda s=show: at.selectbox(key="map_show").set_value(s))
         for on in (True, False):
-            steps.append(lambda o=on: at.toggle(key="map_schools").set_value(o))
+            steps.append(lambda o=on: at.toggle(key="url_schools").set_value(o))
     for year in at.selectbox(key="url_year").options[:2]:
         steps.append(lambda y=year: at.selectbox(key="url_year").set_value(y))
     for province in [p for p in at.selectbox(key="url_province").options if p][:3] + [""]:

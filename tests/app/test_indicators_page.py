@@ -10,6 +10,7 @@ from lib import db
 from lib.i18n import t
 from lib.indicators import build_registry, registry_for
 from tests.app.pages import ok, open_page, url_notices
+from ui.sections.indicators import THEME_TABS, card_key
 
 PAGE = "pages/indicators.py"
 TIMEOUT = 60
@@ -34,25 +35,43 @@ def registry(demo_extract, monkeypatch):
         return registry_for(con)
 
 
+def every_theme(at: AppTest) -> list[str]:
+    """The catalogue's entries in every theme tab, each tab opened in turn (a tab's cards
+    are drawn only when it is open)."""
+    entries = []
+    for label in [tab.label for tab in at.tabs]:
+        at.session_state[THEME_TABS] = label
+        ok(at.run())
+        entries += catalogue_entries(at)
+    return entries
+
+
 def test_every_indicator_by_theme(registry):
     at = run_page()
     assert [e.value for e in at.title] == [t("indicators.title")]
-    entries = catalogue_entries(at)
-    assert len(entries) == len(registry)
-    assert sorted(label.split("`")[1] for label in entries) == sorted(registry.ids())
     themes = [tab.label for tab in at.tabs]
     assert themes[0].startswith(t("indicators.theme.access"))
     assert len(themes) == len({ind.theme for ind in registry})
+    # Only the open tab's cards are drawn, closed: their titles, not their details.
+    first = catalogue_entries(at)
+    assert 0 < len(first) < len(registry)
+    assert not at.get("page_link") and t("indicators.field.caveats") not in "\n".join(
+        m.value for m in at.markdown)
+    entries = every_theme(at)
+    assert len(entries) == len(registry)
+    assert sorted(label.split("`")[1] for label in entries) == sorted(registry.ids())
+    # A card opened shows the indicator in full.
+    at.session_state[THEME_TABS] = themes[0]
+    at.session_state[card_key("ger_primary")] = True
+    ok(at.run())
     text = "\n".join(m.value for m in at.markdown)
     ger = registry.get("ger_primary")
     for fact in (ger.source, t("indicators.direction.up"), t("split.priority"),
                  t("indicators.field.how_to_read"), t("indicators.field.caveats")):
         assert fact in text.replace("\\", ""), fact
     links = at.get("page_link")
-    if "map" in at.session_state["_nav_pages"]:  # the app has a map page: one link each
-        assert len(links) == len(registry)
-        assert {link.proto.query_string for link in links} == {
-            f"indicator={ind.id}" for ind in registry}
+    if "map" in at.session_state["_nav_pages"]:  # the app has a map page: a link per card
+        assert [link.proto.query_string for link in links] == ["indicator=ger_primary"]
     else:
         assert not links, "no map page: no link to it"
     assert opener(at).value == ""
@@ -63,7 +82,7 @@ def test_search_filters_by_id_name_and_definition(registry):
     at = run_page()
     at.text_input(key="indicators_search").input("dropout").run()
     ok(at)
-    entries = catalogue_entries(at)
+    entries = every_theme(at)
     assert entries and all("dropout" in label.lower() for label in entries)
     assert len(entries) == sum("dropout" in ind.id for ind in registry)
 
@@ -92,7 +111,7 @@ def test_an_invalid_indicator_falls_back_to_the_catalogue(registry, raw):
     notices = url_notices(at)
     assert len(notices) == 1 and "](http" not in notices[0]
     assert opener(at).value == ""
-    assert len(catalogue_entries(at)) == len(registry)
+    assert len(every_theme(at)) == len(registry)
 
 
 CATALOGUE_APP = """

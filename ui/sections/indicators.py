@@ -12,6 +12,14 @@ from ui import extract, indicator_card, indicator_picker
 from ui.markdown import escape
 
 
+THEME_TABS = "indicators_theme"  # session: the theme tab open
+
+
+def card_key(indicator_id: str) -> str:
+    """The session key of an indicator's card in the catalogue (True when open)."""
+    return f"indicators_card_{indicator_id}"
+
+
 def show(lang: str) -> None:
     registry, country = extract.registry(), extract.country()
     query = search_and_open(registry, country, lang)
@@ -51,14 +59,22 @@ def by_theme(registry: Registry, country: Country, query: str, lang: str) -> Non
         st.info(t("indicators.none_found", lang, query=escape(query, max_length=60)),
                 icon=":material/search_off:")
         return
+    # Drawn on demand: the catalogue holds hundreds of cards, and drawing every one in every
+    # tab kept the browser busy for seconds. Only the open tab's titles are drawn, and a
+    # card's details once it is opened (each opening reruns the page, which is quick).
     tabs = st.tabs([t("indicators.theme_count", lang,
                       theme=t(f"indicators.theme.{theme}", lang), n=len(items))
-                    for theme, items in found.items()])
+                    for theme, items in found.items()], key=THEME_TABS, on_change="rerun")
     for tab, items in zip(tabs, found.values()):
         with tab:
+            if tab.open is False:
+                continue
             for item in items:
-                with st.expander(indicator_card.title(item, lang)):
-                    indicator_card.details(item, country, lang)
+                card = st.expander(indicator_card.title(item, lang), key=card_key(item.id),
+                                   on_change="rerun")
+                with card:
+                    if card.open is not False:
+                        indicator_card.details(item, country, lang)
 
 
 def switched_off(registry: Registry, lang: str) -> None:
