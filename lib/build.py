@@ -230,6 +230,7 @@ def _coverage_summary(pupils: dict[str, int], match: BoundaryMatch, admin: pd.Da
         out.append(worded("warning", "polygons_missing",
                           {"level": int(level), "n": len(missing), "pupils": held,
                            "share": held / total if total else 0.0},
+                          template="polygons_missing_one" if len(missing) == 1 else "",
                           file=f"{BOUNDARIES_DIR}/"))
     return out
 

@@ -125,8 +125,8 @@ def test_areas_without_a_polygon_are_counted_with_their_pupils(without_bravo):
     summary = [p for p in problems if p.kind == "polygons_missing"]
     # Bravo's school S2 had 21 + 19 + 16 + 13 = 69 of the 122 pupils of 2023.
     assert [p.message for p in summary] == [
-        "1 level-2 areas have no polygon; they hold 69 pupils (57% of the country's): they are "
-        "in the tables, not on the maps"]
+        "1 level-2 area has no polygon; it holds 69 pupils (57% of the country's): it is in "
+        "the tables, not on the maps"]
     assert [p.message for p in problems if p.kind == "unit_without_polygon"] == [
         "level-2 area Bravo (0102, North), with 69 pupils, has no polygon in the boundary "
         "files; it is listed under the map"]
@@ -141,5 +141,5 @@ def test_the_map_says_which_areas_it_cannot_draw(without_bravo, monkeypatch):
     ok(at.run())
     notes = [c.value for c in at.caption if "no polygon" in c.value]
     # Bravo's primary pupils in 2023: 21 + 19 + 16 (grade 3 is lower secondary).
-    assert notes == ["1 level-2 areas holding 69 pupils have no polygon: Bravo. They are in the "
+    assert notes == ["1 level-2 area holding 69 pupils has no polygon: Bravo. It is in the "
                      "table, not on the map."]

@@ -19,7 +19,7 @@ from geo import mapping
 from geo.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES, parse_breaks
 from lib import choropleth, schools_layer
 from lib.country import admin_level_name
-from lib.i18n import format_number, format_school_year, t
+from lib.i18n import format_number, format_school_year, plural, t
 from lib.indicators import Indicator, IndicatorError, preferred_indicator, split_flags
 from lib.indicators.flags import no_value_before_next_year
 from lib.vocabulary import GROUPS, PARITY, PARITY_SPLITS, SPLIT, TOTAL
@@ -342,8 +342,10 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
         notes.append(t("map.schools.unplaced", lang, n=format_number(built.unplaced, lang)))
     if built.missing:
         level = "province" if view.admin_number == 1 else "district"
-        notes.append(t("map.missing_polygons", lang, n=format_number(len(built.missing), lang),
-                       areas=t(f"admin_level.plural.{level}", lang).lower(),
+        notes.append(plural("map.missing_polygons", lang, len(built.missing),
+                            n=format_number(len(built.missing), lang),
+                            area=t(f"admin_level.{level}", lang),
+                            areas=t(f"admin_level.plural.{level}", lang).lower(),
                        pupils=format_number(built.missing_pupils, lang),
                        names=", ".join(escape(n) for n in built.missing)))
     if view.province:
