@@ -162,11 +162,8 @@ def _text(value: object) -> str:
     """A property value as clean text: NA -> "", 501.0 -> "501"."""
     if is_missing(value):
         return ""
-    if isinstance(value, float):
-        if np.isnan(value):
-            return ""
-        if value.is_integer():
-            return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value).strip()
 
 
@@ -307,11 +304,14 @@ def _name_columns(cols: _Columns, unit_forms: list[list[Form]], forced: str
 
 
 def _code_column(cols: _Columns, keys: dict[str, str], width: int, forced: str,
-                 names: list[list[Form]], named: list[bool], units: pd.DataFrame,
-                 *, one_to_one: bool = True, exclude: Sequence[str] = ()
+                 names: list[list[Form]], labels: Sequence[str], named: list[bool],
+                 units: pd.DataFrame, *, one_to_one: bool = True,
+                 exclude: Sequence[str] = ()
                  ) -> tuple[str | None, list[str | None], list[str]]:
     """The property holding the level's codes (the forced one when present), each
-    feature's code, and why other code-like properties were not taken."""
+    feature's code, and why other code-like properties were not taken. ``names``: each
+    feature's name forms, ``labels`` its name as written, ``named`` whether its name is one
+    of the level's."""
     n = len(cols.frame)
     notes: list[str] = []
     if forced and forced in cols.texts:
@@ -343,7 +343,7 @@ def _code_column(cols: _Columns, keys: dict[str, str], width: int, forced: str,
                 if form_similarity(names[i], units.at[code, "forms"])[0] >= MIN_NAME_SCORE:
                     agree += 1
                 elif not example:
-                    example = f"'{_first_name(names[i])}' would be {_label(units, code)}"
+                    example = f"'{labels[i]}' would be {_label(units, code)}"
             if compared and agree < NAME_AGREEMENT * compared:
                 notes.append(f"'{column}' has code-like values that disagree with the names "
                              f"({agree} of {compared} agree; e.g. {example}): not used")
@@ -359,10 +359,6 @@ def _code_column(cols: _Columns, keys: dict[str, str], width: int, forced: str,
     return best[2], best[3], notes
 
 
-def _first_name(fs: list[Form]) -> str:
-    return fs[0][0] if fs else ""
-
-
 def _read(cols: _Columns, level: int, units: pd.DataFrame, rule: FileRule | None,
           code_property: str) -> _Reading:
     """One layer's names and codes read against the units of ``level``."""
@@ -376,8 +372,8 @@ def _read(cols: _Columns, level: int, units: pd.DataFrame, rule: FileRule | None
     feature_forms = [[f for c in name_cols for f in cols.forms[c][i]] for i in range(n)]
     keys, width = _code_keys(level_units), max(map(len, level_units["code"]), default=0)
     forced = (rule.code if rule and rule.code else code_property) or ""
-    code_col, codes, notes = _code_column(cols, keys, width, forced, feature_forms, named,
-                                          units)
+    code_col, codes, notes = _code_column(cols, keys, width, forced, feature_forms, names,
+                                          named, units)
     if forced and forced in cols.texts and code_col == forced:
         found = sum(c is not None for c in codes)
         if found < CODE_SHARE * n:
@@ -391,7 +387,7 @@ def _read(cols: _Columns, level: int, units: pd.DataFrame, rule: FileRule | None
     if len(parents):
         parent_col, parent_codes, _ = _code_column(
             cols, _code_keys(parents), max(map(len, parents["code"]), default=0), "",
-            feature_forms, [False] * n, units, one_to_one=False,
+            feature_forms, names, [False] * n, units, one_to_one=False,
             exclude=[c for c in (code_col,) if c])
         reading.parent_column, reading.parent_codes = parent_col, parent_codes
     return reading
