@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
+from lib.areas import lineage
+from lib.package import create_table_from_frame
 from lib.tables import TABLES
 
 
@@ -20,13 +22,26 @@ def _priority(district_code: str, has_attributes: bool) -> str:
             f"WHERE da.district_code = {district_code}), false)")
 
 
+def create_area_lineage(con: duckdb.DuckDBPyConnection) -> None:
+    """``area_lineage`` (district_code, level, code): each area of the finest level and every
+    area it lies in, itself included (:func:`lib.areas.lineage`), so that an area of any
+    level is the sum of the finest areas in it."""
+    units = con.execute("SELECT code, level, parent_code FROM admin_units").df()
+    create_table_from_frame(con, "area_lineage", lineage(units))
+    con.execute("CREATE OR REPLACE TABLE area_lineage AS SELECT * FROM area_lineage "
+                "ORDER BY district_code, level")
+
+
 def add_school_context(con: duckdb.DuckDBPyConnection, has_attributes: bool) -> None:
-    """Give each school its province and the priority flag of its district."""
+    """Give each school the area of level 1 it lies in (``province_code``: itself in a
+    country of one level) and the priority flag of its area."""
+    create_area_lineage(con)
     priority = _priority("s.district_code", has_attributes)
     con.execute(f"""
         CREATE OR REPLACE TABLE schools AS
-        SELECT s.*, d.parent_code AS province_code, {priority} AS priority
-        FROM schools s JOIN admin_units d ON d.code = s.district_code
+        SELECT s.*, top.code AS province_code, {priority} AS priority
+        FROM schools s JOIN area_lineage top ON top.district_code = s.district_code
+                                             AND top.level = 1
         ORDER BY s.school_id""")
     con.execute("""
         CREATE OR REPLACE TABLE school_levels AS
@@ -51,13 +66,13 @@ def create_aggregates(con: duckdb.DuckDBPyConnection, optional: dict[str, bool])
             for relation in table.relations:
                 con.execute(f"CREATE OR REPLACE TABLE {relation.table} AS "
                             f"{relation.district_sums()}")
-    # For the indicator engine: every district with its province and priority flag (also
-    # districts without schools, whose population still counts).
-    priority = _priority("d.code", bool(optional.get("district_attributes")))
+    # For the indicator engine: every area of the finest level with its area of level 1 and
+    # priority flag (also areas without schools, whose population still counts).
+    priority = _priority("d.district_code", bool(optional.get("district_attributes")))
     con.execute(f"""
         CREATE OR REPLACE TABLE agg_districts AS
-        SELECT d.code AS district_code, d.parent_code AS province_code, {priority} AS priority
-        FROM admin_units d WHERE d.level = 2 ORDER BY d.code""")
+        SELECT d.district_code, d.code AS province_code, {priority} AS priority
+        FROM area_lineage d WHERE d.level = 1 ORDER BY d.district_code""")
 
 
 # Search keys of the Schools page (:mod:`lib.schools`): one narrow row per school, so that a

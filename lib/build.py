@@ -135,10 +135,10 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
     tables = check_tables(con, source, country, log)
     boundary_dir = source / BOUNDARIES_DIR
     if not boundary_dir.is_dir():
+        wanted = " and ".join(f"{admin_level_name(country, n, 'en').lower()} (level {n})"
+                              for n in country.polygon_levels)
         log.error("missing_file", "the boundaries/ folder is missing: add the boundary files "
-                  f"of the {admin_level_name(country, 1, 'en').lower()} (level 1) and "
-                  f"{admin_level_name(country, 2, 'en').lower()} (level 2) polygons",
-                  file=f"{BOUNDARIES_DIR}/")
+                  f"of the {wanted} polygons", file=f"{BOUNDARIES_DIR}/")
     if log.errors:
         if boundary_dir.is_dir():  # report unreadable boundary files in the same run
             log.extend(check_readable(boundary_dir))
@@ -166,21 +166,24 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
                             rules=country.boundary_files,
                             aliases=_rows(con, tables, "aliases", "code, name"),
                             crosswalk=_rows(con, tables, "crosswalk", "code, polygon"),
-                            pupils=pupils)
+                            polygon_levels=country.polygon_levels, pupils=pupils)
     log.extend(match.problems)
     if log.errors:
         raise PackageError(log.errors)
-    log.extend(_coverage_summary(pupils, match, admin))
+    log.extend(_coverage_summary(pupils, match,
+                                 admin[admin["level"].isin(country.polygon_levels)]))
     progress("checking plausibility …")
     add_school_context(con, optional["district_attributes"])
     create_reporting(con)
     files = {name: table.name for name, table in tables.items()}
     if register:  # the checks of schools (a package of area totals has none)
-        level1 = match.units[match.units["level"] == 1]
         if con.execute("SELECT EXISTS (SELECT 1 FROM schools WHERE latitude IS NOT NULL "
                        "AND longitude IS NOT NULL)").fetchone()[0]:  # else said once above
-            check_locations(con, match.units[match.units["level"] == 2],
-                            tuple(level1.total_bounds), log, files["schools"])
+            # Points are checked against the finest areas with polygons.
+            finest = max(country.polygon_levels)
+            check_locations(con, match.units[match.units["level"] == finest],
+                            tuple(match.units.total_bounds), log, files["schools"],
+                            level=finest)
         check_reporting(con, log, files["enrolment"])
         if optional["teachers"]:
             check_pupil_teacher_ratio(con, log, files["teachers"])
@@ -237,16 +240,16 @@ def _coverage_summary(pupils: dict[str, int], match: BoundaryMatch, admin: pd.Da
 
 def _areas_as_units(con: duckdb.DuckDBPyConnection, country: Country,
                     tables: dict) -> None:
-    """A package of area totals (no schools table): each area of level 2 is the unit its
-    rows sum over, where a school would be, so that every area-level indicator is computed
-    as for a register of schools. The extract records that it has no register
+    """A package of area totals (no schools table): each area of the finest level is the
+    unit its rows sum over, where a school would be, so that every area-level indicator is
+    computed as for a register of schools. The extract records that it has no register
     (``optional_tables``), and the registry switches off everything about schools
     themselves, the school level included."""
     levels = ";".join(country.level_ids)
     con.execute("""
         INSERT INTO schools (school_id, name_en, name_local, district_code, levels)
-        SELECT code, name_en, name_local, code, ? FROM admin_units WHERE level = 2""",
-                [levels])
+        SELECT code, name_en, name_local, code, ? FROM admin_units
+        WHERE level = (SELECT max(level) FROM admin_units)""", [levels])
     for name in tables:
         if TABLE[name].has(AREA_KEY) and TABLE[name].has(SCHOOL_KEY):
             con.execute(f"UPDATE {name} SET {SCHOOL_KEY} = {AREA_KEY}")

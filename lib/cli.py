@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from lib.problems import PackageError, Problem
-from lib.vocabulary import ADMIN_LEVELS, DISTRICT, PARITY_SPLITS, PROVINCE, SPLITS
+from lib.vocabulary import PARITY_SPLITS, SPLITS
 
 EXAMPLES_PER_KIND = 3
 
@@ -264,7 +264,8 @@ def parser() -> argparse.ArgumentParser:
     indicators.add_argument("--indicator", required=True,
                             help="indicator id, e.g. ger_primary or repetition_g1")
     indicators.add_argument("--level", required=True,
-                            choices=ADMIN_LEVELS)
+                            help="national, an admin level id of the country profile (e.g. "
+                                 "province, district) or school; an unknown one lists them")
     indicators.add_argument("--year", required=True, type=int,
                             help="school year by the year it starts (2023 = 2023-24)")
     indicators.add_argument("--by", choices=SPLITS, default=None,
@@ -277,13 +278,14 @@ def parser() -> argparse.ArgumentParser:
     disparity = commands.add_parser(
         "disparity", help="inequality of one indicator between areas",
         description="Inequality of one indicator between the areas of one admin level "
-                    "(--level province: level 1, district: level 2) in one school year, each "
-                    "area weighted by the indicator's denominator: min, max, max_min_ratio, "
-                    "cv, gini, theil_t, and at level 2 theil_between and theil_within "
-                    "(between and within the level-1 areas).")
+                    "(--level: an admin level id of the country profile, e.g. province) in one "
+                    "school year, each area weighted by the indicator's denominator: min, max, "
+                    "max_min_ratio, cv, gini, theil_t, and below level 1 theil_between and "
+                    "theil_within (between and within the areas one level up).")
     disparity.add_argument("--db", required=True, help="the extract, e.g. data/emis.duckdb")
     disparity.add_argument("--indicator", required=True, help="indicator id (not a count)")
-    disparity.add_argument("--level", required=True, choices=(PROVINCE, DISTRICT))
+    disparity.add_argument("--level", required=True,
+                           help="an admin level id of the country profile, e.g. district")
     disparity.add_argument("--year", required=True, type=int,
                            help="school year by the year it starts (2023 = 2023-24)")
     disparity.add_argument("--format", choices=("csv", "json"), default="csv",

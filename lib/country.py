@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from lib.i18n import DEFAULT_LANG, CountryWords
+from lib.i18n import DEFAULT_LANG, CountryWords, t
 from lib.problems import PackageError, Problem
 
 COUNTRY_FILE = "country.toml"
-ADMIN_LEVELS = 2  # this version: exactly two admin levels, both with polygons
+MAX_ADMIN_LEVELS = 4  # region → province → district → sub-district, at most
+RESERVED_ADMIN_IDS = ("national", "school", "area")  # level words of the indicator engine
 LEVEL_ID = re.compile(r"^[a-z][a-z0-9_]*$")  # ids appear in URLs and indicator ids
 
 
@@ -113,8 +114,28 @@ class Country:
 
     @property
     def admin_level_names(self) -> dict[int, dict[str, str]]:
-        """Level number (1, 2) -> language -> singular name: what the profile gives."""
+        """Level number (1, 2…) -> language -> singular name: what the profile gives."""
         return {i: dict(lv.names) for i, lv in enumerate(self.admin_levels, start=1)}
+
+    @property
+    def admin_ids(self) -> tuple[str, ...]:
+        """The admin levels' ids, largest first: the indicator engine's area levels."""
+        return tuple(lv.id for lv in self.admin_levels)
+
+    def admin_number(self, admin_id: str) -> int:
+        """The number (1 for the largest) of the admin level ``admin_id``."""
+        return self.admin_ids.index(admin_id) + 1
+
+    @property
+    def finest_admin(self) -> int:
+        """The number of the finest admin level: the areas schools, population and area
+        totals name (their ``district_code``)."""
+        return len(self.admin_levels)
+
+    @property
+    def polygon_levels(self) -> tuple[int, ...]:
+        """The numbers of the admin levels with polygons: what maps colour and drill into."""
+        return tuple(n for n, lv in enumerate(self.admin_levels, start=1) if lv.polygons)
 
     @property
     def level_ids(self) -> list[str]:
@@ -264,7 +285,8 @@ def _names(value: object, what: str, faults: list[Problem], where: str) -> dict[
 def _admin_levels(raw: dict, faults: list[Problem]) -> tuple[AdminLevel, ...]:
     """The profile's admin levels: ``[[admin_levels]]``, or the older ``[admin_level_names]``
     (singular names only); the catalogue's generic words name a level the profile does not.
-    This version handles exactly two levels, both with polygons."""
+    One to four levels, largest first; a level may lack polygons (a management level: a
+    filter and a table level, never a map)."""
     if "admin_levels" in raw and "admin_level_names" in raw:
         faults.append(_problem("give either [[admin_levels]] or [admin_level_names], not both",
                                "admin_levels"))
@@ -275,26 +297,25 @@ def _admin_levels(raw: dict, faults: list[Problem]) -> tuple[AdminLevel, ...]:
         if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
             faults.append(_problem("admin_levels must be [[admin_levels]] tables", "admin_levels"))
             return ()
-        if len(items) != ADMIN_LEVELS:
+        if not 1 <= len(items) <= MAX_ADMIN_LEVELS:
             faults.append(_problem(
                 f"country.toml declares {len(items)} admin level(s) under [[admin_levels]]; "
-                f"this version of the explorer supports exactly {ADMIN_LEVELS} (e.g. regions "
-                "and, within them, municipalities), both with polygons", "admin_levels"))
+                f"give 1 to {MAX_ADMIN_LEVELS}, largest first (e.g. regions, then provinces, "
+                "then municipalities)", "admin_levels"))
             return ()
         for i, item in enumerate(items, start=1):
             where = f"admin_levels[{i}]"
             level_id = item.get("id", f"level{i}")
-            if not isinstance(level_id, str) or not LEVEL_ID.match(level_id):
+            if not isinstance(level_id, str) or not LEVEL_ID.match(level_id) or \
+                    level_id in RESERVED_ADMIN_IDS:
                 faults.append(_problem(f"admin level {i}: id '{level_id}' must be lower-case "
-                                       "letters, digits and underscores, e.g. region", where))
+                                       "letters, digits and underscores, e.g. region, and none "
+                                       f"of {', '.join(RESERVED_ADMIN_IDS)}", where))
                 continue
             polygons = item.get("polygons", True)
-            if polygons is not True:
-                faults.append(_problem(
-                    f"country.toml: admin level '{level_id}' says polygons = "
-                    f"{str(polygons).lower()}; "
-                    "this version of the explorer needs polygons for both admin levels "
-                    "(boundary files for each)", where))
+            if not isinstance(polygons, bool):
+                faults.append(_problem(f"country.toml: admin level '{level_id}': polygons must "
+                                       "be true or false", where))
                 continue
             names = _names(item.get("name"), f"admin level '{level_id}': name", faults, where)
             if not names:
@@ -303,7 +324,13 @@ def _admin_levels(raw: dict, faults: list[Problem]) -> tuple[AdminLevel, ...]:
                 continue
             plurals = _names(item.get("plural"), f"admin level '{level_id}': plural", faults,
                              where)
-            levels.append(AdminLevel(level_id, names, plurals))
+            levels.append(AdminLevel(level_id, names, plurals, polygons))
+        ids = [lv.id for lv in levels]
+        if len(set(ids)) != len(ids):
+            faults.append(_problem("admin level ids must be unique", "admin_levels"))
+        if levels and not any(lv.polygons for lv in levels):
+            faults.append(_problem("at least one admin level needs polygons (polygons = true) "
+                                   "for the maps", "admin_levels"))
         return tuple(levels)
     names_raw = raw.get("admin_level_names", {})
     if not isinstance(names_raw, dict):
@@ -315,14 +342,21 @@ def _admin_levels(raw: dict, faults: list[Problem]) -> tuple[AdminLevel, ...]:
             number = int(key)
         except ValueError:
             number = 0
-        if number not in range(1, ADMIN_LEVELS + 1):
+        if number not in range(1, MAX_ADMIN_LEVELS + 1):
             faults.append(_problem(
-                f"country.toml names admin level {key}; this version of the explorer supports "
-                f"exactly {ADMIN_LEVELS} admin levels, 1 and 2", "admin_level_names"))
+                f"country.toml names admin level {key}; admin levels are numbered 1 to "
+                f"{MAX_ADMIN_LEVELS}", "admin_level_names"))
             continue
         by_number[number] = _names(value, f"admin_level_names.{key}", faults,
                                    "admin_level_names")
-    return tuple(AdminLevel(f"level{n}", by_number.get(n, {}), {}) for n in (1, 2))
+    # Two levels (the explorer's first version), or as many as the names reach.
+    count = max([2, *by_number])
+    # The ids the explorer's first version gave its two levels (URLs and the command line
+    # take them); more levels are numbered.
+    ids = ("province", "district") if count == 2 else tuple(f"level{n}"
+                                                             for n in range(1, count + 1))
+    return tuple(AdminLevel(ids[n - 1], by_number.get(n, {}), {})
+                 for n in range(1, count + 1))
 
 
 def _boundary_files(raw: dict, admin_levels: tuple[AdminLevel, ...],
@@ -386,20 +420,28 @@ def country_words(country: Country) -> CountryWords:
     names = {}
     for lang in sorted(langs):
         words = {}
+        finest = len(country.admin_levels)
         for number, lv in enumerate(country.admin_levels, start=1):
             if lang in lv.names or lang in lv.plurals:
-                words[f"level{number}"] = lv.name(lang)
-                words[f"level{number}_plural"] = lv.plural(lang)
+                # The catalogues' {level1} is the largest level, {level2} the finest (the
+                # areas schools and population name); {n:admin} reads admin<n>.
+                for field_name in ({"level1"} if number == 1 else set()) | (
+                        {"level2"} if number == finest else set()) | {f"admin{number}"}:
+                    words[field_name] = lv.name(lang)
+                    words[f"{field_name}_plural"] = lv.plural(lang)
         names[lang] = MappingProxyType({k: v for k, v in words.items() if v})
     return CountryWords(names=MappingProxyType(names),
                         grade_levels=tuple(tuple(lv.grades) for lv in country.levels))
 
 
 def admin_level_name(country: Country, level: int, lang: str) -> str:
-    """What the country calls its admin level 1 or 2 ("Province"), in the UI language."""
-    return country_words(country).fields(lang)[f"level{level}"]
+    """What the country calls its admin level ``level`` (1 for the largest: "Province"), in
+    the UI language."""
+    return country_words(country).fields(lang).get(f"admin{level}") or \
+        t("filters.admin_level.level_n", lang, n=level)
 
 
 def admin_level_plural(country: Country, level: int, lang: str) -> str:
     """The plural of :func:`admin_level_name` ("Provinces")."""
-    return country_words(country).fields(lang)[f"level{level}_plural"]
+    return country_words(country).fields(lang).get(f"admin{level}_plural") or \
+        t("filters.admin_level.level_n_plural", lang, n=level)

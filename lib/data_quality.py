@@ -6,7 +6,7 @@ build time (:mod:`lib.plausibility`), so this page shows exactly what the build 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -32,11 +32,18 @@ Namer = Callable[[str, str], str]  # (name_en, name_local) -> the name shown
 
 
 def in_area(frame: pd.DataFrame, area: str, district: str = "district_code",
-            province: str = "province_code") -> pd.DataFrame:
-    """The rows of ``frame`` in ``area`` (a province or district code; "" keeps all)."""
+            province: str = "province_code",
+            lines: Mapping[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+    """The rows of ``frame`` in ``area`` (an admin code; "" keeps all): rows whose area of
+    the finest level (``district``) or of level 1 (``province``) is ``area``, or, given
+    ``lines`` (:func:`lib.areas.ancestors`), whose finest area lies in it (an area of a
+    level between)."""
     if not area:
         return frame
     keep = (frame[district] == area) | (frame[province] == area)
+    if lines is not None:
+        keep |= frame[district].map(lambda code: area in lines.get(code, ())
+                                    if isinstance(code, str) else False).astype(bool)
     return frame.loc[keep.fillna(False).to_numpy()]
 
 
@@ -45,21 +52,23 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
     return (part.astype("float64") / whole.where(whole > 0) * 100.0).astype("float64")
 
 
-def completeness(counts: pd.DataFrame, year: int, area: str = "") -> pd.DataFrame:
+def completeness(counts: pd.DataFrame, year: int, area: str = "",
+                 lines: Mapping[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
     """Reporting in ``year`` by district (of ``area``): district_code, province_code,
     open, reported, not_reported, completeness (% of open schools that reported; NaN for a
     district without open schools)."""
-    rows = in_area(counts[counts["year"] == int(year)], area)
+    rows = in_area(counts[counts["year"] == int(year)], area, lines=lines)
     out = rows[["district_code", "province_code", "open", "reported"]].copy()
     out["not_reported"] = out["open"] - out["reported"]
     out["completeness"] = _share(out["reported"], out["open"])
     return out.sort_values("district_code").reset_index(drop=True)
 
 
-def completeness_by_year(counts: pd.DataFrame, area: str = "") -> pd.DataFrame:
+def completeness_by_year(counts: pd.DataFrame, area: str = "",
+                         lines: Mapping[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
     """Completeness (%) by district (rows) and year (columns, as text): district_code,
     province_code, then one column per year."""
-    rows = in_area(counts, area).copy()
+    rows = in_area(counts, area, lines=lines).copy()
     rows["completeness"] = _share(rows["reported"], rows["open"])
     wide = rows.pivot_table(index=["district_code", "province_code"], columns="year",
                             values="completeness", aggfunc="first", dropna=False)
@@ -106,7 +115,8 @@ def completeness_classes(values: Sequence[float]) -> CompletenessClasses:
 
 
 def problems_of(frame: pd.DataFrame, *, kinds: Iterable[str] = (), year: int | None = None,
-                area: str = "", text: str = "") -> pd.DataFrame:
+                area: str = "", text: str = "",
+                lines: Mapping[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
     """Warnings of ``kinds`` (all when empty), of ``year`` (any when None; warnings without
     a year are kept), in ``area``, whose message, school or area contains ``text``."""
     kinds = tuple(kinds)
@@ -115,7 +125,7 @@ def problems_of(frame: pd.DataFrame, *, kinds: Iterable[str] = (), year: int | N
         rows = rows[rows["kind"].isin(kinds)]
     if year is not None:
         rows = rows[rows["year"].isna() | (rows["year"] == int(year))]
-    rows = in_area(rows, area)
+    rows = in_area(rows, area, lines=lines)
     needle = text.strip().lower()
     if needle:
         hay = (rows["message"].fillna("") + " " + rows["school_id"].fillna("") + " "

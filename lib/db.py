@@ -63,8 +63,7 @@ class ExtractInfo:
     country_name_local: str
     iso3: str
     years: list[int]
-    n_provinces: int
-    n_districts: int
+    areas_by_level: tuple[int, ...]  # how many areas each admin level has, level 1 first
     n_schools: int | None  # None: a package of area totals, without a school register
     pupils_by_year: dict[int, int] = field(default_factory=dict)
     teachers_by_year: dict[int, int] = field(default_factory=dict)
@@ -82,9 +81,8 @@ def extract_info(con: duckdb.DuckDBPyConnection) -> ExtractInfo:
     def by_year(sql: str) -> dict[int, int]:
         return {int(y): int(n) for y, n in con.execute(sql).fetchall()}
 
-    n_prov, n_dist = con.execute(
-        "SELECT count(*) FILTER (level = 1), count(*) FILTER (level = 2) FROM admin_units"
-    ).fetchone()
+    counts = dict(con.execute("SELECT level, count(*) FROM admin_units GROUP BY level"
+                              ).fetchall())
     n_warn = con.execute("SELECT count(*) FROM problems WHERE severity = 'warning'").fetchone()[0]
     optional = json.loads(m.get("optional_tables", "{}"))
     register = optional.get("schools", True)  # False: a package of area totals
@@ -102,8 +100,8 @@ def extract_info(con: duckdb.DuckDBPyConnection) -> ExtractInfo:
         country_name_local=ctry.name_local,
         iso3=ctry.iso3,
         years=json.loads(m["years"]),
-        n_provinces=int(n_prov),
-        n_districts=int(n_dist),
+        areas_by_level=tuple(int(counts.get(n, 0))
+                             for n in range(1, len(ctry.admin_levels) + 1)),
         n_schools=(int(con.execute("SELECT count(*) FROM schools").fetchone()[0])
                    if register else None),
         pupils_by_year=by_year(
@@ -191,33 +189,31 @@ def boundary_report(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def area_pupils(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:
-    """Pupils enrolled in ``year`` in every area of either level, by admin code."""
+    """Pupils enrolled in ``year`` in every area of every level, by admin code."""
     rows = con.execute("""
-        SELECT code, sum(pupils) FROM (
-            SELECT e.district_code AS code, e.enrolled AS pupils FROM agg_enrolment e
-            WHERE e.year = ?
-            UNION ALL
-            SELECT d.province_code, e.enrolled FROM agg_enrolment e
-            JOIN agg_districts d USING (district_code) WHERE e.year = ?)
-        GROUP BY code""", [int(year), int(year)]).fetchall()
+        SELECT al.code, sum(e.enrolled) FROM agg_enrolment e
+        JOIN area_lineage al USING (district_code) WHERE e.year = ?
+        GROUP BY al.code""", [int(year)]).fetchall()
     return {code: int(n or 0) for code, n in rows}
 
 
 def boundaries(con: duckdb.DuckDBPyConnection, level: int, detail: str,
                parent: str | None = None) -> pd.DataFrame:
     """Polygons of one admin level at one detail (full, high, medium, low) as WKB:
-    columns code, geometry; only the children of ``parent`` when given."""
+    columns code, geometry; only the areas lying in ``parent`` (an area of any larger
+    level) when given."""
     return con.execute(
-        "SELECT b.code, b.geometry FROM boundaries b JOIN admin_units u ON u.code = b.code "
-        "WHERE b.level = ? AND b.detail = ? AND (CAST(? AS VARCHAR) IS NULL "
-        "OR u.parent_code = ?) ORDER BY b.code",
-        [level, detail, parent, parent]).df()
+        "SELECT b.code, b.geometry FROM boundaries b "
+        "WHERE b.level = $level AND b.detail = $detail AND ($parent IS NULL OR b.code IN ("
+        "SELECT a.code FROM area_lineage a JOIN area_lineage w USING (district_code) "
+        "WHERE a.level = $level AND w.code = $parent)) ORDER BY b.code",
+        {"level": level, "detail": detail, "parent": parent}).df()
 
 
 def school_points(con: duckdb.DuckDBPyConnection, level_id: str, grades: list[int],
-                  year: int, province: str | None = None) -> pd.DataFrame:
+                  year: int, area: str | None = None) -> pd.DataFrame:
     """The schools offering an education level that are open in ``year`` (optionally in
-    one province), for the map: where they are, what they are, their pupils and teachers
+    one area of any level), for the map: where they are, what they are, their pupils and teachers
     of that level in ``year``, and their facilities that year (NULL when they did not
     report them, or when the extract has no facilities table).
 
@@ -247,10 +243,11 @@ def school_points(con: duckdb.DuckDBPyConnection, level_id: str, grades: list[in
         LEFT JOIN fac f USING (school_id)
         WHERE (s.opened_year IS NULL OR s.opened_year <= $year)
           AND (s.closed_year IS NULL OR s.closed_year > $year)
-          AND ($province IS NULL OR s.province_code = $province)
+          AND ($area IS NULL OR s.district_code IN (
+              SELECT district_code FROM area_lineage WHERE code = $area))
         ORDER BY s.school_id""",
         {"level": level_id, "grades": [int(g) for g in grades], "year": int(year),
-         "province": province}).df()
+         "area": area}).df()
 
 
 # --------------------------------------------------------------------------- Schools page
@@ -336,7 +333,9 @@ def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
     where = ["TRUE"]  # conditions on the register s and the year's totals t
     if query.area:
         params["area"] = query.area
-        where.append("(s.district_code = $area OR s.province_code = $area)")
+        where.append("s.district_code IN (SELECT district_code FROM area_lineage "
+                     "WHERE code = $area)" if has_table(con, "area_lineage") else
+                     "(s.district_code = $area OR s.province_code = $area)")  # an old extract
     if query.levels:
         params["levels"] = list(query.levels)
         where.append("s.school_id IN (SELECT school_id FROM school_levels "
@@ -484,9 +483,10 @@ def school_problems(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFr
 
 
 def reporting_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per census year and district: schools open (in the register, opened and not yet
-    closed) and how many of them reported (had enrolment rows). Every district appears,
-    also one without schools. Columns: year, district_code, province_code, open, reported."""
+    """Per census year and area of the finest level: schools open (in the register, opened
+    and not yet closed) and how many of them reported (had enrolment rows). Every such area
+    appears, also one without schools. Columns: year, district_code, province_code (its
+    area of level 1), open, reported."""
     return con.execute("""
         WITH y AS (SELECT DISTINCT year FROM reporting),
         open AS (SELECT y.year, s.school_id, s.district_code FROM schools s CROSS JOIN y
@@ -495,26 +495,29 @@ def reporting_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         counts AS (SELECT o.year, o.district_code, count(*) AS open,
                           count(r.school_id) AS reported
                    FROM open o LEFT JOIN reporting r USING (year, school_id) GROUP BY ALL)
-        SELECT y.year, d.code AS district_code, d.parent_code AS province_code,
+        SELECT y.year, d.district_code, d.province_code,
                coalesce(c.open, 0) AS open, coalesce(c.reported, 0) AS reported
-        FROM admin_units d CROSS JOIN y
-        LEFT JOIN counts c ON c.district_code = d.code AND c.year = y.year
-        WHERE d.level = 2 ORDER BY y.year, d.code""").df()
+        FROM agg_districts d CROSS JOIN y
+        LEFT JOIN counts c ON c.district_code = d.district_code AND c.year = y.year
+        ORDER BY y.year, d.district_code""").df()
 
 
 def problems_named(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The build's warnings with the names of the school and area they concern: the
     columns of ``problems`` then school_name_en, school_name_local, district_code,
-    province_code (the area's, or the school's district and province)."""
+    province_code (the school's area of the finest level and of level 1; for a warning
+    about an area, the area itself if of the finest level, and its area of level 1)."""
     return con.execute("""
+        WITH top AS (SELECT DISTINCT w.code, t.code AS top FROM area_lineage w
+                     JOIN area_lineage t ON t.district_code = w.district_code AND t.level = 1)
         SELECT p.*, s.name_en AS school_name_en, s.name_local AS school_name_local,
-               coalesce(s.district_code, CASE WHEN u.level = 2 THEN u.code END)
+               coalesce(s.district_code, CASE WHEN u.level = (SELECT max(level)
+                                                 FROM admin_units) THEN u.code END)
                    AS district_code,
-               coalesce(s.province_code, CASE WHEN u.level = 2 THEN u.parent_code
-                                              WHEN u.level = 1 THEN u.code END)
-                   AS province_code
+               coalesce(s.province_code, top.top) AS province_code
         FROM problems p LEFT JOIN schools s USING (school_id)
         LEFT JOIN admin_units u ON u.code = p.unit_code
+        LEFT JOIN top ON top.code = p.unit_code
         ORDER BY p.seq""").df()
 
 

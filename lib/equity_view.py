@@ -23,7 +23,7 @@ import pandas as pd
 from lib.equity import Disparity
 from lib.indicators.flags import SMALL_DENOMINATOR, split_flags
 from lib.indicators.registry import Indicator, Registry
-from lib.vocabulary import (DISTRICT, GROUPS, PARITY, PARITY_SPLITS, PROVINCE, SPLIT,
+from lib.vocabulary import (AREA, GROUPS, PARITY, PARITY_SPLITS, SPLIT,
                              SPLITS_PARITY_FIRST, TOTAL)
 
 DIMENSIONS: tuple[str, ...] = SPLITS_PARITY_FIRST
@@ -40,9 +40,9 @@ BANDS = ("no_data", "below", "parity", "above")
 
 def indicators(registry: Registry, level_id: str) -> list[str]:
     """Indicators of a level whose gaps the page can show: rates and ratios (counts have no
-    inequality), computed for provinces and districts, with at least one dimension."""
+    inequality), computed for areas, with at least one dimension."""
     return [ind.id for ind in registry.for_level(level_id)
-            if not ind.is_count and {PROVINCE, DISTRICT} <= set(ind.admin_levels)
+            if not ind.is_count and AREA in ind.admin_levels
             and dimensions(ind)]
 
 
@@ -356,17 +356,19 @@ def versus_default(options: Sequence[str], indicator_id: str, level_id: str) -> 
     return others[0] if others else indicator_id
 
 
-def level_for(dimension: str, admin: str, province: str) -> str:
-    """The admin level whose areas are compared. A district is either a priority district
-    or not, so the priority gap exists for provinces (and the country), not for districts:
-    with the whole country shown, it is compared between provinces."""
-    if province:
-        return DISTRICT
-    if SPLIT[dimension].of_district:
-        return PROVINCE
+def level_for(dimension: str, admin: str, admin_ids: Sequence[str], within: str) -> str:
+    """The admin level whose areas are compared: ``admin`` (the level chosen above the
+    map). An area of the finest level is either a priority area or not, so the priority gap
+    exists for larger areas (and the country), not for the finest: for the whole country it
+    is compared one level up. ``admin_ids``: the profile's levels, largest first;
+    ``within``: the area chosen ("" for the whole country)."""
+    if not within and SPLIT[dimension].of_district and admin == admin_ids[-1] and \
+            len(admin_ids) > 1:
+        return admin_ids[-2]
     return admin
 
 
-def parity_possible(dimension: str, level: str) -> bool:
-    """Whether each area of ``level`` can have a parity index in ``dimension``."""
-    return has_parity(dimension) and not (SPLIT[dimension].of_district and level == DISTRICT)
+def parity_possible(dimension: str, level: str, finest: str) -> bool:
+    """Whether each area of ``level`` can have a parity index in ``dimension`` (``finest``:
+    the finest admin level's id)."""
+    return has_parity(dimension) and not (SPLIT[dimension].of_district and level == finest)

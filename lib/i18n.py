@@ -12,9 +12,10 @@ table, the same way in every language. Lao official statistics write Western dig
 same separators as English (``1,234,567.5``, ``45.3%``); a Lao school year spans both years
 in full (ສົກຮຽນ 2023–2024), as Ministry documents write it.
 
-No catalogue names a country's admin levels: a text says ``{level1}``, ``{level1_plural}``,
-``{level2}`` or ``{level2_plural}`` (``{level2_plural:lower}`` mid-sentence in English), or
-``{level:admin}`` / ``{level:admins}`` for the level a value names (1 or 2), and :func:`fill`
+No catalogue names a country's admin levels: a text says ``{level1}``, ``{level1_plural}``
+(the largest level), ``{level2}`` or ``{level2_plural}`` (the finest: the areas schools and
+population name; ``{level2_plural:lower}`` mid-sentence in English), or ``{level:admin}`` /
+``{level:admins}`` for the level a value names (1 to 4), and :func:`fill`
 takes the words from the :class:`CountryWords` in use, in the reader's language: the open
 country's (``lib.country.country_words``), set by the app for each run
 (:func:`set_country_words`) and by the build and the CLI around their work
@@ -76,7 +77,7 @@ _CUSTOM_SPEC = re.compile(r":(?:grade|lower|admin|admins)(?::[a-z]+)*\}")
 
 @dataclass(frozen=True)
 class CountryWords:
-    """What the catalogues leave to the country: the names of its two admin levels (singular
+    """What the catalogues leave to the country: the names of its admin levels (singular
     and plural, as the profile writes them, in each language it names them in) and the grade
     ranges of its education levels (which decide whether a language's grade names fit, see
     :func:`grade_name`). Built from a profile by ``lib.country.country_words``; the empty
@@ -87,14 +88,17 @@ class CountryWords:
     grade_levels: tuple[tuple[int, ...], ...] = ()  # each level's grades, in order
 
     def fields(self, lang: str) -> dict[str, str]:
-        """``level1``, ``level1_plural``, ``level2``, ``level2_plural`` in ``lang``: the
-        profile's word in that language, else its English word, else the catalogue's generic
-        word (``filters.admin_level``)."""
+        """``level1``, ``level1_plural``, ``level2``, ``level2_plural`` (and ``admin<n>``,
+        ``admin<n>_plural`` for each level the profile names) in ``lang``: the profile's word
+        in that language, else its English word, else the catalogue's generic word
+        (``filters.admin_level``)."""
         own, english = self.names.get(lang, {}), self.names.get(DEFAULT_LANG, {})
-        return {name: own.get(name) or english.get(name)
-                or catalogue(lang).get(f"filters.admin_level.{name}")
-                or catalogue(DEFAULT_LANG)[f"filters.admin_level.{name}"]
-                for name in LEVEL_FIELDS}
+        generic = {name: catalogue(lang).get(f"filters.admin_level.{name}")
+                   or catalogue(DEFAULT_LANG)[f"filters.admin_level.{name}"]
+                   for name in LEVEL_FIELDS}
+        numbered = sorted({*english, *own} - set(LEVEL_FIELDS))  # admin1, admin3_plural…
+        return {name: own.get(name) or english.get(name) or generic.get(name, "")
+                for name in (*LEVEL_FIELDS, *numbered)}
 
 
 NO_COUNTRY = CountryWords()
@@ -184,9 +188,13 @@ class _Formatter(string.Formatter):
             elif spec in ("admin", "admins"):
                 suffix = "_plural" if spec == "admins" else ""
                 number = int(value)
-                # A level the words do not name (a third level in a boundary file):
-                # the generic words of level 1, numbered.
-                value = country_words().fields(self.lang).get(f"level{number}{suffix}") or \
+                # admin<n>; words made without it (two levels named level1 and level2) by
+                # level<n>; a level the words do not name (a third level in a boundary
+                # file): the generic words, numbered.
+                words = country_words().fields(self.lang)
+                value = words.get(f"admin{number}{suffix}") or (
+                    number in (1, 2) and words.get(f"admin1{suffix}") is None
+                    and words.get(f"level{number}{suffix}")) or \
                     t(f"filters.admin_level.level_n{suffix}", self.lang, n=number)
             elif spec == "lower":
                 value = lower_word(str(value))

@@ -5,7 +5,7 @@ Pure: no streamlit. Every value comes from the engine through ``fetch``, called 
 ``fetch(indicator_id, admin_level, year, by, area)`` like the engine's ``compute``, so the
 app passes its cached engine calls and a test passes the engine itself. Key figures ask for
 every area of a level (rather than one area), so that one cached answer serves every
-province or district the user looks at next.
+area of that level the user looks at next.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from lib.indicators.flags import split_flags
 from lib.indicators.registry import IndicatorError, Registry, preferred_indicator
-from lib.vocabulary import DISTRICT, NATIONAL, PARITY, PROVINCE, TOTAL
+from lib.vocabulary import AREA, NATIONAL, PARITY, TOTAL
 
 Fetch = Callable[[str, str, int, "str | None", "str | None"], pd.DataFrame]
 
@@ -54,31 +54,31 @@ KPIS: tuple[KpiSpec, ...] = (
 
 @dataclass(frozen=True)
 class Place:
-    """The area looked at: the whole country, a province or a district."""
+    """The area looked at: the whole country, or an area of any admin level."""
 
-    admin_level: str  # national, province or district
+    admin_level: str  # national, or the admin level id of the area ("province")
     code: str  # admin code; the country's ISO3 code for the whole country
     name: str
-    parent_code: str = ""  # the province of a district
+    parent_code: str = ""  # the area one level up ("" for level 1 and the country)
     parent_name: str = ""
-
-    @property
-    def sub_level(self) -> str | None:
-        """The admin level one down, whose areas are ranked; None for a district."""
-        return {NATIONAL: PROVINCE, PROVINCE: DISTRICT}.get(self.admin_level)
+    parent_level: str = ""  # its admin level id
+    sub_level: str | None = None  # the admin level one down, whose areas are ranked
 
 
-def place(units: pd.DataFrame, province: str, district: str, country_name: str,
+def place(units: pd.DataFrame, area: str, admin_ids: Sequence[str], country_name: str,
           iso3: str, names: Mapping[str, str]) -> Place:
-    """The place chosen by province and district codes ("" for none); ``names``: admin code
-    -> name in the interface language (:func:`lib.areas.area_names`)."""
+    """The place chosen by its admin code (``area``; "" for the whole country).
+    ``admin_ids``: the profile's admin level ids, largest first; ``names``: admin code ->
+    name in the interface language (:func:`lib.areas.area_names`)."""
     parents = dict(zip(units["code"], units["parent_code"]))
-    if district and district in names:
-        parent = str(parents.get(district) or province)
-        return Place(DISTRICT, district, names[district], parent, names.get(parent, ""))
-    if province and province in names:
-        return Place(PROVINCE, province, names[province])
-    return Place(NATIONAL, iso3, country_name)
+    level_of = dict(zip(units["code"], units["level"]))
+    if not area or area not in names or area not in level_of:
+        return Place(NATIONAL, iso3, country_name, sub_level=admin_ids[0] if admin_ids else None)
+    number = int(level_of[area])
+    parent = str(parents.get(area) or "") if number > 1 else ""
+    return Place(admin_ids[number - 1], area, names[area], parent, names.get(parent, ""),
+                 admin_ids[number - 2] if parent else "",
+                 admin_ids[number] if number < len(admin_ids) else None)
 
 
 def previous_year(years: Iterable[int], year: int) -> int | None:
@@ -110,7 +110,7 @@ class Kpi:
     female: float | None = None
     male: float | None = None
     national: float | None = None  # the country's value, for an area's profile
-    province: float | None = None  # the province's value, for a district's profile
+    parent: float | None = None  # the value of the area one level up (below level 1)
     unavailable: str = ""  # why the extract cannot give this figure ("" when it can)
 
     @property
@@ -158,8 +158,8 @@ def _value(frame: pd.DataFrame | None, code: str | None, group: str) -> float | 
 def kpis(fetch: Fetch, registry: Registry, level_id: str, year: int, where: Place,
          previous: int | None, lang: str = "en") -> list[Kpi]:
     """The key figures of ``where`` for education level ``level_id`` in ``year``, with the
-    value of the ``previous`` year (None: no change shown) and, for a province or a
-    district, the national value (and for a district its province's). A figure the
+    value of the ``previous`` year (None: no change shown) and, for an area, the national
+    value (and below level 1 that of the area one level up). A figure the
     extract cannot give says why, in ``lang``."""
     code = None if where.admin_level == NATIONAL else where.code
     out: list[Kpi] = []
@@ -189,8 +189,8 @@ def kpis(fetch: Fetch, registry: Registry, level_id: str, year: int, where: Plac
             male=_value(now, code, "M") if spec.by == "sex" and spec.group == TOTAL else None,
             national=(None if where.admin_level == NATIONAL
                       else _value(frame(NATIONAL, year), None, spec.group)),
-            province=(_value(frame(PROVINCE, year), where.parent_code, spec.group)
-                      if where.admin_level == DISTRICT else None),
+            parent=(_value(frame(where.parent_level, year), where.parent_code, spec.group)
+                    if where.parent_code else None),
         ))
     return out
 
@@ -200,10 +200,9 @@ def kpis(fetch: Fetch, registry: Registry, level_id: str, year: int, where: Plac
 
 def gap_indicators(registry: Registry, level_id: str) -> list[str]:
     """Indicators whose gaps can be ranked for a level: they have a direction and are
-    computed for provinces and districts."""
+    computed for areas."""
     return [ind.id for ind in registry.for_level(level_id)
-            if ind.higher_is_better is not None
-            and {PROVINCE, DISTRICT} <= set(ind.admin_levels)]
+            if ind.higher_is_better is not None and AREA in ind.admin_levels]
 
 
 def default_gap_indicator(registry: Registry, level_id: str, current: str | None = None,
@@ -290,7 +289,7 @@ def gaps(fetch: Fetch, registry: Registry, level_id: str, year: int, where: Plac
          indicator_id: str) -> Gaps | None:
     """The areas one level down from ``where`` furthest behind the national value of
     ``indicator_id``, and those with the lowest gender parity of the level's GER. None for
-    a district (nothing below it to rank)."""
+    an area of the finest level (nothing below it to rank)."""
     sub = where.sub_level
     if sub is None:
         return None

@@ -174,7 +174,7 @@ def check_population(con: duckdb.DuckDBPyConnection, country: Country, has_popul
     rows = con.execute("""
         SELECT a.code, a.name_en, y.year FROM admin_units a
         CROSS JOIN (SELECT DISTINCT year FROM enrolment) y
-        WHERE a.level = 2 AND NOT EXISTS (
+        WHERE a.level = (SELECT max(level) FROM admin_units) AND NOT EXISTS (
             SELECT 1 FROM population p WHERE p.district_code = a.code AND p.year = y.year)
         ORDER BY y.year, a.code""").fetchall()
     for code, name, year in rows:
@@ -200,7 +200,8 @@ def _check_population_ages(con: duckdb.DuckDBPyConnection, country: Country,
         WHERE NOT EXISTS (SELECT 1 FROM covered c WHERE c.district_code = g.district_code
                           AND c.year = g.year AND c.age = a.age)
         GROUP BY ALL ORDER BY g.year, g.district_code""", {"ages": needed}).fetchall()
-    districts = con.execute("SELECT count(*) FROM admin_units WHERE level = 2").fetchone()[0]
+    districts = con.execute("SELECT count(*) FROM admin_units "
+                            "WHERE level = (SELECT max(level) FROM admin_units)").fetchone()[0]
     groups: dict[tuple[int, tuple[int, ...]], list[str]] = {}
     for year, code, missing in rows:
         groups.setdefault((int(year), tuple(missing)), []).append(code)
@@ -221,16 +222,22 @@ def _check_population_ages(con: duckdb.DuckDBPyConnection, country: Country,
 
 def check_locations(con: duckdb.DuckDBPyConnection, districts: gpd.GeoDataFrame,
                     country_bounds: tuple[float, float, float, float],
-                    log: ProblemLog, file: str = "schools") -> None:
-    """Flag schools without usable coordinates or outside their district's polygon.
+                    log: ProblemLog, file: str = "schools", level: int | None = None) -> None:
+    """Flag schools without usable coordinates or outside their area's polygon.
 
-    Adds to ``schools`` the columns ``has_location`` (the point may be drawn) and
-    ``outside_district``.
+    ``districts``: the polygons of admin level ``level`` (the finest level with polygons;
+    by default the finest level, that of the schools' ``district_code``): a school is
+    checked against the area of that level it lies in. Adds to ``schools`` the columns
+    ``has_location`` (the point may be drawn), ``outside_district`` and
+    ``located_district`` (the area of that level its point lies in).
     """
     from geo.sample import district_of_points
 
-    frame = con.execute("SELECT school_id, district_code, latitude, longitude FROM schools "
-                        "ORDER BY school_id").df()
+    area = ("s.district_code" if level is None else
+            f"(SELECT al.code FROM area_lineage al WHERE al.district_code = s.district_code "
+            f"AND al.level = {int(level)})")
+    frame = con.execute(f"SELECT s.school_id, {area} AS district_code, s.latitude, "
+                        "s.longitude FROM schools s ORDER BY s.school_id").df()
     lat = frame["latitude"].to_numpy(dtype=float)
     lon = frame["longitude"].to_numpy(dtype=float)
     missing = np.isnan(lat) | np.isnan(lon)

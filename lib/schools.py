@@ -18,7 +18,7 @@ import pandas as pd
 
 from lib.country import Country
 from lib.tables import TABLE
-from lib.vocabulary import DISTRICT, FACILITY_ITEMS, JMP_LADDER, NATIONAL, PROVINCE
+from lib.vocabulary import FACILITY_ITEMS, JMP_LADDER, NATIONAL
 
 # What a school profile shows of the facilities table: the services on the JMP ladder and
 # the yes/no items, as the table declares them. A search asks for the facility items of
@@ -114,7 +114,7 @@ class SchoolQuery:
 
     year: int
     text: str = ""
-    area: str = ""  # a province or district code, "" for the whole country
+    area: str = ""  # an admin code of any level, "" for the whole country
     levels: tuple[str, ...] = ()  # offers any of these levels
     ownership: tuple[str, ...] = ()
     locality: tuple[str, ...] = ()
@@ -221,7 +221,6 @@ LEVEL_MEASURES: tuple[tuple[str, str, str], ...] = (
     ("ptr", "ptr", "ratio"),
     ("qualified_pct", "qualified_teachers", "%"), ("trained_pct", "trained_teachers", "%"))
 SCHOOL_MEASURES: tuple[tuple[str, str, str], ...] = (("pcr", "pcr", "ratio"),)
-COMPARED = (DISTRICT, PROVINCE, NATIONAL)
 
 
 def comparison_requests(levels: Sequence[str]) -> list[tuple[str, str, str, str]]:
@@ -235,11 +234,18 @@ def comparison_requests(levels: Sequence[str]) -> list[tuple[str, str, str, str]
     return out
 
 
+def compared_levels(admin_ids: Sequence[str]) -> tuple[str, ...]:
+    """What a school is compared with: the areas it lies in, the smallest first, then the
+    nation (engine levels: ``("district", "province", "national")``)."""
+    return (*reversed(tuple(admin_ids)), NATIONAL)
+
+
 def comparison(school: SchoolFigures, area_values: Mapping[str, Mapping[str, float]],
-               levels: Sequence[str]) -> pd.DataFrame:
-    """The school against its district, province and the nation: one row per measure
-    (key, measure, level, indicator, unit, school, district, province, national).
-    ``area_values``: indicator id -> {"district"|"province"|"national": value}."""
+               levels: Sequence[str], compared: Sequence[str]) -> pd.DataFrame:
+    """The school against the areas it lies in and the nation (``compared``:
+    :func:`compared_levels`): one row per measure (key, measure, level, indicator, unit,
+    school, then one column per compared level). ``area_values``: indicator id ->
+    {compared level: value}."""
     by_level = school.by_level.set_index("level") if not school.by_level.empty else None
     rows = []
     for key, indicator_id, unit, level in comparison_requests(levels):
@@ -252,9 +258,9 @@ def comparison(school: SchoolFigures, area_values: Mapping[str, Mapping[str, flo
         areas = area_values.get(indicator_id, {})
         rows.append({"key": key, "measure": measure, "level": level,
                      "indicator": indicator_id, "unit": unit, "school": value,
-                     **{where: float(areas.get(where, math.nan)) for where in COMPARED}})
+                     **{where: float(areas.get(where, math.nan)) for where in compared}})
     return pd.DataFrame(rows, columns=["key", "measure", "level", "indicator", "unit",
-                                       "school", *COMPARED])
+                                       "school", *compared])
 
 
 def enrolment_by_year(enrolment: pd.DataFrame) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from lib.vocabulary import (FACILITY_DECLARATIONS, JMP_LADDER, LOCALITIES, OWNER
 MAX_COUNT = 1e12  # counts (and populations) beyond this are typing accidents, and would overflow
 
 # Column choices that come from the country profile (kind "choice" or "level_list").
-GRADES, LEVELS = "grades", "levels"
+GRADES, LEVELS, ADMIN = "grades", "levels", "admin_levels"
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ class Table:
 TABLES: tuple[Table, ...] = (
     Table("admin_units", (
         Column("code", "text"),
-        Column("level", "choice", choices=("1", "2"), sql_type="INTEGER"),
+        Column("level", "choice", country_choices=ADMIN, sql_type="INTEGER"),
         Column("parent_code", "text", nullable=True),
         Column("name_en", "text"),
         _optional("name_local", "text"),
@@ -376,10 +376,11 @@ def tables_with(column: str, *, besides: str = "") -> tuple[str, ...]:
 
 
 def tables_for(country: Country) -> dict[str, Table]:
-    """The tables with the country's grades and levels as the choices of the columns that
-    take them."""
+    """The tables with the country's grades, levels and admin level numbers as the choices of
+    the columns that take them."""
     values = {GRADES: tuple(str(g) for g in country.grades),
-              LEVELS: tuple(country.level_ids)}
+              LEVELS: tuple(country.level_ids),
+              ADMIN: tuple(str(n) for n in range(1, len(country.admin_levels) + 1))}
 
     def resolved(col: Column) -> Column:
         if not col.country_choices:

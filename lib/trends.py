@@ -21,7 +21,7 @@ import pandas as pd
 from lib.indicators.flags import SMALL_DENOMINATOR, split_flags
 from lib.indicators.registry import Registry
 from lib.overview import Fetch
-from lib.vocabulary import DISTRICT, NATIONAL, PROVINCE, SPLITS_PARITY_FIRST, TOTAL
+from lib.vocabulary import AREA, NATIONAL, SPLITS_PARITY_FIRST, TOTAL
 
 SERIES_COLUMNS = ["year", "area_code", "area_name", "area_level", "group", "value", "flags",
                   "small", "flagged"]
@@ -31,9 +31,9 @@ FetchYears = Callable[[str, str, Sequence[int], "str | None", "str | None"], pd.
 
 @dataclass(frozen=True)
 class Area:
-    """An area whose series is drawn: the whole country, a province or a district."""
+    """An area whose series is drawn: the whole country or an area of any admin level."""
 
-    level: str  # national, province or district
+    level: str  # national, or the area's admin level id
     code: str  # admin code; the ISO3 code for the country
     name: str
 
@@ -91,15 +91,15 @@ def flags_of(rows: pd.DataFrame) -> list[str]:
                               for flag in split_flags(flags if isinstance(flags, str) else "")))
 
 
-def province_panels(fetch_years: FetchYears, indicator_id: str, years: Sequence[int]
-                    ) -> pd.DataFrame:
-    """Every province in every year, with the national value of that year beside it (the
+def province_panels(fetch_years: FetchYears, indicator_id: str, years: Sequence[int],
+                    level: str) -> pd.DataFrame:
+    """Every area of admin level ``level`` (the profile's first: provinces) in every year, with the national value of that year beside it (the
     reference line of each panel): year, unit_code, unit_name, value, national, flags,
     small, flagged."""
     if not len(years):
         return pd.DataFrame(columns=["year", "unit_code", "unit_name", "value", "national",
                                      "flags", "small", "flagged"])
-    frame = fetch_years(indicator_id, PROVINCE, sorted(years), None, None)
+    frame = fetch_years(indicator_id, level, sorted(years), None, None)
     national = fetch_years(indicator_id, NATIONAL, sorted(years), None, None)
     totals = national[national["group"] == TOTAL]
     nat = dict(zip(totals["year"].astype("int64"),
@@ -230,9 +230,9 @@ def cohort(flow: pd.DataFrame) -> pd.DataFrame:
 
 
 def indicators(registry: Registry, level_id: str) -> list[str]:
-    """Indicators of a level that have a value for the country, provinces and districts."""
+    """Indicators of a level that have a value for the country and its areas."""
     return [ind.id for ind in registry.for_level(level_id)
-            if {NATIONAL, PROVINCE, DISTRICT} <= set(ind.admin_levels)]
+            if {NATIONAL, AREA} <= set(ind.admin_levels)]
 
 
 def splits(indicator) -> list[str]:
@@ -241,8 +241,9 @@ def splits(indicator) -> list[str]:
 
 
 def area_labels(units: pd.DataFrame, names: Mapping[str, str]) -> dict[str, str]:
-    """Admin code -> the name a reader recognises: a province by its name, a district with
-    its province ("Xay, Oudomxay"); ``names``: code -> name (:func:`lib.areas.area_names`)."""
+    """Admin code -> the name a reader recognises: an area of level 1 by its name, one below
+    with the area it lies in ("Xay, Oudomxay"); ``names``: code -> name
+    (:func:`lib.areas.area_names`)."""
     out = {}
     for code, level, parent in zip(units["code"], units["level"], units["parent_code"]):
         out[code] = names[code] if int(level) == 1 else f"{names[code]}, {names.get(parent, '')}"
@@ -250,29 +251,29 @@ def area_labels(units: pd.DataFrame, names: Mapping[str, str]) -> dict[str, str]
 
 
 def compare_options(units: pd.DataFrame) -> list[str]:
-    """Areas that can be compared: the provinces, then the districts, by code."""
+    """Areas that can be compared: level 1, then level 2…, by code."""
     ordered = units.sort_values(["level", "code"], kind="stable")
-    return ordered.loc[ordered["level"].isin([1, 2]), "code"].astype(str).tolist()
+    return ordered["code"].astype(str).tolist()
 
 
-def areas(units: pd.DataFrame, country_code: str, country_name: str, province: str,
-          district: str, compare: Sequence[str], names: dict[str, str]) -> list[Area]:
-    """The areas drawn: the country always, then the sidebar's province and district, then
-    the areas compared (each once)."""
+def areas(units: pd.DataFrame, admin_ids: Sequence[str], country_code: str,
+          country_name: str, line: Sequence[str], compare: Sequence[str],
+          names: dict[str, str]) -> list[Area]:
+    """The areas drawn: the country always, then the sidebar's area and those it lies in
+    (``line``: their codes, level 1 first), then the areas compared (each once).
+    ``admin_ids``: the profile's admin level ids, largest first."""
     level_of = dict(zip(units["code"].astype(str), units["level"].astype(int)))
     out = [Area(NATIONAL, country_code, country_name)]
-    for code in [province, district, *compare]:
+    for code in [*line, *compare]:
         if code and code in level_of and all(a.code != code for a in out):
-            out.append(Area(PROVINCE if level_of[code] == 1 else DISTRICT, code,
-                            names.get(code, code)))
+            out.append(Area(admin_ids[level_of[code] - 1], code, names.get(code, code)))
     return out
 
 
-def focus(areas: Sequence[Area], province: str, district: str) -> Area:
-    """The area the sidebar chose among ``areas``: its district, else its province, else the
-    country (the first)."""
-    for code in (district, province):
-        for area in areas:
-            if code and area.code == code:
-                return area
+def focus(areas: Sequence[Area], chosen: str) -> Area:
+    """The area the sidebar chose (``chosen``: its code) among ``areas``, else the country
+    (the first)."""
+    for area in areas:
+        if chosen and area.code == chosen:
+            return area
     return areas[0]

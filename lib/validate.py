@@ -14,7 +14,7 @@ import numpy as np
 
 from lib.age_groups import parse_age_group
 from lib.country import Country
-from lib.i18n import DEFAULT_LANG, country_words, lower_word
+from lib.i18n import DEFAULT_LANG, country_words, lower_word, t
 from lib.package import TableFile, find_tables, load_raw, raw_columns, row_count
 from lib.problems import ProblemLog
 from lib.tables import (AREA_KEY, SCHOOL_KEY, TABLE, TABLES, Column, Table, tables_for,
@@ -356,9 +356,21 @@ def _check_units(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
                 lambda v: f"{AREA_KEY} is empty; a value is required")
 
 
+def _admin_level_is(number: int) -> str:
+    """SQL: the raw admin unit's level is ``number`` (as the file wrote it)."""
+    return f"TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = {int(number)}"
+
+
+def _word(words: dict[str, str], number: int) -> str:
+    """The lower-case name of admin level ``number`` in ``words`` (the country words)."""
+    return lower_word(words.get(f"admin{number}") or t("filters.admin_level.level_n",
+                                                           DEFAULT_LANG, n=number))
+
+
 def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
-                      log: ProblemLog) -> None:
-    """Codes that point to nothing: districts, schools, provinces."""
+                      log: ProblemLog, finest: int) -> None:
+    """Codes that point to nothing: parents one level up, schools, the finest areas (which
+    schools, population and area totals name); level 1 has no parent."""
     def refers(table: str, column: str, target_sql: str, what: str,
                extra: str = "TRUE") -> None:
         if table not in tables or column not in raw_columns(con, table):
@@ -369,26 +381,34 @@ def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFil
                      f"{text} IS NOT NULL AND ({extra}) AND {text} NOT IN ({target_sql})",
                      column, lambda v: f"{column} '{v}' is not {what}")
 
-    provinces = "SELECT trim(CAST(code AS VARCHAR)) FROM raw_admin_units WHERE " \
-                "TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 1"
-    districts = "SELECT trim(CAST(code AS VARCHAR)) FROM raw_admin_units WHERE " \
-                "TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2"
+    def units_of(number: int) -> str:
+        return ("SELECT trim(CAST(code AS VARCHAR)) FROM raw_admin_units WHERE "
+                f"{_admin_level_is(number)}")
+
     schools = ("SELECT trim(CAST(school_id AS VARCHAR)) FROM raw_schools" if "schools" in tables
                else "SELECT NULL")  # a package of area totals: no school can be named
     words = country_words().fields(DEFAULT_LANG)  # the country's names of its levels
-    area1, area2 = lower_word(words["level1"]), lower_word(words["level2"])
-    refers("admin_units", "parent_code", provinces, f"the code of a {area1} in admin_units",
-           extra="TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2")
     checker = _Checker(con, tables["admin_units"], log)
-    checker.rows("missing_value",
-                 f"TRY_CAST(trim(CAST(level AS VARCHAR)) AS DOUBLE) = 2 AND "
-                 f"{_text('parent_code')} IS NULL", "parent_code",
-                 lambda v: f"a {area2} (level 2) needs the code of its {area1} in "
-                                   "parent_code")
+    for number in range(1, finest + 1):
+        if number == 1:
+            checker.rows("unexpected_value", f"{_admin_level_is(1)} AND "
+                         f"{_text('parent_code')} IS NOT NULL", "parent_code",
+                         lambda v: f"a {_word(words, 1)} (level 1) has no parent: parent_code "
+                                   f"'{v}' should be empty")
+            continue
+        upper, lower = _word(words, number - 1), _word(words, number)
+        refers("admin_units", "parent_code", units_of(number - 1),
+               f"the code of a {upper} in admin_units", extra=_admin_level_is(number))
+        checker.rows("missing_value", f"{_admin_level_is(number)} AND "
+                     f"{_text('parent_code')} IS NULL", "parent_code",
+                     lambda v, lower=lower, upper=upper, number=number:
+                     f"a {lower} (level {number}) needs the code of its {upper} in "
+                     "parent_code")
+    area2 = _word(words, finest)
     for table in tables_with("school_id", besides="schools"):
         refers(table, "school_id", schools, "a school in schools")
     for table in tables_with("district_code"):
-        refers(table, "district_code", districts, f"the code of a {area2} in admin_units")
+        refers(table, "district_code", units_of(finest), f"the code of a {area2} in admin_units")
 
 
 def _check_code_widths(con: duckdb.DuckDBPyConnection, table: TableFile,
@@ -545,7 +565,7 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
     if "enrolment" in loaded:
         _check_units(con, loaded, log)
     if "admin_units" in loaded:
-        _check_references(con, loaded, log)
+        _check_references(con, loaded, log, len(country.admin_levels))
     if "enrolment" in loaded:
         _check_years(con, loaded, log)
     return loaded

@@ -18,9 +18,11 @@ from typing import Mapping
 
 TOTAL, PARITY = "T", "parity"  # the group of a total row, and of a parity-index row
 
-ADMIN_LEVELS: tuple[str, ...] = ("national", "province", "district", "school")
-NATIONAL, PROVINCE, DISTRICT, SCHOOL = ADMIN_LEVELS
-AREA_LEVELS: tuple[str, ...] = (NATIONAL, PROVINCE, DISTRICT)  # levels that are areas
+# What an indicator is computed for: the country, the areas of any admin level (the engine
+# takes the profile's admin level ids: "province", "region"…) and schools.
+NATIONAL, AREA, SCHOOL = "national", "area", "school"
+LEVEL_KINDS: tuple[str, ...] = (NATIONAL, AREA, SCHOOL)
+AREA_KINDS: tuple[str, ...] = (NATIONAL, AREA)  # not computed per school
 
 SEXES: tuple[str, ...] = ("F", "M")
 # The grade of learners in no grade (special education, literacy classes): counted in

@@ -277,8 +277,28 @@ def _whole(read: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame],
 
 
 def admin_units() -> pd.DataFrame:
-    """Every province and district (:func:`lib.db.admin_units`)."""
+    """Every area of every admin level (:func:`lib.db.admin_units`)."""
     return _whole(db.admin_units)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)  # one dict per build: codes, ≤ 100 KB
+def _lines(extract_path: str, extract_build_id: str) -> dict[str, tuple[str, ...]]:
+    return areas.ancestors(_whole(db.admin_units, (extract_path, extract_build_id)))
+
+
+def area_lines() -> dict[str, tuple[str, ...]]:
+    """Admin code -> the codes of the areas it lies in, level 1 first, and itself
+    (:func:`lib.areas.ancestors`)."""
+    return _lines(*_key())
+
+
+def areas_within(level: int, within: str | None = None) -> list[str]:
+    """The codes of the areas of admin level ``level``, all or those lying in ``within``
+    (an area of a larger level), in code order."""
+    lines = area_lines()
+    depth = len(lines.get(within, ())) if within else 0
+    return sorted(code for code, line in lines.items()
+                  if len(line) == level and (not within or line[depth - 1] == within))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)  # 2 languages × with English or not
@@ -289,7 +309,7 @@ def _area_names(extract_path: str, extract_build_id: str, lang: str,
 
 
 def area_names(lang: str, *, with_english: bool = False) -> dict[str, str]:
-    """Admin code -> name in ``lang``, provinces and districts (:func:`lib.areas.area_names`;
+    """Admin code -> name in ``lang``, every area (:func:`lib.areas.area_names`;
     ``with_english``: the English name after the local one, for lists to pick from)."""
     return _area_names(*_key(), lang, with_english)
 
@@ -351,9 +371,9 @@ def _boundaries(extract_path: str, extract_build_id: str, level: int, detail: st
 
 @st.cache_data(max_entries=32, show_spinner=False)  # 0.2-2 MB: a level, a year, an area
 def _school_points(extract_path: str, extract_build_id: str, level_id: str,
-                   grades: tuple[int, ...], year: int, province: str | None) -> pd.DataFrame:
+                   grades: tuple[int, ...], year: int, area: str | None) -> pd.DataFrame:
     with db.cursor(_database(extract_path, extract_build_id)) as con:
-        return db.school_points(con, level_id, list(grades), year, province)
+        return db.school_points(con, level_id, list(grades), year, area)
 
 
 def boundaries(level: int, detail: str, parent: str | None = None) -> dict[str, bytes]:
@@ -362,11 +382,11 @@ def boundaries(level: int, detail: str, parent: str | None = None) -> dict[str, 
     return _boundaries(*_key(), int(level), detail, parent or None)
 
 
-def school_points(level_id: str, year: int, province: str | None = None) -> pd.DataFrame:
-    """The schools of an education level open in ``year``, for the map
-    (:func:`lib.db.school_points`)."""
+def school_points(level_id: str, year: int, area: str | None = None) -> pd.DataFrame:
+    """The schools of an education level open in ``year`` (in ``area``, if given), for the
+    map (:func:`lib.db.school_points`)."""
     grades = tuple(int(g) for g in country().level(level_id).grades)
-    return _school_points(*_key(), level_id, grades, int(year), province or None)
+    return _school_points(*_key(), level_id, grades, int(year), area or None)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -388,7 +408,8 @@ def national_targets() -> pd.DataFrame:
 
 
 def district_attributes() -> pd.DataFrame:
-    """Each district's province and priority flag (:func:`lib.districts.attributes`)."""
+    """Each area of the finest level: its area of level 1 and priority flag
+    (:func:`lib.districts.attributes`)."""
     return _whole(districts.attributes)
 
 

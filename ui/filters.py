@@ -1,9 +1,10 @@
-"""The shared sidebar: year, education level, province and district, each defined once.
+"""The shared sidebar: year, education level and the area (one list per admin level), each
+defined once.
 
 Drawn by ``app.py`` on every page; pages read the choice with :func:`current`. The values
 live in the URL under the names of architecture.md: ``year`` (start year of the school
-year), ``level`` (a level id of the country profile) and ``area`` (the district's admin code
-if one is chosen, else the province's, else absent for the whole country).
+year), ``level`` (a level id of the country profile) and ``area`` (the admin code of the
+smallest area chosen, at any level; absent for the whole country).
 """
 from __future__ import annotations
 
@@ -12,13 +13,18 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib.country import Country, admin_level_name
-from lib.i18n import format_school_year, t
+from lib import areas
+from lib.country import Country, admin_level_name, admin_level_plural
+from lib.i18n import format_school_year, lower_word, t
 from ui import extract, url_state
 from ui.url_state import AREA, INDICATOR, LANG, LEVEL, YEAR, widget_key
 
-PROVINCE, DISTRICT = "province", "district"  # session-only: the URL holds them as `area`
 _CURRENT = "_filters"
+
+
+def area_key(number: int) -> str:
+    """The session-only name of admin level ``number``'s list (the URL holds `area`)."""
+    return f"area{number}"
 
 
 @dataclass(frozen=True)
@@ -26,13 +32,21 @@ class Filters:
     lang: str
     year: int | None  # None only when the extract has no year at all
     level: str
-    province: str  # admin code, "" for the whole country
-    district: str  # admin code, "" for the whole province
+    line: tuple[str, ...] = ()  # the areas chosen, level 1 first; () for the whole country
 
     @property
     def area(self) -> str:
-        """The area looked at: the district if chosen, else the province, else ""."""
-        return self.district or self.province
+        """The area looked at: the smallest one chosen, else "" (the whole country)."""
+        return self.line[-1] if self.line else ""
+
+    @property
+    def area_level(self) -> int:
+        """The admin level number of :attr:`area` (0 for the whole country)."""
+        return len(self.line)
+
+    def above(self, number: int) -> str:
+        """The chosen area of admin level ``number`` ("" when none is)."""
+        return self.line[number - 1] if 0 < number <= len(self.line) else ""
 
 
 def current() -> Filters:
@@ -69,8 +83,8 @@ def sidebar(lang: str) -> Filters:
         _language(lang)
         year = _year(extract.info().years, lang)
         level = _level(country, lang)
-        province, district = _area(extract.admin_units(), country, lang)
-    chosen = Filters(lang=lang, year=year, level=level, province=province, district=district)
+        line = _area(extract.admin_units(), country, lang)
+    chosen = Filters(lang=lang, year=year, level=level, line=line)
     st.session_state[_CURRENT] = chosen
     return chosen
 
@@ -124,43 +138,44 @@ def _level_of_linked_indicator() -> str | None:
     return levels[0] if len(levels) == 1 else None
 
 
-def _area(units: pd.DataFrame, country: Country, lang: str) -> tuple[str, str]:
+def _area(units: pd.DataFrame, country: Country, lang: str) -> tuple[str, ...]:
+    """One list per admin level, each showing the areas within the one chosen above it;
+    returns the codes chosen, level 1 first."""
     names = extract.area_names(lang, with_english=True)
-    provinces = units.loc[units["level"] == 1, "code"].tolist()
-    districts = units.loc[units["level"] == 2]
-    parent_of = dict(zip(districts["code"], districts["parent_code"]))
-
+    lines = areas.ancestors(units)
+    count = len(country.admin_levels)
     raw = url_state.incoming(AREA)
     if raw is not None:
-        if raw in parent_of:
-            province, district = parent_of[raw], raw
-        elif raw in provinces:
-            province, district = raw, ""
-        else:
-            province, district = "", ""
+        line = lines.get(raw)
+        if line is None:
+            line = ()
             url_state.notice("url.param.area", raw, t("filters.whole_country", lang))
     else:
-        province = url_state.remembered(PROVINCE, "")
-        province = province if province in provinces else ""
-        district = url_state.remembered(DISTRICT, "")
-    if parent_of.get(district) != province:
-        district = ""
-    url_state.remember(PROVINCE, province)
-    url_state.remember(DISTRICT, district)
+        line = ()
+        for number in range(1, count + 1):  # what the session chose, while it holds together
+            code = url_state.remembered(area_key(number), "")
+            if not code or lines.get(code, ())[:-1] != line:
+                break
+            line = lines[code]
+    for number in range(1, count + 1):
+        url_state.remember(area_key(number), line[number - 1] if number <= len(line) else "")
 
-    # Worded now, not in the lambdas: the country's words are those of this run.
-    all_provinces, all_districts = (t("filters.all_provinces", lang),
-                                    t("filters.all_districts", lang))
-    province = st.selectbox(
-        admin_level_name(country, 1, lang), [""] + provinces, key=widget_key(PROVINCE),
-        format_func=lambda code: names[code] if code else all_provinces)
-    in_province = [code for code, parent in parent_of.items() if parent == province]
-    district = st.selectbox(
-        admin_level_name(country, 2, lang), [""] + sorted(in_province),
-        key=widget_key(DISTRICT), disabled=not province,
-        format_func=lambda code: names[code] if code else all_districts)
-
-    url_state.hold(PROVINCE, province)
-    url_state.hold(DISTRICT, district)
-    url_state.write(AREA, district or province or None)
-    return province, district
+    children: dict[str, list[str]] = {}
+    for code, up in lines.items():
+        children.setdefault(up[-2] if len(up) > 1 else "", []).append(code)
+    chosen: list[str] = []
+    for number in range(1, count + 1):
+        enabled = len(chosen) == number - 1  # the list above has an area chosen
+        options = sorted(children.get(chosen[-1] if chosen else "", [])) if enabled else []
+        # Worded now, not in the lambda: the country's words are those of this run.
+        every = t("filters.all_areas", lang,
+                  areas=lower_word(admin_level_plural(country, number, lang)))
+        code = st.selectbox(
+            admin_level_name(country, number, lang), [""] + options,
+            key=widget_key(area_key(number)), disabled=not enabled,
+            format_func=lambda c, every=every: names[c] if c else every)
+        url_state.hold(area_key(number), code or "")
+        if code and enabled:
+            chosen.append(code)
+    url_state.write(AREA, chosen[-1] if chosen else None)
+    return tuple(chosen)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.areas import level_word
 from lib.country import Country
 from lib.i18n import local_name, t
 from lib.indicators import Indicator
+from lib.vocabulary import AREA
 from ui import nav
 from ui.markdown import escape
 
@@ -66,8 +68,10 @@ def _facts(indicator: Indicator, country: Country, lang: str) -> str:
         field("levels", _levels(indicator, country, lang)),
         field("splits", ", ".join(t(f"split.{s}", lang) for s in indicator.splits)
               or t("indicators.levels.none", lang)),
-        field("computed_for", ", ".join(t(f"admin_level.{a}", lang)
-                                        for a in indicator.admin_levels)),
+        field("computed_for", ", ".join(
+            level_word(country, level, lang)
+            for kind in indicator.admin_levels
+            for level in (country.admin_ids if kind == AREA else (kind,)))),
     ]
     return "\n".join(lines)
 
@@ -83,6 +87,6 @@ def details(indicator: Indicator, country: Country, lang: str) -> None:
             text = indicator.text(field, lang)
             if text:
                 st.markdown(f"**{t(f'indicators.field.{field}', lang)}.** {escape(text)}")
-    if {"province", "district"} & set(indicator.admin_levels):  # what a map can colour
+    if AREA in indicator.admin_levels:  # what a map can colour
         nav.link(MAP_PATH, t("indicators.map_link", lang), query={"indicator": indicator.id},
                  icon=":material/map:")

@@ -2,7 +2,7 @@
 Overview's small map and the Equity page's parity map all come from :func:`build`.
 
 :class:`MapChoice` says what is shown (indicator, split and group, classes, palette, labels,
-schools), :class:`View` which areas (every area of a level, or one province's districts);
+schools), :class:`View` which areas (every area of a level, or those within one area);
 :func:`build` makes the :class:`geo.mapping.MapSpec`, which :func:`ui.maps.draw` draws.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ import streamlit as st
 from geo import mapping
 from geo.classify import DEFAULT_CLASSES, NO_DATA_COLOUR, qualitative_colours
 from lib import choropleth, schools_layer
+from lib.areas import level_word, map_levels
 from lib.choropleth import Choropleth
 from lib.equity_view import parity_direction
 from lib.i18n import format_number, format_school_year, local_name, t
@@ -35,7 +36,7 @@ class MapChoice:
     """What the map shows, as chosen above it."""
 
     indicator: str
-    admin: str  # areas coloured in the whole-country view: province or district
+    admin: str  # the admin level id of the areas coloured (ui.admin_picker)
     by: str | None  # split of the value shown
     group: str  # T, a group of ``by``, or parity
     scheme: str
@@ -50,26 +51,28 @@ class MapChoice:
 
 @dataclass(frozen=True)
 class View:
-    """Which areas the map draws: every area of a level, or one province's districts."""
+    """Which areas the map draws: every area of a level, or those within one area."""
 
-    level: str  # province or district
-    province: str  # "" for the whole country
-    district: str  # the chosen district, outlined; ""
-
-    @property
-    def admin_number(self) -> int:
-        return 1 if self.level == "province" else 2
+    level: str  # the admin level id of the areas drawn
+    admin_number: int  # its number (1 for the largest)
+    within: str  # the area whose areas are drawn; "" for the whole country
+    selected: str  # the area chosen, outlined; ""
 
     @property
     def detail(self) -> str:
-        return DETAIL_PROVINCE if self.province else DETAIL_COUNTRY
+        return DETAIL_PROVINCE if self.within else DETAIL_COUNTRY
 
 
 def view_of(chosen: Filters, admin: str) -> View:
-    """The areas drawn: the chosen province's districts, else every area of ``admin``."""
-    if chosen.province:
-        return View("district", chosen.province, chosen.district)
-    return View(admin, "", "")
+    """The areas drawn at level ``admin`` (:func:`ui.admin_picker.choose`): inside the area
+    chosen in the sidebar; for an area with no level with polygons below it, the area among
+    its neighbours (those within the area of the level with polygons above), outlined."""
+    country = extract.country()
+    number = country.admin_number(admin)
+    if number > chosen.area_level:
+        return View(admin, number, chosen.area, "")
+    above = max((n for n in country.polygon_levels if n < number), default=0)
+    return View(admin, number, chosen.above(above), chosen.above(number))
 
 
 def show_label(show: str, lang: str) -> str:
@@ -90,11 +93,7 @@ def compute(chosen: Filters, choice: MapChoice, view: View) -> Choropleth:
         before = extract.indicator(choice.indicator, view.level, choice.since, by=choice.by,
                                    lang=chosen.lang)
         rows = choropleth.change_rows(rows, choropleth.group_rows(before, choice.group))
-    units = extract.admin_units()
-    if view.province:
-        shown = units.loc[units["parent_code"] == view.province, "code"].tolist()
-    else:
-        shown = units.loc[units["level"] == view.admin_number, "code"].tolist()
+    shown = extract.areas_within(view.admin_number, view.within)
     indicator = extract.registry().get(choice.indicator)
     return choropleth.build(rows, indicator, group=choice.group, shown=shown,
                             scheme=choice.scheme, k=choice.k, breaks=choice.breaks,
@@ -157,7 +156,7 @@ def legend(ch: Choropleth, choice: MapChoice, indicator: Indicator, view: View,
         mapping.NO_DATA_SWATCH, t("map.legend.no_comparable" if change else
                                   "map.legend.no_data", lang),
         format_number(ch.no_data, lang)))
-    areas = t(f"admin_level.plural.{view.level}", lang)
+    areas = level_word(extract.country(), view.level, lang, plural=True)
     note = t("map.legend.note", lang, scheme=t(f"map.scheme.{ch.classes.scheme}", lang),
              k=ch.classes.k, areas=areas, year=format_school_year(year, lang))
     if change:
@@ -201,8 +200,11 @@ def _areas(ch: Choropleth, unit: str, lang: str, names: dict[str, str],
 def _hint(view: View, lang: str, interactive: bool) -> str:
     if not interactive:
         return ""
-    if not view.province:
-        return t("map.hint.drill", lang, areas=t("admin_level.plural.district", lang))
+    country = extract.country()
+    below = [n for n in country.polygon_levels if n > view.admin_number]
+    if below:
+        return t("map.hint.drill", lang, areas=level_word(
+            country, country.admin_ids[below[0] - 1], lang, plural=True))
     return t("map.hint.choose", lang)
 
 
@@ -210,7 +212,7 @@ def schools_spec(chosen: Filters, choice: MapChoice, view: View,
                  profile: bool) -> tuple[mapping.Schools, mapping.PopupLabels, int]:
     """The schools layer of the view, and how many schools could not be placed."""
     lang = chosen.lang
-    rows = extract.school_points(chosen.level, chosen.year, view.province or None)
+    rows = extract.school_points(chosen.level, chosen.year, view.within or None)
     placed = schools_layer.categorise(rows, choice.school_attribute)
     colours = qualitative_colours(len(placed.categories) - 1, ordered=placed.ordered)
     colours = tuple(colours) + (NO_DATA_COLOUR,)
@@ -261,7 +263,7 @@ def build(chosen: Filters, choice: MapChoice, view: View, *,
     lang = chosen.lang
     indicator = extract.registry().get(choice.indicator)
     ch = compute(chosen, choice, view)
-    geometries = extract.boundaries(view.admin_number, view.detail, view.province or None)
+    geometries = extract.boundaries(view.admin_number, view.detail, view.within or None)
     names = extract.area_names(lang)
     unit = unit_of(choice, indicator)
     change = choice.since is not None
@@ -283,7 +285,7 @@ def build(chosen: Filters, choice: MapChoice, view: View, *,
     spec = mapping.MapSpec(
         features=features, colours=ch.colours, words=words,
         legend=legend(ch, choice, indicator, view, chosen.year, lang),
-        bounds=maps.bounds(geometries), selected=view.district, labels=choice.labels,
+        bounds=maps.bounds(geometries), selected=view.selected, labels=choice.labels,
         schools=schools, school_words=school_words, no_data=NO_DATA_COLOUR)
     without = [code for code in ch.areas["unit_code"] if code not in geometries]
     pupils = extract.area_pupils(chosen.year) if without else {}
@@ -299,15 +301,18 @@ def show_error(error: IndicatorError, lang: str) -> None:
 
 def small_map(chosen: Filters, indicator_id: str, *, key: str = "small_map",
               height: int = 340, group: str = TOTAL, by: str | None = None) -> None:
-    """A small choropleth (the Overview's): the provinces of the
-    country, or the districts of the chosen province; tooltips, but no clicks, zoom or
-    drag (the page scrolls over it), no table."""
+    """A small choropleth (the Overview's): the areas of the largest level with polygons,
+    or those within the chosen area; tooltips, but no clicks, zoom or drag (the page
+    scrolls over it), no table."""
     if chosen.year is None:
         return
-    choice = MapChoice(indicator_id, "province", by, group, "quantiles", DEFAULT_CLASSES,
+    country = extract.country()
+    below = map_levels(country.polygon_levels, chosen.area_level)
+    admin = country.admin_ids[below[0] - 1]
+    choice = MapChoice(indicator_id, admin, by, group, "quantiles", DEFAULT_CLASSES,
                        (), choropleth.palettes(group)[0], False, False,
                        schools_layer.DEFAULT_ATTRIBUTE)
-    view = view_of(chosen, "province")
+    view = view_of(chosen, admin)
     try:
         built = build(chosen, choice, view, interactive=False)
     except IndicatorError as error:

@@ -25,15 +25,15 @@ def _help(item: Kpi, description: str | None, lang: str) -> str | None:
     return escape(description) if description else None
 
 
-def _comparison(item: Kpi, province_name: str, lang: str) -> str | None:
-    """How the area compares: its share of the national count, or the province's and the
-    national value."""
+def _comparison(item: Kpi, parent_name: str, lang: str) -> str | None:
+    """How the area compares: its share of the national count, or the value of the area one
+    level up and the national value."""
     if item.national_share is not None:
         return t("overview.kpi.share", lang, share=format_value(item.national_share, "%", lang))
     parts = []
-    if item.province is not None:
-        parts.append(t("overview.kpi.in_area", lang, area=escape(province_name),
-                       value=format_value(item.province, item.unit, lang)))
+    if item.parent is not None:
+        parts.append(t("overview.kpi.in_area", lang, area=escape(parent_name),
+                       value=format_value(item.parent, item.unit, lang)))
     if item.national is not None:
         parts.append(t("overview.kpi.national", lang,
                        value=format_value(item.national, item.unit, lang)))
@@ -41,7 +41,7 @@ def _comparison(item: Kpi, province_name: str, lang: str) -> str | None:
 
 
 def card(item: Kpi, *, lang: str, previous_year: int | None,
-         description: str | None = None, province_name: str = "") -> None:
+         description: str | None = None, parent_name: str = "") -> None:
     """One bordered card; ``description`` (the registry's) is its tooltip."""
     with st.container(border=True, height="stretch"):
         label = t(f"overview.kpi.{item.key}", lang)
@@ -65,7 +65,7 @@ def card(item: Kpi, *, lang: str, previous_year: int | None,
             lines.append(t("overview.kpi.sexes", lang,
                            female=format_value(item.female, item.unit, lang),
                            male=format_value(item.male, item.unit, lang)))
-        comparison = _comparison(item, province_name, lang)
+        comparison = _comparison(item, parent_name, lang)
         if comparison:
             lines.append(comparison)
         if lines:
@@ -78,10 +78,10 @@ def card(item: Kpi, *, lang: str, previous_year: int | None,
 
 def cards(items: Sequence[Kpi], rows: Sequence[Sequence[str]], *, lang: str,
           previous_year: int | None, descriptions: dict[str, str],
-          province_name: str = "") -> None:
+          parent_name: str = "") -> None:
     """Cards in rows of the given keys (``[["schools", "pupils"], ["ger"]]``); a key the
     items lack is skipped. ``descriptions``: indicator id -> its definition;
-    ``province_name``: the province a district's figures are compared with."""
+    ``parent_name``: the area one level up an area's figures are compared with."""
     by_key = {item.key: item for item in items}
     for keys in rows:
         present = [by_key[key] for key in keys if key in by_key]
@@ -91,4 +91,4 @@ def cards(items: Sequence[Kpi], rows: Sequence[Sequence[str]], *, lang: str,
             with column:
                 card(item, lang=lang, previous_year=previous_year,
                      description=descriptions.get(item.indicator_id),
-                     province_name=province_name)
+                     parent_name=parent_name)

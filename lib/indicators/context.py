@@ -15,6 +15,7 @@ from typing import Mapping
 import duckdb
 import pandas as pd
 
+from lib.areas import ancestors
 from lib.country import Country, country_words, parse_country
 from lib.i18n import country_words_in_use
 from lib.indicators.registry import Indicator, Registry, build_registry
@@ -29,9 +30,9 @@ class ExtractContext:
     registry: Registry
     years: tuple[int, ...]
     tables: frozenset[str]
-    provinces: pd.DataFrame  # code, name_en, name_local
-    districts: pd.DataFrame  # code, parent_code, name_en, name_local
-    parent: Mapping[str, str]  # district code -> province code
+    areas: pd.DataFrame  # code, level, parent_code, name_en, name_local: every admin unit
+    # admin code -> the codes of its line, level 1 first and itself last (lib.areas.ancestors)
+    lines: Mapping[str, tuple[str, ...]]
     given: frozenset[str] = frozenset()  # the package tables given (required and optional)
     empty_columns: frozenset[tuple[str, str]] = frozenset()  # (table, column) without values
     # the years each table given has rows in
@@ -40,6 +41,26 @@ class ExtractContext:
 
     def has(self, table: str) -> bool:
         return table in self.tables
+
+    def level_of(self, area: str) -> int:
+        """The admin level number of the area ``area`` (0 for an unknown code)."""
+        line = self.lines.get(area)
+        return len(line) if line else 0
+
+    def parent_of(self, area: str, level: int) -> str:
+        """The code of the area at admin level ``level`` that ``area`` lies in ("" when
+        ``area`` is of a larger level or unknown)."""
+        line = self.lines.get(area, ())
+        return line[level - 1] if 0 < level <= len(line) else ""
+
+    def areas_at(self, level: int, within: str | None = None) -> pd.DataFrame:
+        """The areas of admin level ``level`` (all, or those in the area ``within``), in
+        code order."""
+        frame = self.areas[self.areas["level"] == level]
+        if within:
+            depth = self.level_of(within)
+            frame = frame[[self.parent_of(c, depth) == within for c in frame["code"]]]
+        return frame
 
     def has_values(self, table: str, column: str | None = None) -> bool:
         """Whether the package gave ``table`` (a table of the contract) and, with
@@ -87,8 +108,7 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
     units = con.execute(
         "SELECT code, level, parent_code, name_en, coalesce(name_local, name_en) AS name_local "
         "FROM admin_units ORDER BY code").df()
-    provinces = units[units["level"] == 1][["code", "name_en", "name_local"]]
-    districts = units[units["level"] == 2][["code", "parent_code", "name_en", "name_local"]]
+    units["level"] = units["level"].astype(int)
     return ExtractContext(
         build_id=build_id,
         country=country,
@@ -96,9 +116,8 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
                            _has_ungraded(con, tables)),
         years=years,
         tables=tables,
-        provinces=provinces.reset_index(drop=True),
-        districts=districts.reset_index(drop=True),
-        parent=MappingProxyType(dict(zip(districts["code"], districts["parent_code"]))),
+        areas=units.reset_index(drop=True),
+        lines=MappingProxyType(ancestors(units)),
         given=frozenset(REQUIRED_TABLES) | frozenset(optional) | frozenset(
             name for name, present in json.loads(meta.get("optional_tables", "{}")).items()
             if present),

@@ -9,18 +9,17 @@ from lib.equity import Disparity, inequality
 from lib.indicators.context import context
 from lib.indicators.engine import compute_weighted
 from lib.indicators.registry import IndicatorError
-from lib.vocabulary import DISTRICT, PROVINCE
 
 
 def disparity(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str, year: int,
               area: str | None = None) -> Disparity:
-    """Inequality between the provinces or districts (of ``area``, if given) of one
-    indicator, weighted as contract §3 says; at district level Theil T is split between
-    and within provinces. Counts are refused (IndicatorError)."""
-    if level not in (PROVINCE, DISTRICT):
-        raise IndicatorError(f"disparity is measured between the areas of the {PROVINCE} or "
-                             f"{DISTRICT} level, not at {level} level")
+    """Inequality between the areas of one admin level (of ``area``, if given) of one
+    indicator, weighted as contract §3 says; below level 1, Theil T is split between and
+    within the areas one level up. Counts are refused (IndicatorError)."""
     ctx = context(con)
+    if level not in ctx.country.admin_ids:
+        raise IndicatorError(f"disparity is measured between the areas of an admin level "
+                             f"({', '.join(ctx.country.admin_ids)}), not at {level} level")
     ind = ctx.registry.get(indicator_id)
     if ind.is_count:
         raise IndicatorError(f"{ind.id} is a count: counts have no disparity (choose a rate "
@@ -29,8 +28,9 @@ def disparity(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str, yea
     usable = frame["value"].notna() & (frame["weight"] > 0)
     kept = frame[usable]
     groups = None
-    if level == DISTRICT:
-        groups = [ctx.parent.get(code, "") for code in kept["unit_code"]]
+    number = ctx.country.admin_number(level)
+    if number > 1:
+        groups = [ctx.parent_of(code, number - 1) for code in kept["unit_code"]]
     result = inequality(kept["value"].to_numpy(), kept["weight"].to_numpy(), groups)
     return Disparity(ind.id, level, int(year), result, int(usable.sum()),
                      tuple(frame.loc[~usable, "unit_code"]))

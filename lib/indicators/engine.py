@@ -32,14 +32,16 @@ from lib.indicators import flags as fl
 from lib.indicators.context import ExtractContext, context
 from lib.indicators.registry import Indicator, IndicatorError
 from lib.tables import RELATIONS
-from lib.vocabulary import (ADMIN_LEVELS, DISTRICT, GROUPS, NATIONAL, PARITY, PARITY_SPLITS,
-                             PROVINCE, SCHOOL, SPLIT, SPLITS, TOTAL)
+from lib.vocabulary import (AREA, GROUPS, NATIONAL, PARITY, PARITY_SPLITS, SCHOOL, SPLIT,
+                             SPLITS, TOTAL)
 
 COLUMNS = ["unit_code", "unit_name", "year", "group", "value", "numerator", "denominator",
            "flags"]
 
-_UNIT = {NATIONAL: "'_'", PROVINCE: "ad.province_code", DISTRICT: "src.district_code",
-         SCHOOL: "src.school_id"}
+_UNIT = {NATIONAL: "'_'", SCHOOL: "src.school_id"}  # an admin level: see Request.unit
+# The rows within the area $area: the finest areas whose line (area_lineage) holds it.
+_IN_AREA = ("src.district_code IN (SELECT al.district_code FROM area_lineage al "
+            "WHERE al.code = $area)")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -64,6 +66,16 @@ class Request:
     ctx: ExtractContext
 
     @property
+    def kind(self) -> str:
+        """national, area (any admin level) or school."""
+        return self.level if self.level in (NATIONAL, SCHOOL) else AREA
+
+    @property
+    def admin_number(self) -> int:
+        """The admin level number of an area level (1 for the largest), else 0."""
+        return self.ctx.country.admin_number(self.level) if self.kind == AREA else 0
+
+    @property
     def groups(self) -> tuple[str, ...]:
         return (TOTAL,) + (GROUPS[self.by] if self.by else ())
 
@@ -76,15 +88,21 @@ Finisher = Callable[[pd.DataFrame, Request], pd.DataFrame]
 
 def _check(ctx: ExtractContext, indicator_id: str, level: str, years: Iterable[object],
            by: str | None, area: str | None) -> Request:
-    if level not in ADMIN_LEVELS:
-        raise IndicatorError(f"unknown level '{level}'; levels are {', '.join(ADMIN_LEVELS)}")
+    country = ctx.country
+    levels = (NATIONAL, *country.admin_ids, SCHOOL)
+    if level not in levels:
+        raise IndicatorError(f"unknown level '{level}'; levels are {', '.join(levels)}")
+    kind = level if level in (NATIONAL, SCHOOL) else AREA
     ind = ctx.registry.get(indicator_id)
     # The country's names of its admin levels, as its users read them (level ids such as
-    # "district" stay what the command line and the URLs take).
-    area1, area2 = (lower_word(admin_level_name(ctx.country, n, "en")) for n in (1, 2))
-    if level not in ind.admin_levels:
-        why = f" (population exists only by {area2})" if ind.population_based else ""
-        raise IndicatorError(f"{ind.id} is computed at {_words(ind.admin_levels)} level{why}, "
+    # "district" are what the command line and the URLs take).
+    finest = lower_word(admin_level_name(country, country.finest_admin, "en"))
+    if kind not in ind.admin_levels:
+        why = f" (population exists only by {finest})" if ind.population_based else ""
+        where = [w for k in ind.admin_levels
+                 for w in ((NATIONAL,) if k == NATIONAL else (SCHOOL,) if k == SCHOOL
+                           else country.admin_ids)]
+        raise IndicatorError(f"{ind.id} is computed at {_words(tuple(where))} level{why}, "
                              f"not at {level} level")
     if by is not None and by not in ind.splits:
         if by not in SPLITS:
@@ -92,24 +110,27 @@ def _check(ctx: ExtractContext, indicator_id: str, level: str, years: Iterable[o
         if by in ctx.registry.splits_off:
             raise IndicatorError(f"{ind.id} cannot be split by {by}: "
                                  f"{ctx.registry.splits_off[by]}")
-        why = (f" (population exists only by {area2}, sex and age)"
+        why = (f" (population exists only by {finest}, sex and age)"
                if ind.population_based else "")
         raise IndicatorError(f"{ind.id} cannot be split by {by}{why}; possible splits: "
                              f"{', '.join(ind.splits) or 'none'}")
     checked = tuple(sorted({_check_year(ctx, year) for year in years}))
     if area is not None:
         area = str(area)
-        is_province = area in set(ctx.provinces["code"])
-        is_district = area in ctx.parent
-        if not (is_province or is_district):
-            raise IndicatorError(f"unknown area '{area}': give the code of a {area1} or of a "
-                                 f"{area2}")
-        if level == NATIONAL:
+        depth = ctx.level_of(area)
+        if not depth:
+            names = " or ".join(f"a {lower_word(admin_level_name(country, n, 'en'))}"
+                                for n in range(1, country.finest_admin + 1))
+            raise IndicatorError(f"unknown area '{area}': give the code of {names}")
+        if kind == NATIONAL:
             raise IndicatorError("an area cannot be given at national level; choose the "
-                                 f"{PROVINCE} ({area1}), {DISTRICT} ({area2}) or school level")
-        if level == PROVINCE and is_district:
-            raise IndicatorError(f"area '{area}' is a {area2}: at {PROVINCE} level give the "
-                                 f"code of a {area1}")
+                                 f"{', '.join(country.admin_ids)} or school level")
+        number = country.admin_number(level) if kind == AREA else 0
+        if kind == AREA and depth > number:
+            word, wanted = (lower_word(admin_level_name(country, n, "en"))
+                            for n in (depth, number))
+            raise IndicatorError(f"area '{area}' is a {word}: at {level} level give the code "
+                                 f"of a {wanted} or of an area it lies in")
     return Request(ind, level, checked, by, area, ctx)
 
 
@@ -152,7 +173,7 @@ def _relation(source: str, req: Request, years: Sequence[int]) -> str:
         column = SPLIT[req.by].school_column
         return (f"(SELECT r.*, d.{column} FROM {relation.table} r "
                 "JOIN agg_districts d USING (district_code))")
-    if req.level != SCHOOL:
+    if req.kind != SCHOOL:
         return relation.table
     return "(" + relation.school_rows(_year_list(years)[0],
                                       _year_list(years, and_next=True)[0]) + ")"
@@ -160,14 +181,16 @@ def _relation(source: str, req: Request, years: Sequence[int]) -> str:
 
 def _side_sql(name: str, side: Side, req: Request, years: Sequence[int]) -> str:
     relation = _relation(side.source, req, years)
-    unit = _UNIT[req.level]
     grp = SPLIT[req.by].sql if req.by else f"'{TOTAL}'"
-    area = "(ad.province_code = $area OR ad.district_code = $area)" if req.area else "TRUE"
+    area = _IN_AREA if req.area else "TRUE"
     cols = ", ".join(f"{expr} AS {col}" for col, expr in side.columns.items())
     grade = ", src.grade AS grade" if side.by_grade else ""
-    # The district table gives provinces and areas; without them it is not needed.
-    join = ("JOIN agg_districts ad ON ad.district_code = src.district_code "
-            if req.level == PROVINCE or req.area else "")
+    unit, join = _UNIT.get(req.kind, "src.district_code"), ""
+    if req.kind == AREA and req.admin_number < req.ctx.country.finest_admin:
+        # A larger level: each finest area's code at that level (area_lineage).
+        unit = "up.code"
+        join = (f"JOIN area_lineage up ON up.district_code = src.district_code "
+                f"AND up.level = {int(req.admin_number)} ")
     inner = (f"SELECT src.year AS yr, {unit} AS unit, {grp} AS grp{grade}, {cols} "
              f"FROM {relation} src {join}WHERE src.year {_year_list(years)[0]} "
              f"AND ({side.where}) AND {area}")
@@ -243,15 +266,15 @@ def _units(con: duckdb.DuckDBPyConnection, req: Request, lang: str) -> Units:
     ctx = req.ctx
     name = "name_en" if lang == "en" else "name_local"
     years = np.asarray(req.years, dtype="int64")
-    if req.level == SCHOOL:
-        area = "AND (ad.province_code = $area OR ad.district_code = $area)" if req.area else ""
+    if req.kind == SCHOOL:
+        area = ("AND s.district_code IN (SELECT al.district_code FROM area_lineage al "
+                "WHERE al.code = $area)") if req.area else ""
         in_years, params = _year_list(req.years)
         if req.area:
             params["area"] = req.area  # type: ignore[assignment]
         pairs = con.execute(
             "SELECT r.year AS yr, r.school_id AS code FROM reporting r "
             "JOIN schools s USING (school_id) "
-            "JOIN agg_districts ad ON ad.district_code = s.district_code "
             f"WHERE r.year {in_years} {area} ORDER BY r.year, r.school_id",
             params).fetchnumpy()
         codes = np.asarray(pairs["code"], dtype=object)
@@ -265,18 +288,11 @@ def _units(con: duckdb.DuckDBPyConnection, req: Request, lang: str) -> Units:
         labels = np.asarray(list(names.values())[1], dtype=object)
         return Units(np.asarray(pairs["yr"], dtype="int64"), codes, codes,
                      labels[ids.get_indexer(codes)] if len(codes) else codes)
-    if req.level == NATIONAL:
+    if req.kind == NATIONAL:
         cname = ctx.country.name if lang == "en" else ctx.country.name_local
         units, codes, names_ = ["_"], [ctx.country.iso3], [cname]
     else:
-        if req.level == PROVINCE:
-            frame = ctx.provinces
-            if req.area:
-                frame = frame[frame["code"] == req.area]
-        else:
-            frame = ctx.districts
-            if req.area:
-                frame = frame[(frame["code"] == req.area) | (frame["parent_code"] == req.area)]
+        frame = ctx.areas_at(req.admin_number, req.area)
         units = codes = [str(c) for c in frame["code"]]
         names_ = [str(n) for n in frame[name]]
     n_years = len(years)

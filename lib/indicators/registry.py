@@ -30,7 +30,7 @@ from lib.country import Country, Level
 from lib.i18n import fill as fill_text, t
 from lib.indicators.texts import FIELDS, ITEM_NAMES, TEXTS
 from lib.tables import columns_needed_by, tables_needed_by
-from lib.vocabulary import (ADMIN_LEVELS, AREA_LEVELS, DISTRICT_SPLITS, FACILITY_ITEMS, GROUPS,
+from lib.vocabulary import (LEVEL_KINDS, AREA_KINDS, DISTRICT_SPLITS, FACILITY_ITEMS, GROUPS,
                             PARITY, PARITY_SPLITS, SCHOOL, SCHOOL_SPLITS, SPLITS, TOTAL)
 
 DEFAULT_LANG = "en"
@@ -91,7 +91,7 @@ class Family:
     formula: str
     denominator_kind: str | None = None  # what the denominator counts (small_denominator)
     weight: str | None = None  # disparity weight: denominator, numerator or enrolment
-    admin_levels: tuple[str, ...] = ADMIN_LEVELS
+    admin_levels: tuple[str, ...] = LEVEL_KINDS  # lib.vocabulary's kinds
     population_based: bool = False
     flow: bool = False
 
@@ -111,7 +111,7 @@ def _f(key: str, theme: str, unit: str, better: bool | None, splits: tuple[str, 
     return Family(key, theme, unit, better, splits, source, formula, **kw)
 
 
-_POPKW = dict(denominator_kind="children", weight="denominator", admin_levels=AREA_LEVELS,
+_POPKW = dict(denominator_kind="children", weight="denominator", admin_levels=AREA_KINDS,
               population_based=True)
 _FLOWKW = dict(denominator_kind="pupils", weight="denominator", flow=True)
 

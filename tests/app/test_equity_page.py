@@ -91,7 +91,7 @@ def test_changing_the_filters(con):
     # a district is priority or not: the priority gap is compared between provinces
     assert at.subheader[-1].value == t("equity.bottom.heading", n=3, areas="provinces")
     assert t("equity.priority_by_province") in [c.value for c in at.caption]
-    at.selectbox(key="url_province").select(province["code"]).run()
+    at.selectbox(key="url_area1").select(province["code"]).run()
     ok(at)
     assert query(at)["area"] == province["code"]
     in_province = units[units["parent_code"] == province["code"]]

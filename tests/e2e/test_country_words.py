@@ -85,28 +85,56 @@ def visible_text(page) -> str:
 
 
 def test_another_country_reads_its_own_words_on_every_page(testland, tab):
+    testland_url, area_names = testland
+    assert_own_words_on_every_page(tab, testland_url, area_names, ("Region", "Municipality"),
+                                   SCREENSHOTS)
+
+
+@pytest.fixture(scope="module")
+def tridia(chromium, tmp_path_factory) -> Iterator[tuple[str, list[str]]]:
+    """The app serving Tridia (tests/fixtures/admin_levels.py): three levels, the middle one
+    without polygons; its base URL and the names of its areas."""
+    from lib.build import build_extract
+    from tests.fixtures.admin_levels import ADMIN_UNITS, write_three_level_package
+
+    package = write_three_level_package(tmp_path_factory.mktemp("tridia") / "package")
+    extract = package.parent / "emis.duckdb"
+    build_extract(package, extract)
+    names = [line.split(",")[3] for line in ADMIN_UNITS.splitlines()[1:]]
+    with serve(extract, "streamlit-tridia.log") as base:
+        yield base, sorted(set(names), key=len, reverse=True)
+
+
+def test_three_levels_read_their_own_words_on_every_page(tridia, tab):
+    """Every page over three levels, one without polygons: the sidebar has a list for each,
+    and no page says province or district, or shows Lao script."""
+    url, area_names = tridia
+    assert_own_words_on_every_page(tab, url, area_names,
+                                   ("Region", "Division", "Circuit"), SCREENSHOTS / "tridia")
+
+
+def assert_own_words_on_every_page(tab, base: str, area_names: list[str],
+                                   levels: tuple[str, ...], screenshots: Path) -> None:
     from playwright.sync_api import expect
 
-    testland_url, area_names = testland
     page = tab.page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots.mkdir(parents=True, exist_ok=True)
     found: dict[str, list[str]] = {}
     for name, path in PAGES.items():
         page.set_viewport_size({"width": 1400, "height": 900})
-        page.goto(testland_url + path)
+        page.goto(base + path)
         expect(page.get_by_test_id("stMain").get_by_role("heading").first).to_be_visible(
             timeout=TIMEOUT_MS)
         page.wait_for_timeout(1_500)  # let the page's last sections and frames arrive
         expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT_MS)
         sidebar = page.get_by_test_id("stSidebar")
         # the sidebar's filters may arrive after the page's first heading
-        expect(sidebar.get_by_text("Region", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
-        expect(sidebar.get_by_text("Municipality", exact=True)).to_be_visible(
-            timeout=TIMEOUT_MS)
+        for level in levels:
+            expect(sidebar.get_by_text(level, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
         assert sidebar.get_by_text(t("filters.language"), exact=True).count() == 0, name
         text = visible_text(page)
         assert len(text) > 500, (name, text)  # a page with content, not an error
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
         for area in area_names:  # the data's own names are not the app's words
             text = text.replace(area, " ")
         said = sorted({text[max(m.start() - 40, 0):m.end() + 40].replace("\n", " | ")

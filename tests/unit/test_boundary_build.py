@@ -99,7 +99,7 @@ def test_a_bad_boundary_rule_is_an_error_naming_it(tmp_path):
     problems = errors_with_appended(
         tmp_path, "country.toml", '\n[[boundary_files]]\nfile = "adm1.geojson"\nlevel = "county"\n')
     assert [p.message for p in problems] == [
-        "boundary_files[1] ('adm1.geojson'): level = 'county' is none of level1, level2, skip"]
+        "boundary_files[1] ('adm1.geojson'): level = 'county' is none of province, district, skip"]
 
 
 # --------------------------------------------------------------------------- coverage

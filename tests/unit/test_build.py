@@ -27,7 +27,7 @@ def test_clean_package_builds_without_warnings(tiny_extract):
     assert set(found.kind) == {"missing_optional_table"}
     assert list(found.file) == ["facilities", "quality", "targets"]
     info = extract_info(con)
-    assert (info.n_provinces, info.n_districts, info.n_schools) == (2, 3, 3)
+    assert (info.areas_by_level, info.n_schools) == ((2, 3), 3)
     assert info.years == [2022, 2023]
     assert info.pupils_by_year == {2022: 120, 2023: 122}
     assert info.teachers_by_year == {2022: 7, 2023: 7}

@@ -342,27 +342,51 @@ name = { en = "Local Government Area" }
     words = country_words(new)
     assert words.fields("en") == {"level1": "Region", "level1_plural": "Regions",
                                   "level2": "Local Government Area",
-                                  "level2_plural": "Local Government Areas"}
+                                  "level2_plural": "Local Government Areas",
+                                  "admin1": "Region", "admin1_plural": "Regions",
+                                  "admin2": "Local Government Area",
+                                  "admin2_plural": "Local Government Areas"}
     assert words.fields("lo") == {"level1": "ພາກ", "level1_plural": "ພາກ",  # Lao: no plural
                                   "level2": "Local Government Area",
-                                  "level2_plural": "Local Government Areas"}
+                                  "level2_plural": "Local Government Areas",
+                                  "admin1": "ພາກ", "admin1_plural": "ພາກ",
+                                  "admin2": "Local Government Area",
+                                  "admin2_plural": "Local Government Areas"}
     assert admin_level_name(new, 2, "en") == "Local Government Area"
     assert admin_level_plural(new, 1, "lo") == "ພາກ"
     old = _profile(admin='[admin_level_names]\n1 = { en = "County" }\n')
     assert country_words(old).fields("en") == {"level1": "County", "level1_plural": "Countys",
                                                "level2": "Level-2 area",
-                                               "level2_plural": "Level-2 areas"}
+                                               "level2_plural": "Level-2 areas",
+                                               "admin1": "County", "admin1_plural": "Countys"}
+    assert admin_level_name(old, 2, "en") == "Level-2 area"
     nothing = _profile(admin="")
     assert admin_level_name(nothing, 1, "en") == t("filters.admin_level.level1")
 
 
+def test_three_levels_name_the_largest_and_the_finest_in_sentences():
+    from lib.country import admin_level_name, country_words
+    from lib.i18n import country_words_in_use, fill
+
+    three = _profile(admin="".join(
+        f'[[admin_levels]]\nid = "{i}"\nname = {{ en = "{n}" }}\npolygons = {p}\n'
+        for i, n, p in (("region", "Region", "true"), ("division", "Division", "false"),
+                        ("school_district", "School district", "true"))))
+    assert three.admin_ids == ("region", "division", "school_district")
+    assert three.polygon_levels == (1, 3) and three.finest_admin == 3
+    assert admin_level_name(three, 2, "en") == "Division"
+    with country_words_in_use(country_words(three)):
+        assert fill("{level1} / {level2_plural:lower} / {n:admin}", "en", n=2) == \
+            "Region / school districts / Division"
+
+
 @pytest.mark.parametrize("admin, says", [
-    ('[[admin_levels]]\nid = "region"\nname = { en = "Region" }\n', "exactly 2"),
-    ("".join(f'[[admin_levels]]\nid = "l{i}"\nname = {{ en = "L{i}" }}\n' for i in range(3)),
-     "exactly 2"),
-    ('[[admin_levels]]\nid = "region"\nname = { en = "Region" }\npolygons = false\n'
-     '[[admin_levels]]\nid = "commune"\nname = { en = "Commune" }\n', "polygons = false"),
-    ('[admin_level_names]\n3 = { en = "Village" }\n', "exactly 2"),
+    ("".join(f'[[admin_levels]]\nid = "l{i}"\nname = {{ en = "L{i}" }}\n' for i in range(5)),
+     "give 1 to 4"),
+    ('[[admin_levels]]\nid = "region"\nname = { en = "Region" }\npolygons = false\n',
+     "at least one admin level needs polygons"),
+    ('[[admin_levels]]\nid = "school"\nname = { en = "School" }\n', "none of national"),
+    ('[admin_level_names]\n5 = { en = "Village" }\n', "numbered 1 to 4"),
 ])
 def test_a_profile_with_other_admin_levels_is_refused_in_plain_words(admin, says):
     from lib.problems import PackageError
@@ -374,6 +398,7 @@ def test_a_profile_with_other_admin_levels_is_refused_in_plain_words(admin, says
 
 
 def test_texts_name_the_levels_as_the_country_does_in_the_readers_language():
+    from lib.areas import level_word
     from lib.country import country_words
     from lib.i18n import country_words_in_use, fill
 
@@ -390,7 +415,9 @@ plural = { en = "Municipalities" }
         assert t("filters.all_districts") == "All municipalities"
         assert t("filters.all_districts", "lo") == "ທຸກເທດສະບານ"
         assert t("map.intro").endswith("click a region to see its municipalities.")
-        assert t("admin_level.plural.province") == "regions"
+        assert level_word(testland, "region", "en", plural=True) == "regions"
+        assert level_word(testland, "municipality", "lo") == "ເທດສະບານ"
+        assert level_word(testland, "school", "en", plural=True) == "schools"
         assert fill("{level:admin:lower} '{name}'", "en", level=2, name="X") == \
             "municipality 'X'"
         assert fill("{level:admins}", "lo", level=1) == "ພາກ"

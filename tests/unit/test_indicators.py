@@ -578,7 +578,7 @@ def test_disparity_between_districts(con):
     with pytest.raises(IndicatorError, match="counts have no disparity"):
         disparity(con, "enrolment_primary", "district", 2022)
     with pytest.raises(IndicatorError,
-                       match="between the areas of the province or district level"):
+                       match=r"between the areas of an admin level \(province, district\)"):
         disparity(con, "ger_primary", "national", 2022)
 
 
@@ -643,14 +643,16 @@ def test_cli_errors_without_traceback(fx_db, args, message):
     assert done.stdout == ""
 
 
-def test_cli_missing_extract_and_bad_choice(tmp_path):
+def test_cli_missing_extract_and_bad_choice(tmp_path, fx_db):
     done = _cli("indicators", "--db", str(tmp_path / "none.duckdb"), "--indicator", "x",
                 "--level", "national", "--year", "2022")
     assert done.returncode != 0 and "No extract" in done.stderr
     assert "Traceback" not in done.stderr
-    done = _cli("indicators", "--db", "x", "--indicator", "x", "--level", "village",
-                "--year", "2022")
-    assert done.returncode != 0 and "invalid choice" in done.stderr
+    done = _cli("indicators", "--db", str(fx_db), "--indicator", "ger_primary", "--level",
+                "village", "--year", "2022")
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "unknown level 'village'; levels are national, province, district, school" in \
+        done.stderr
 
 
 def test_cli_disparity(fx_db):

@@ -247,7 +247,7 @@ def test_school_points_of_the_demo(demo_extract):
     with db.connect_current(demo_extract) as con:
         years = json.loads(db.meta(con)["years"])
         rows = db.school_points(con, "primary", [1, 2, 3, 4, 5], years[-1])
-        one = db.school_points(con, "primary", [1, 2, 3, 4, 5], years[-1], province="01")
+        one = db.school_points(con, "primary", [1, 2, 3, 4, 5], years[-1], area="01")
     assert len(rows) > len(one) > 0 and set(one["province_code"]) == {"01"}
     assert rows["school_id"].is_unique and rows["pupils"].notna().mean() > 0.8
     assert (~rows["has_location"]).sum() > 0  # the demo plants schools without coordinates

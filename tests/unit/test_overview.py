@@ -117,10 +117,11 @@ def places(con) -> dict[str, overview.Place]:
     district = units[units["level"] == 2].iloc[0]
     name = areas.area_names(units, "en")
     return {
-        "national": overview.place(units, "", "", country.name, country.iso3, name),
-        "province": overview.place(units, district["parent_code"], "", country.name,
-                                   country.iso3, name),
-        "district": overview.place(units, district["parent_code"], district["code"],
+        "national": overview.place(units, "", country.admin_ids, country.name, country.iso3,
+                                   name),
+        "province": overview.place(units, district["parent_code"], country.admin_ids,
+                                   country.name, country.iso3, name),
+        "district": overview.place(units, district["code"], country.admin_ids,
                                    country.name, country.iso3, name),
     }
 

@@ -13,7 +13,7 @@ INFO = ExtractInfo(
     boundaries_schematic=False,
     boundary_files=["boundaries/geoBoundaries-LAO-ADM1.geojson", "boundaries/adm2.gpkg"],
     country_name="Lao PDR", country_name_local="ສປປ ລາວ", iso3="LAO", years=[2022, 2023],
-    n_provinces=18, n_districts=148, n_schools=10,
+    areas_by_level=(18, 148), n_schools=10,
     pupils_by_year={2022: 100, 2023: 120}, teachers_by_year={2023: 7},
     schools_by_year={2022: 9, 2023: 10},
     optional_tables={"facilities": False, "population": True, "targets": False})

@@ -205,7 +205,8 @@ def test_comparison_table():
         "trained": 4.0, "ptr": 25.0, "pqtr": 50.0, "qualified_pct": 50.0,
         "trained_pct": 100.0}]), 100.0, 5.0, 20.0)
     areas = {"ptr_primary": {"district": 30.0, "province": 28.0, "national": 26.0}}
-    table = schools.comparison(figures, areas, ["primary"])
+    table = schools.comparison(figures, areas, ["primary"],
+                               schools.compared_levels(("province", "district")))
     assert table["key"].tolist() == ["ptr:primary", "qualified_pct:primary",
                                      "trained_pct:primary", "pcr"]
     first = table.iloc[0]

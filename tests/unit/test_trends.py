@@ -38,8 +38,8 @@ def places(demo_con) -> list[Area]:
     names = trends.area_labels(units, areas.area_names(units, "en"))
     district = units[units["level"] == 2].iloc[0]
     country = db.country(demo_con)
-    return trends.areas(units, country.iso3, country.name, district["parent_code"],
-                        district["code"], [], names)
+    return trends.areas(units, country.admin_ids, country.iso3, country.name,
+                        (district["parent_code"], district["code"]), [], names)
 
 
 def test_areas_are_the_country_then_the_sidebar_then_the_compared(demo_con, places):
@@ -47,10 +47,11 @@ def test_areas_are_the_country_then_the_sidebar_then_the_compared(demo_con, plac
     units = db.admin_units(demo_con)
     names = trends.area_labels(units, areas.area_names(units, "en"))
     other = units[units["level"] == 1].iloc[-1]["code"]
-    more = trends.areas(units, "LAO", "Lao", "", "", [other, other, "nope"], names)
+    more = trends.areas(units, ("province", "district"), "LAO", "Lao", (),
+                        [other, other, "nope"], names)
     assert [a.code for a in more] == ["LAO", other], "once each, unknown codes dropped"
-    assert trends.focus(places, places[1].code, places[2].code) == places[2]
-    assert trends.focus(more, "", "") == more[0]
+    assert trends.focus(places, places[2].code) == places[2]
+    assert trends.focus(more, "") == more[0]
     district = places[2]
     assert district.name.endswith(", " + places[1].name)
 
@@ -98,7 +99,7 @@ def test_year_on_year_changes_and_their_direction():
 
 
 def test_province_panels_carry_the_national_value(fetch, fetch_years, years, demo_con):
-    rows = trends.province_panels(fetch_years, "ptr_primary", years)
+    rows = trends.province_panels(fetch_years, "ptr_primary", years, "province")
     n_provinces = len(db.admin_units(demo_con, level=1))
     assert len(rows) == n_provinces * len(years)
     for year in years:
@@ -158,7 +159,7 @@ def test_every_trend_chart_is_a_valid_vega_lite_spec(fetch, fetch_years, demo_co
     trend_charts.parity_chart(trends.group_rows(rows, "parity"), domain=names,
                               colours=trend_charts.area_colours(names), **common
                               ).to_dict(validate=True)
-    trend_charts.panels_chart(trends.province_panels(fetch_years, "ger_primary", years),
+    trend_charts.panels_chart(trends.province_panels(fetch_years, "ger_primary", years, "province"),
                               unit="%", title="t", subtitle="s",
                               national_name="Lao", lang="en").to_dict(validate=True)
     registry = registry_for(demo_con)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import provenance
+from lib.areas import level_word
 from lib.db import ExtractInfo
 from lib.i18n import (format_datetime_utc, format_number, format_school_year,
                       format_school_years, has, t)
@@ -54,6 +55,7 @@ def key_figures(info: ExtractInfo, lang: str) -> None:
 def facts_and_years(info: ExtractInfo, lang: str) -> None:
     """The extract's facts, and its counts year by year."""
     not_stated = t("format.not_stated", lang)
+    country = extract.country()
     by_year = provenance.counts_by_year(info)
     facts, years = st.columns([3, 2], gap="large")
     with facts:
@@ -67,8 +69,9 @@ def facts_and_years(info: ExtractInfo, lang: str) -> None:
               local=escape(info.country_name_local), iso3=escape(info.iso3)),
             t("about.extract.years", lang, span=format_school_years(info.years, lang),
               n=len(info.years)),
-            t("about.extract.areas", lang, provinces=format_number(info.n_provinces, lang),
-              districts=format_number(info.n_districts, lang)),
+            t("about.extract.areas", lang, counts=", ".join(
+                f"{format_number(n, lang)} {level_word(country, level_id, lang, plural=True)}"
+                for level_id, n in zip(country.admin_ids, info.areas_by_level))),
         )))
     with years:
         st.subheader(t("about.by_year.heading", lang))

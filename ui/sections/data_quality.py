@@ -16,7 +16,7 @@ from lib import data_quality as dq
 from lib.areas import namer
 from lib.country import admin_level_name
 from lib.i18n import format_number, format_percent, format_school_year, has, t
-from ui import extract, maps, nav, tables
+from ui import extract, indicator_map, maps, nav, tables
 from ui.filters import Filters
 from ui.markdown import escape
 
@@ -73,7 +73,7 @@ def reporting(chosen: Filters) -> None:
     school_year = format_school_year(year, lang)
     st.header(t("data_quality.reporting.heading", lang), divider="gray")
     counts = extract.reporting_counts()
-    by_district = dq.completeness(counts, year, chosen.area)
+    by_district = dq.completeness(counts, year, chosen.area, extract.area_lines())
     total = dq.totals(by_district)
     cards = st.columns(4)
     cards[0].metric(t("data_quality.reporting.open", lang, year=school_year),
@@ -97,7 +97,7 @@ def reporting(chosen: Filters) -> None:
                  counts=("open", "reported", "not_reported"),
                  numbers={"completeness": "%.2f%%"}, key="dq_by_district")
     with st.expander(t("data_quality.reporting.over_years", lang)):
-        wide = dq.completeness_by_year(counts, chosen.area)
+        wide = dq.completeness_by_year(counts, chosen.area, extract.area_lines())
         year_columns = [c for c in wide.columns if c not in ("district_code", "province_code")]
         wide.insert(0, "district", dq.area_names(wide["district_code"], names))
         linked_table(wide, {"district": t("data_quality.reporting.column.district", lang),
@@ -108,7 +108,8 @@ def reporting(chosen: Filters) -> None:
         tables.download_csv(tables.csv_file(wide), t("data_quality.reporting.file_years", lang),
                             lang=lang, key="dq_years_csv")
     problems = extract.problems_named(lang)
-    missing = dq.problems_of(problems, kinds=[dq.REPORTING_KIND], year=year, area=chosen.area)
+    missing = dq.problems_of(problems, kinds=[dq.REPORTING_KIND], year=year, area=chosen.area,
+                             lines=extract.area_lines())
     st.subheader(t("data_quality.reporting.missing", lang, n=format_number(len(missing), lang),
                    year=school_year))
     _warning_list(missing, lang, key="dq_non_reporting",
@@ -117,10 +118,13 @@ def reporting(chosen: Filters) -> None:
 
 
 def _completeness_map(chosen: Filters, counts: pd.DataFrame, lang: str) -> None:
-    """Districts coloured by completeness: the chosen province's, else the country's."""
-    province = chosen.province or None
-    geometries = extract.boundaries(2, "high" if province else "medium", province)
-    by_district = dq.completeness(counts, int(chosen.year), chosen.province)
+    """The areas of the finest level coloured by completeness: those within the chosen
+    area (the chosen one among its neighbours), else the country's."""
+    country = extract.country()
+    view = indicator_map.view_of(chosen, country.admin_ids[-1])
+    geometries = extract.boundaries(view.admin_number, view.detail, view.within or None)
+    by_district = dq.completeness(counts, int(chosen.year), view.within,
+                                  extract.area_lines())
     classes = dq.completeness_classes(by_district["completeness"].to_numpy())
     names = extract.area_names(lang)
     areas = [mapping.Area(
@@ -146,7 +150,7 @@ def _completeness_map(chosen: Filters, counts: pd.DataFrame, lang: str) -> None:
         words=mapping.TipLabels(value=t("data_quality.reporting.completeness", lang),
                                 numerator=t("data_quality.reporting.reported", lang),
                                 denominator=t("data_quality.reporting.open_short", lang)),
-        legend=legend, bounds=maps.bounds(geometries), selected=chosen.district,
+        legend=legend, bounds=maps.bounds(geometries), selected=view.selected,
         no_data=NO_DATA_COLOUR)
     maps.draw(spec, key="dq_map", height=MAP_HEIGHT)
 
@@ -172,7 +176,7 @@ def _warning_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
                "school": t("data_quality.column.school", lang),
                "school_link": t("data_quality.column.school_id", lang),
                "area": t("data_quality.column.area", lang,
-                         admin=admin_level_name(country, 2, lang)),
+                         admin=admin_level_name(country, country.finest_admin, lang)),
                "area_link": t("data_quality.column.area_code", lang),
                "message": t("data_quality.column.message", lang),
                "file": t("data_quality.column.file", lang),
@@ -206,7 +210,7 @@ def _school_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
                "n": t("data_quality.column.n", lang),
                "school": t("data_quality.column.school", lang),
                "school_link": t("data_quality.column.school_id", lang),
-               "district": admin_level_name(country, 2, lang),
+               "district": admin_level_name(country, country.finest_admin, lang),
                "province": admin_level_name(country, 1, lang),
                "latitude": t("data_quality.column.latitude", lang),
                "longitude": t("data_quality.column.longitude", lang),
@@ -225,8 +229,8 @@ def locations(chosen: Filters) -> None:
     lang = chosen.lang
     st.header(t("data_quality.location.heading", lang), divider="gray")
     st.caption(t("data_quality.location.intro", lang))
-    issues = dq.in_area(extract.location_issues(), chosen.area)
-    shared = dq.in_area(extract.shared_points(), chosen.area)
+    issues = dq.in_area(extract.location_issues(), chosen.area, lines=extract.area_lines())
+    shared = dq.in_area(extract.shared_points(), chosen.area, lines=extract.area_lines())
     groups = {kind: issues[issues["issue"] == kind] for kind in dq.LOCATION_KINDS}
     groups["shared_point"] = shared
     cards = st.columns(len(groups))
@@ -288,7 +292,8 @@ def consistency(chosen: Filters) -> None:
     st.success(t("data_quality.consistency.repeaters", lang), icon=":material/task_alt:")
     kinds = [kind for kind in dq.CONSISTENCY_KINDS  # area totals: no check of schools
              if extract.has_values("schools") or kind not in dq.SCHOOL_CONSISTENCY_KINDS]
-    problems = dq.problems_of(extract.problems_named(lang), kinds=kinds, area=chosen.area)
+    problems = dq.problems_of(extract.problems_named(lang), kinds=kinds, area=chosen.area,
+                              lines=extract.area_lines())
     counted = dq.kind_counts(problems, kinds)
     items = list(counted.items())
     for start in range(0, len(items), dq.CARDS_PER_ROW):
@@ -326,7 +331,8 @@ def _by_check(problems: pd.DataFrame, lang: str) -> None:
 def all_warnings(chosen: Filters) -> None:
     lang = chosen.lang
     st.header(t("data_quality.all.heading", lang), divider="gray")
-    problems = dq.problems_of(extract.problems_named(lang), area=chosen.area)
+    problems = dq.problems_of(extract.problems_named(lang), area=chosen.area,
+                              lines=extract.area_lines())
     st.caption(t("data_quality.all.intro", lang, n=format_number(len(problems), lang),
                  where=escape(_where(chosen, lang))))
     _by_check(problems, lang)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from geo.classify import DIVERGING, PARITY_BREAKS
 from lib import choropleth, equity_view, schools_layer, targets
+from lib.areas import level_word
 from lib.equity_view import Ranked, Reading
 from lib.i18n import format_school_year, t
 from lib.indicators import Indicator, IndicatorError, preferred_indicator, split_flags
@@ -55,39 +56,43 @@ def show(chosen: Filters) -> None:
                                         help=t("equity.dimension_help", lang))
     with top[2]:
         admin = admin_picker.choose(chosen)
-    level = equity_view.level_for(dimension, admin, chosen.province)
-    if level != admin and not chosen.province:
+    country = extract.country()
+    level = equity_view.level_for(dimension, admin, country.admin_ids, chosen.area)
+    if level != admin:
         st.caption(t("equity.priority_by_province", lang))
-    areas = t(f"admin_level.plural.{level}", lang)
+    within = indicator_map.view_of(chosen, level).within
+    areas = level_word(country, level, lang, plural=True)
     year = format_school_year(chosen.year, lang)
     context = t("equity.context", lang, name=escape(indicator.name(lang)), year=year,
-                where=where_words(chosen, level, lang))
+                where=where_words(within, level, lang))
     st.caption(context)
-    stem = file_stem(indicator.id, dimension, chosen.year, chosen.province or level)
-    frame, national, ranked = gap_section(chosen, indicator, dimension, admin, level, stem,
+    stem = file_stem(indicator.id, dimension, chosen.year, within or level)
+    frame, national, ranked = gap_section(chosen, indicator, dimension, within, level, stem,
                                           context)
-    inequality_section(chosen, indicator, level, frame, areas, stem)
-    scatter_section(chosen, indicator, options, stem,
-                    totals=(frame, national) if level == "district" else None)
+    inequality_section(chosen, indicator, level, within, frame, areas, stem)
+    finest = country.admin_ids[-1]
+    scatter_section(chosen, indicator, options, stem, within,
+                    totals=(frame, national) if level == finest else None)
     bottom_section(chosen, indicator, dimension, frame, ranked, areas, stem)
 
 
-def where_words(chosen: Filters, level: str, lang: str) -> str:
+def where_words(within: str, level: str, lang: str) -> str:
     """"districts of Vientiane" or "provinces of Lao PDR"."""
-    where = (extract.area_names(lang)[chosen.province] if chosen.province
-             else extract.country_name(lang))
-    return t("equity.where", lang, areas=t(f"admin_level.plural.{level}", lang),
+    where = extract.area_names(lang)[within] if within else extract.country_name(lang)
+    return t("equity.where", lang, areas=level_word(extract.country(), level, lang,
+                                                    plural=True),
              where=escape(where))
 
 
-def gap_section(chosen: Filters, indicator, dimension: str, admin: str, level: str,
+def gap_section(chosen: Filters, indicator, dimension: str, within: str, level: str,
                 stem: str, context: str) -> tuple:
     lang = chosen.lang
     frame = extract.indicator(indicator.id, level, chosen.year, by=dimension,
-                              area=chosen.province or None, lang=lang)
+                              area=within or None, lang=lang)
     national = extract.indicator(indicator.id, "national", chosen.year, by=dimension,
                                  lang=lang)
-    parity = equity_view.parity_possible(dimension, level)
+    parity = equity_view.parity_possible(dimension, level,
+                                         extract.country().admin_ids[-1])
     totals = frame[frame["group"] == TOTAL]
     if no_value_before_next_year(totals["value"], totals["flags"]):
         st.info(t("chart.all_no_data_flows", lang, year=format_school_year(chosen.year, lang)),
@@ -136,13 +141,12 @@ def gap_section(chosen: Filters, indicator, dimension: str, admin: str, level: s
     return frame, national, ranked
 
 
-def inequality_section(chosen: Filters, indicator, level: str, frame, areas: str,
-                       stem: str) -> None:
+def inequality_section(chosen: Filters, indicator, level: str, within: str, frame,
+                       areas: str, stem: str) -> None:
     lang = chosen.lang
     st.subheader(t("equity.inequality.heading", lang, areas=areas))
     try:
-        found = extract.disparity_between(indicator.id, level, chosen.year,
-                                          chosen.province or None)
+        found = extract.disparity_between(indicator.id, level, chosen.year, within or None)
     except IndicatorError as error:
         st.info(t("equity.unavailable", lang, reason=escape(str(error))))
         return
@@ -156,10 +160,11 @@ def inequality_section(chosen: Filters, indicator, level: str, frame, areas: str
         st.caption(t("equity.inequality.left_out", lang, n=len(found.left_out)))
 
 
-def scatter_section(chosen: Filters, indicator, options: list[str], stem: str,
+def scatter_section(chosen: Filters, indicator, options: list[str], stem: str, within: str,
                     totals: tuple | None = None) -> None:
-    """``totals``: the indicator's district and national rows when the page has them
-    already, split or not (a split's group T rows are the unsplit rows)."""
+    """The finest areas (within ``within``, if given), one indicator against another.
+    ``totals``: the indicator's rows of the finest areas and national rows when the page
+    has them already, split or not (a split's group T rows are the unsplit rows)."""
     lang = chosen.lang
     registry = extract.registry()
     st.subheader(t("equity.scatter.heading", lang))
@@ -173,16 +178,17 @@ def scatter_section(chosen: Filters, indicator, options: list[str], stem: str,
         t("equity.scatter.colour.label", lang), ["priority", "province"],
         key="equity_scatter_colour", required=True, default="priority", wrap=True,
         format_func=lambda c: t(f"equity.scatter.colour.{c}", lang))
-    inside = chosen.province or None
-    x = extract.indicator(versus, "district", chosen.year, area=inside, lang=lang)
+    inside = within or None
+    finest = extract.country().admin_ids[-1]
+    x = extract.indicator(versus, finest, chosen.year, area=inside, lang=lang)
     y, national_y = totals or (
-        extract.indicator(indicator.id, "district", chosen.year, area=inside, lang=lang),
+        extract.indicator(indicator.id, finest, chosen.year, area=inside, lang=lang),
         extract.indicator(indicator.id, "national", chosen.year, lang=lang))
     size, size_field, size_kind = None, "value", "pupils"
     sized_by = equity_view.size_indicator(registry, chosen.level)
     if sized_by is not None:
         size_id, size_field, size_kind = sized_by
-        size = extract.indicator(size_id, "district", chosen.year, area=inside, lang=lang)
+        size = extract.indicator(size_id, finest, chosen.year, area=inside, lang=lang)
     points, left_out = equity_view.scatter(x, y, extract.district_attributes(),
                                            extract.area_names(lang),
                                            size=size, size_field=size_field)
@@ -198,7 +204,7 @@ def scatter_section(chosen: Filters, indicator, options: list[str], stem: str,
         subtitle=t("equity.scatter.subtitle", lang,
                    year=format_school_year(chosen.year, lang)),
         lang=lang, file_name=file_stem("equity_scatter", indicator.id, versus, chosen.year,
-                                       chosen.province))
+                                       within))
 
 
 def bottom_section(chosen: Filters, indicator, dimension: str, frame, ranked, areas: str,

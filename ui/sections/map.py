@@ -2,9 +2,10 @@
 and what goes under it (notes, the values as a table, downloads).
 
 The map itself is built by :mod:`ui.indicator_map` and drawn by :func:`ui.maps.draw`,
-which reruns the script only on a click: a click on a province drills down to its
-districts, a click on a district chooses it. The drill-down goes through the shared sidebar
-(its province and district), so the sidebar follows and the URL holds it (``area``). The
+which reruns the script only on a click: a click on an area chooses it, and the map then
+shows the areas of the next level with polygons within it (an area of the finest such
+level is outlined among its neighbours). The drill-down goes through the shared sidebar
+(its list per admin level), so the sidebar follows and the URL holds it (``area``). The
 map's own choices live in the URL as ``indicator``, ``admin`` and ``by``.
 """
 from __future__ import annotations
@@ -18,14 +19,15 @@ import streamlit as st
 from geo import mapping
 from geo.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES, parse_breaks
 from lib import choropleth, schools_layer
+from lib.areas import level_word
 from lib.country import admin_level_name
 from lib.i18n import format_number, format_school_year, plural, t
 from lib.indicators import Indicator, IndicatorError, preferred_indicator, split_flags
 from lib.indicators.flags import no_value_before_next_year
-from lib.vocabulary import GROUPS, PARITY, PARITY_SPLITS, SPLIT, TOTAL
+from lib.vocabulary import AREA, GROUPS, PARITY, PARITY_SPLITS, SPLIT, TOTAL
 from ui import (admin_picker, extract, indicator_map, indicator_picker, maps, tables, url_state,
                 values)
-from ui.filters import DISTRICT, PROVINCE, Filters
+from ui.filters import Filters, area_key
 from ui.indicator_map import (Built, MapChoice, View, class_label, show_label, unit_of,
                               value_title)
 from ui.markdown import escape
@@ -84,7 +86,7 @@ def _group_of(show: str) -> str:
 def choose_indicator(chosen: Filters) -> str:
     registry = extract.registry()
     options = [ind.id for ind in registry.for_level(chosen.level)
-               if {"province", "district"} <= set(ind.admin_levels)]
+               if AREA in ind.admin_levels]
     default = preferred_indicator(options, chosen.level, indicator_picker.remembered(),
                                   partial(extract.has_data, year=chosen.year))
     return indicator_picker.choose(options, default, registry=registry, lang=chosen.lang,
@@ -238,7 +240,7 @@ def controls(chosen: Filters) -> MapChoice:
     with top[1]:
         admin = admin_picker.choose(chosen)
     with top[2]:
-        by, group = choose_show(indicator, lang, admin == "district" or bool(chosen.province))
+        by, group = choose_show(indicator, lang, admin == extract.country().admin_ids[-1])
     with top[3]:
         since = choose_since(chosen)
     row = st.columns([3, 2, 2, 4], vertical_alignment="center")
@@ -273,11 +275,12 @@ def controls(chosen: Filters) -> MapChoice:
 # --------------------------------------------------------------------------- drill-down
 
 
-def drill(province: str, district: str = "") -> None:
-    """Show ``province`` (and choose ``district``) through the shared sidebar filters;
-    call from a callback, before the sidebar is drawn."""
-    url_state.remember(PROVINCE, province)
-    url_state.remember(DISTRICT, district)
+def drill(area: str) -> None:
+    """Choose ``area`` ("" for the whole country) in the shared sidebar filters; call from
+    a callback, before the sidebar is drawn."""
+    line = extract.area_lines().get(area, ())
+    for number in range(1, len(extract.country().admin_levels) + 1):
+        url_state.remember(area_key(number), line[number - 1] if number <= len(line) else "")
 
 
 def _on_click() -> None:
@@ -285,29 +288,23 @@ def _on_click() -> None:
     if not isinstance(clicked, dict):
         return
     code = str((clicked.get("properties") or {}).get("area") or "")
-    units = extract.admin_units()
-    match = units.loc[units["code"] == code]
-    if match.empty:
-        return
-    if int(match["level"].iloc[0]) == 1:
+    if code in extract.area_lines():
         drill(code)
-    else:
-        drill(str(match["parent_code"].iloc[0]), code)
 
 
 def back_buttons(chosen: Filters) -> None:
-    """The way back up: to the whole country, and from a district to its province."""
-    if not chosen.province:
+    """The way back up: to the whole country, and to each area the chosen one lies in."""
+    if not chosen.area:
         return
     lang = chosen.lang
     names = extract.area_names(lang)
     with st.container(horizontal=True):
         st.button(t("map.back.country", lang), icon=":material/arrow_upward:",
                   on_click=drill, args=("",), key="map_back_country")
-        if chosen.district:
-            st.button(t("map.back.province", lang, name=names.get(chosen.province, "")),
-                      icon=":material/arrow_upward:", on_click=drill,
-                      args=(chosen.province,), key="map_back_province")
+        for number, code in enumerate(chosen.line[:-1], start=1):
+            st.button(t("map.back.province", lang, name=names.get(code, "")),
+                      icon=":material/arrow_upward:", on_click=drill, args=(code,),
+                      key=f"map_back_{number}")
 
 
 # ---------------------------------------------------------------------- caption, table, downloads
@@ -318,14 +315,15 @@ def heading(chosen: Filters, choice: MapChoice, view: View) -> None:
     indicator = extract.registry().get(choice.indicator)
     names = extract.area_names(lang)
     country = extract.country()
-    if view.province:
-        where = t("map.where.province", lang, name=escape(names.get(view.province, "")),
-                  admin=escape(admin_level_name(country, 1, lang)))
+    if view.within:
+        where = t("map.where.province", lang, name=escape(names.get(view.within, "")),
+                  admin=escape(admin_level_name(
+                      country, len(extract.area_lines().get(view.within, ())), lang)))
     else:
         where = escape(extract.country_name(lang))
     st.caption(t("map.caption", lang, value=escape(value_title(choice, indicator, lang)),
                  year=format_school_year(chosen.year, lang), where=where,
-                 areas=t(f"admin_level.plural.{view.level}", lang)))
+                 areas=level_word(country, view.level, lang, plural=True)))
 
 
 def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> None:
@@ -341,16 +339,16 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
     if built.unplaced is not None:
         notes.append(t("map.schools.unplaced", lang, n=format_number(built.unplaced, lang)))
     if built.missing:
-        level = "province" if view.admin_number == 1 else "district"
+        country = extract.country()
         notes.append(plural("map.missing_polygons", lang, len(built.missing),
                             n=format_number(len(built.missing), lang),
-                            area=t(f"admin_level.{level}", lang),
-                            areas=t(f"admin_level.plural.{level}", lang).lower(),
+                            area=level_word(country, view.level, lang),
+                            areas=level_word(country, view.level, lang, plural=True),
                        pupils=format_number(built.missing_pupils, lang),
                        names=", ".join(escape(n) for n in built.missing)))
-    if view.province:
+    if view.within:
         notes.append(t("map.classes_national", lang,
-                       areas=t("admin_level.plural.district", lang)))
+                       areas=level_word(extract.country(), view.level, lang, plural=True)))
     for note in notes:
         st.caption(note)
     st.subheader(t("map.table.heading", lang))
@@ -417,10 +415,11 @@ def download_heading(chosen: Filters, choice: MapChoice, view: View) -> mapping.
     info = extract.info()
     indicator = extract.registry().get(choice.indicator)
     names = extract.area_names(lang)
-    where = names.get(view.province, "") if view.province else extract.country_name(lang)
+    where = names.get(view.within, "") if view.within else extract.country_name(lang)
     source = "; ".join(x for x in (info.package_source, info.attribution) if x)
     lines = [t("map.download.where_when", lang, where=where,
-               areas=capitalised(t(f"admin_level.plural.{view.level}", lang)),
+               areas=capitalised(level_word(extract.country(), view.level, lang,
+                                            plural=True)),
                year=format_school_year(chosen.year, lang))]
     if source:
         lines.append(t("map.download.source", lang, source=source))
@@ -432,5 +431,5 @@ def _file_stem(chosen: Filters, choice: MapChoice, view: View) -> str:
     parts = ["map", choice.indicator,
              f"{choice.since}-{chosen.year}" if choice.since else str(chosen.year),
              choice.group if choice.group != TOTAL else "",
-             chosen.district or chosen.province or view.level]
+             chosen.area or view.level]
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", "_".join(p for p in parts if p))

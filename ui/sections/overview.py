@@ -9,6 +9,7 @@ from functools import partial
 import streamlit as st
 
 from lib import overview
+from lib.areas import level_word
 from lib.country import Country, admin_level_name
 from lib.i18n import format_school_year, t
 from lib.indicators import Registry
@@ -21,19 +22,18 @@ KPI_ROWS = [["schools", "pupils", "teachers"], ["ger", "ner", "ptr", "gpi"]]
 
 
 def show(chosen: Filters) -> None:
-    """The whole page, for a chosen year: the country's, a province's or a district's
-    profile."""
+    """The whole page, for a chosen year: the country's profile or an area's."""
     lang = chosen.lang
     country, registry = extract.country(), extract.registry()
     fetch = partial(extract.indicator, lang=lang)
-    where = overview.place(extract.admin_units(), chosen.province, chosen.district,
+    where = overview.place(extract.admin_units(), chosen.area, country.admin_ids,
                            extract.country_name(lang), country.iso3, extract.area_names(lang))
     year = format_school_year(chosen.year, lang)
     previous = overview.previous_year(extract.info().years, chosen.year)
 
     heading(where, country, extract.level_name(chosen.level, lang), year, lang)
     kpi.cards(overview.kpis(fetch, registry, chosen.level, chosen.year, where, previous, lang),
-              KPI_ROWS, lang=lang, previous_year=previous, province_name=where.parent_name,
+              KPI_ROWS, lang=lang, previous_year=previous, parent_name=where.parent_name,
               descriptions={ind.id: ind.text("description", lang) for ind in registry})
     st.caption(t("overview.change_from", lang, year=format_school_year(previous, lang))
                if previous is not None else t("overview.no_previous", lang))
@@ -48,12 +48,12 @@ def heading(where: overview.Place, country: Country, level_name: str, year: str,
         st.title(t("overview.title_national", lang, country=country_name))
         st.caption(t("overview.caption", lang, level=level_name, year=year))
         return
-    admin = admin_level_name(country, 1 if where.sub_level else 2, lang)
+    admin = admin_level_name(country, country.admin_number(where.admin_level), lang)
     st.title(t("overview.title_area", lang, admin=escape(admin), name=escape(where.name)))
     if where.parent_name:
         province = escape(where.parent_name)
         st.caption(t("overview.caption_district", lang, level=level_name, year=year,
-                     province=province) + " "
+                     admin=escape(admin), province=province) + " "
                    + t("overview.compared_district", lang, province=province,
                        country=country_name))
     else:
@@ -63,14 +63,15 @@ def heading(where: overview.Place, country: Country, level_name: str, year: str,
 
 def largest_gaps(where: overview.Place, chosen: Filters, registry: Registry,
                  fetch: overview.Fetch, year: str) -> None:
-    """The two rankings one admin level down (a district has none)."""
+    """The two rankings one admin level down (an area of the finest level has none)."""
     lang = chosen.lang
     if where.sub_level is None:
         st.caption(t("overview.gaps.district", lang))
         return
     st.subheader(t("overview.gaps.heading", lang))
-    areas = t(f"admin_level.plural.{where.sub_level}", lang)
-    st.caption(t("overview.gaps.intro", lang, areas=areas) if where.sub_level == "province"
+    country = extract.country()
+    areas = level_word(country, where.sub_level, lang, plural=True)
+    st.caption(t("overview.gaps.intro", lang, areas=areas) if where.admin_level == NATIONAL
                else t("overview.gaps.intro_province", lang, areas=areas,
                       name=escape(where.name)))
     indicator_id = indicator_picker.choose(
@@ -87,7 +88,7 @@ def largest_gaps(where: overview.Place, chosen: Filters, registry: Registry,
         side = "overview.gaps.below" if indicator.higher_is_better else "overview.gaps.above"
         charts.ranking(ranked.largest, indicator.unit, lang=lang, title=t(side, lang),
                        none=t("overview.gaps.none_behind", lang,
-                              area=t(f"admin_level.{where.sub_level}", lang)),
+                              area=level_word(country, where.sub_level, lang)),
                        no_data=no_data, key="overview_largest")
     with right:
         if ranked.parity is not None:
@@ -96,5 +97,5 @@ def largest_gaps(where: overview.Place, chosen: Filters, registry: Registry,
                            key="overview_parity")
             st.caption(t("overview.gaps.parity_note", lang))
     st.markdown("**" + t("overview.map_title", lang, indicator=escape(indicator.name(lang)),
-                         area=t(f"admin_level.{where.sub_level}", lang), year=year) + "**")
+                         area=level_word(country, where.sub_level, lang), year=year) + "**")
     indicator_map.small_map(chosen, indicator_id, key="overview_map")

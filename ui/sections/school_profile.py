@@ -59,8 +59,7 @@ def heading(record: dict, lang: str) -> None:
 
 def identity(record: dict, country: Country, lang: str) -> None:
     names = extract.area_names(lang)
-    district = names.get(record["district_code"], "")
-    province = names.get(record["province_code"], "")
+    line = extract.area_lines().get(record["district_code"], ())
     levels = ", ".join(escape(extract.level_name(lv, lang)) if lv in country.level_ids
                        else escape(lv) for lv in schools.levels_of(record["levels"]))
     road = record.get("distance_to_road_km")
@@ -68,10 +67,10 @@ def identity(record: dict, country: Country, lang: str) -> None:
         (t("schools.profile.field.code", lang), escape(record["school_id"])),
         (t("schools.profile.field.name_en", lang), escape(record["name_en"] or "")),
         (t("schools.profile.field.name_local", lang), escape(record["name_local"] or "")),
-        (admin_level_name(country, 2, lang),
-         f"{escape(district)} ({escape(record['district_code'])})"),
-        (admin_level_name(country, 1, lang),
-         f"{escape(province)} ({escape(record['province_code'])})"),
+        # the areas it lies in, the smallest first
+        *((admin_level_name(country, number, lang),
+           f"{escape(names.get(code, ''))} ({escape(code)})")
+          for number, code in reversed(list(enumerate(line, start=1)))),
         (t("schools.profile.field.ownership", lang), _word(record["ownership"], lang)),
         (t("schools.profile.field.locality", lang), _word(record["locality"], lang)),
         (t("schools.profile.field.levels", lang), levels or t("format.no_data", lang)),
@@ -112,9 +111,14 @@ def _has_kind(kind: str) -> bool:
 
 
 def location(record: dict, lang: str) -> None:
-    """The school on a small map of its district (its point, when it has one)."""
-    geometries = extract.boundaries(2, "high")  # its point may lie in another province
-    codes = [record["district_code"]]
+    """The school on a small map of its area (of the finest level with polygons; its point,
+    when it has one)."""
+    country = extract.country()
+    finest = max(country.polygon_levels)
+    # every area of that level: its point may lie in another area of level 1
+    geometries = extract.boundaries(finest, "high")
+    line = extract.area_lines().get(record["district_code"], ())
+    codes = [line[finest - 1]] if len(line) >= finest else []
     located = record.get("located_district")
     if record.get("outside_district") and located and located not in codes:
         codes.append(located)
@@ -263,35 +267,33 @@ def teachers(record: dict, figures: schools.SchoolFigures, levels: list[str],
             (cards[4], "classrooms", format_number(
                 figures.classrooms if math.isfinite(figures.classrooms) else None, lang))):
         column.metric(t(f"schools.profile.teachers.{label}", lang), value, border=True)
+    line = extract.area_lines().get(record["district_code"], ())
+    compared = schools.compared_levels(country.admin_ids[:len(line)])
+    code_of = dict(zip(country.admin_ids, line))
     area_values = {}
     for _, indicator_id, _, _ in schools.comparison_requests(levels):
         if indicator_id not in registry:
             continue
         area_values[indicator_id] = {
-            "district": _area_value(indicator_id, "district", year, record["district_code"],
-                                    lang),
-            "province": _area_value(indicator_id, "province", year, record["province_code"],
-                                    lang),
-            "national": _area_value(indicator_id, "national", year, None, lang)}
-    table = schools.comparison(figures, area_values, levels)
+            where: _area_value(indicator_id, where, year, code_of.get(where), lang)
+            for where in compared}
+    table = schools.comparison(figures, area_values, levels, compared)
     shown = pd.DataFrame({
         "measure": [t(f"schools.profile.measure.{m}", lang) + (
             " · " + extract.level_name(lv, lang) if lv else "")
             for m, lv in zip(table["measure"], table["level"])],
         **{col: [values.format_value(v, unit, lang) for v, unit in zip(table[col],
                                                                         table["unit"])]
-           for col in ("school", *schools.COMPARED)}})
+           for col in ("school", *compared)}})
     names = extract.area_names(lang)
-    district = names.get(record["district_code"], "")
-    province = names.get(record["province_code"], "")
     tables.table(shown, {
         "measure": t("schools.profile.compare.measure", lang, year=format_school_year(year,
                                                                                        lang)),
         "school": t("schools.profile.compare.school", lang),
-        "district": t("schools.profile.compare.area", lang,
-                      admin=admin_level_name(country, 2, lang), name=district),
-        "province": t("schools.profile.compare.area", lang,
-                      admin=admin_level_name(country, 1, lang), name=province),
+        **{where: t("schools.profile.compare.area", lang,
+                    admin=admin_level_name(country, country.admin_number(where), lang),
+                    name=names.get(code_of[where], ""))
+           for where in compared if where in code_of},
         "national": t("schools.profile.compare.national", lang,
                       name=extract.country_name(lang))},
         lang=lang, key="schools_compare")

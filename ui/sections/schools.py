@@ -213,7 +213,7 @@ def results(result: SearchResult, query: SchoolQuery, chosen: Filters) -> None:
                                   words, level_names, nav.school_link_prefix(lang))
     ids = shown["school_id"].tolist()
     labels = {col: t(f"schools.results.column.{col}", lang) for col in shown.columns}
-    labels["district"] = admin_level_name(country, 2, lang)
+    labels["district"] = admin_level_name(country, country.finest_admin, lang)
     labels["province"] = admin_level_name(country, 1, lang)
     labels["ptr"] = t("schools.results.column.ptr", lang, year=year)
     widths = {"name": "medium", "district": None, "levels": None}

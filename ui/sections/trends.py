@@ -58,8 +58,8 @@ def show(chosen: Filters) -> None:
                                  label=t("trends.compare", lang),
                                  help=t("trends.compare_help", lang))
     country_name = extract.country_name(lang)
-    areas = trends.areas(units, country.iso3, country_name, chosen.province,
-                         chosen.district, compare, names)
+    areas = trends.areas(units, country.admin_ids, country.iso3, country_name, chosen.line,
+                         compare, names)
     years = sorted(extract.info().years)
     span = t("format.year_range", lang, first=format_school_year(years[0], lang),
              last=format_school_year(years[-1], lang))
@@ -69,7 +69,7 @@ def show(chosen: Filters) -> None:
         provinces(chosen, indicator, fetch_years, years, span, country_name)
     except IndicatorError as error:
         st.info(t("trends.unavailable", lang, reason=escape(str(error))))
-    efficiency(chosen, years, trends.focus(areas, chosen.province, chosen.district))
+    efficiency(chosen, years, trends.focus(areas, chosen.area))
 
 
 def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area],
@@ -122,7 +122,8 @@ def provinces(chosen: Filters, indicator, fetch_years, years: list[int], span: s
               country_name: str) -> None:
     lang = chosen.lang
     st.subheader(t("trends.panels.heading", lang))
-    rows = trends.province_panels(fetch_years, indicator.id, years)
+    rows = trends.province_panels(fetch_years, indicator.id, years,
+                                  extract.country().admin_ids[0])
     show_panels(
         rows, indicator, title=t("trends.panels.title", lang, name=t(
             f"chart.axis.{indicator.unit}", lang, name=indicator.name(lang))),
