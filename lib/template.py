@@ -18,9 +18,12 @@ languages = ["en"]
 entry_level = "primary"          # the level whose first grade is "grade 1" for intake rates
 synthetic = false                # true only for made-up data: the app then shows a banner
 
-# Your two admin levels, largest first (e.g. regions, then the municipalities within them):
-# what you call them, singular and plural, in each of your languages. Every text of the
-# explorer names them so. Both need polygons in boundaries/ (this version: exactly two).
+# Your admin levels, one to four, largest first (e.g. regions, then the municipalities within
+# them): what you call them, singular and plural, in each of your languages. Every text of
+# the explorer names them so; the id is what URLs and `--level` take. A level with
+# polygons = true needs its boundary files in boundaries/; polygons = false makes a
+# management level (a filter and a table level, never a map). Schools, population and area
+# totals name an area of the last (finest) level.
 [[admin_levels]]
 id = "region"
 name = { en = "Region" }

@@ -2,6 +2,7 @@
 and every level computed, filtered, compared and refused as its values say."""
 from __future__ import annotations
 
+import io
 import math
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from lib.build import build_extract
 from lib.indicators import IndicatorError, compute
 from lib.indicators.disparity import disparity
 from lib.problems import PackageError
-from tests.fixtures.admin_levels import write_one_level_package, write_three_level_package
+from tests.fixtures.admin_levels import (ADMIN_UNITS, CIRCUIT_OF, write_one_level_package,
+                                         write_three_level_package)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -157,3 +159,65 @@ def test_a_country_of_one_level(tmp_path):
         ger = values(compute(con, "ger_primary", "region", 2023))
         assert ger["R2"] == approx(11 / 66 * 100)
         assert not math.isnan(values(compute(con, "ptr_primary", "national", 2023))["TRI"])
+
+
+def test_area_totals_of_the_finest_level_sum_up_every_level(tmp_path):
+    """A yearbook of Tridia: enrolment and teachers by circuit, no school register."""
+    import pandas as pd
+
+    package = write_three_level_package(tmp_path / "package")
+    for name in ("enrolment.csv", "teachers.csv"):
+        frame = pd.read_csv(package / name, dtype=str, keep_default_na=False)
+        frame.insert(1, "district_code", frame.pop("school_id").map(CIRCUIT_OF))
+        frame.to_csv(package / name, index=False)
+    (package / "schools.csv").unlink()
+    build_extract(package, tmp_path / "totals.duckdb")
+    with duckdb.connect(str(tmp_path / "totals.duckdb"), read_only=True) as con:
+        assert values(compute(con, "enrolment_primary", "division", 2023)) == {
+            "D11": 98, "D12": 17, "D21": 11}
+        assert values(compute(con, "ptr_primary", "region", 2023))["R1"] == approx(115 / 6)
+        with pytest.raises(IndicatorError, match="not at school level"):
+            compute(con, "enrolment_primary", "school", 2023)
+
+
+def test_only_the_largest_level_with_polygons(tmp_path):
+    """Circuits without polygons either: schools are placed in their region, and maps can
+    colour regions only."""
+    from lib.areas import default_map_level, map_levels
+    from lib.country import load_country
+
+    package = write_three_level_package(tmp_path / "package")
+    profile = package / "country.toml"
+    text = profile.read_text()
+    profile.write_text(text[::-1].replace("eurt = snogylop", "eslaf = snogylop", 1)[::-1])
+    (package / "boundaries" / "circuits.geojson").unlink()
+    country = load_country(package)
+    assert country.polygon_levels == (1,)
+    assert map_levels(country.polygon_levels, 0) == (1,)
+    assert map_levels(country.polygon_levels, 3) == (1,)  # a circuit: its region, outlined
+    assert default_map_level(country.polygon_levels, 0) == 1
+    build_extract(package, tmp_path / "regions.duckdb")
+    with duckdb.connect(str(tmp_path / "regions.duckdb"), read_only=True) as con:
+        placed = dict(con.execute("SELECT school_id, located_district FROM schools").fetchall())
+        assert placed == {"S1": "R1", "S2": "R1", "S3": "R2", "S4": "R1"}
+        assert not con.execute("SELECT count(*) FROM schools WHERE outside_district"
+                               ).fetchone()[0]
+
+
+def test_lines_and_map_levels_are_worked_out_from_the_units():
+    import pandas as pd
+
+    from lib.areas import ancestors, default_map_level, lineage, map_levels
+
+    units = pd.read_csv(io.StringIO(ADMIN_UNITS), dtype=str,
+                        keep_default_na=False)
+    units["level"] = units["level"].astype(int)
+    lines = ancestors(units)
+    assert lines["C121"] == ("R1", "D12", "C121") and lines["R2"] == ("R2",)
+    table = lineage(units)
+    assert len(table) == 4 * 3  # each circuit, with its division and region
+    assert sorted(table.loc[table["code"] == "D11", "district_code"]) == ["C111", "C112"]
+    polygons = (1, 3)
+    assert [map_levels(polygons, depth) for depth in range(4)] == [(1, 3), (3,), (3,), (3,)]
+    assert default_map_level(polygons, 0) == 3 and default_map_level(polygons, 1) == 3
+    assert default_map_level((1, 2, 3, 4), 0) == 2 and default_map_level((1, 2, 3, 4), 2) == 3
