@@ -37,6 +37,9 @@ nav.register(pages)
 if not extract.exists():
     extract.show_missing(lang)
     st.stop()
+if extract.outdated():
+    extract.show_outdated(lang)
+    st.stop()
 
 banner.show(lang)
 notices = st.container()

@@ -88,8 +88,8 @@ def _changes(at, page: str) -> list[Callable[[], None]]:
             steps.append(lambda o=on: at.toggle(key="url_schools").set_value(o))
     for year in at.selectbox(key="url_year").options[:2]:
         steps.append(lambda y=year: at.selectbox(key="url_year").set_value(y))
-    for province in [p for p in at.selectbox(key="url_province").options if p][:3] + [""]:
-        steps.append(lambda p=province: at.selectbox(key="url_province").set_value(p))
+    for province in [p for p in at.selectbox(key="url_area1").options if p][:3] + [""]:
+        steps.append(lambda p=province: at.selectbox(key="url_area1").set_value(p))
     steps.append(lambda: None)  # a rerun with nothing changed (a click elsewhere)
     return steps
 

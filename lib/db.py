@@ -170,6 +170,16 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
+# Tables of the extract added since its first version that this version cannot do without;
+# an extract lacking one was built by an older version and must be rebuilt.
+TABLES_SINCE_FIRST_VERSION = ("area_lineage",)
+
+
+def outdated(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables this version reads that the extract lacks (empty: it is current)."""
+    return [name for name in TABLES_SINCE_FIRST_VERSION if not has_table(con, name)]
+
+
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
                             [name]).fetchone()[0])

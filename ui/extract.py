@@ -348,6 +348,30 @@ def display_path() -> str:
         return str(where)
 
 
+@st.cache_data(max_entries=2, show_spinner=False)
+def _outdated(extract_path: str, extract_build_id: str) -> list[str]:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.outdated(con)
+
+
+def outdated() -> bool:
+    """Whether the extract was built by an older version of the explorer (it lacks a table
+    this version reads: :func:`lib.db.outdated`)."""
+    return bool(_outdated(*_key()))
+
+
+def show_outdated(lang: str) -> None:
+    """Tell the user to rebuild an extract of an older version (instead of a traceback)."""
+    st.title(t("app.title", lang))
+    st.error(t("missing.outdated_title", lang), icon=":material/update:")
+    st.markdown(t("missing.outdated_body", lang))
+    st.code(str(path()), language=None)
+    st.markdown(t("missing.own", lang))
+    st.code(t("missing.own_command", lang, db=display_path()), language="bash")
+    st.markdown(t("missing.outdated_demo", lang))
+    st.code(t("missing.demo_command", lang), language="bash")
+
+
 def show_missing(lang: str) -> None:
     """Tell the user there is no extract yet and how to build one (instead of a traceback)."""
     st.title(t("app.title", lang))

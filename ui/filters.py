@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
-from lib import areas
 from lib.country import Country, admin_level_name, admin_level_plural
 from lib.i18n import format_school_year, lower_word, t
 from ui import extract, url_state
@@ -83,7 +81,7 @@ def sidebar(lang: str) -> Filters:
         _language(lang)
         year = _year(extract.info().years, lang)
         level = _level(country, lang)
-        line = _area(extract.admin_units(), country, lang)
+        line = _area(country, lang)
     chosen = Filters(lang=lang, year=year, level=level, line=line)
     st.session_state[_CURRENT] = chosen
     return chosen
@@ -138,11 +136,11 @@ def _level_of_linked_indicator() -> str | None:
     return levels[0] if len(levels) == 1 else None
 
 
-def _area(units: pd.DataFrame, country: Country, lang: str) -> tuple[str, ...]:
+def _area(country: Country, lang: str) -> tuple[str, ...]:
     """One list per admin level, each showing the areas within the one chosen above it;
     returns the codes chosen, level 1 first."""
     names = extract.area_names(lang, with_english=True)
-    lines = areas.ancestors(units)
+    lines = extract.area_lines()
     count = len(country.admin_levels)
     raw = url_state.incoming(AREA)
     if raw is not None:

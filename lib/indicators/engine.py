@@ -38,7 +38,7 @@ from lib.vocabulary import (AREA, GROUPS, NATIONAL, PARITY, PARITY_SPLITS, SCHOO
 COLUMNS = ["unit_code", "unit_name", "year", "group", "value", "numerator", "denominator",
            "flags"]
 
-_UNIT = {NATIONAL: "'_'", SCHOOL: "src.school_id"}  # an admin level: see Request.unit
+_UNIT = {NATIONAL: "'_'", SCHOOL: "src.school_id"}  # an admin level: see _side_sql
 # The rows within the area $area: the finest areas whose line (area_lineage) holds it.
 _IN_AREA = ("src.district_code IN (SELECT al.district_code FROM area_lineage al "
             "WHERE al.code = $area)")

@@ -67,3 +67,23 @@ def test_a_circuit_is_outlined_among_the_circuits_of_its_region(app):
     assert features(at) == 3  # North's circuits: Alpha, Bravo, Delta
     ok(at.button(key="map_back_2").click().run())  # back to Lark
     assert at.query_params["area"] == "D12"
+
+
+def test_an_extract_of_an_older_version_asks_to_be_rebuilt(tridia, tmp_path, monkeypatch):
+    import shutil
+
+    import duckdb
+
+    from lib.i18n import t
+
+    db, words = tridia
+    old = tmp_path / "old.duckdb"
+    shutil.copy(db, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("DROP TABLE area_lineage")
+    monkeypatch.setenv("EMIS_DB", str(old))
+    with country_words_in_use(words):
+        at = open_page("pages/map.py")
+    assert [e.value for e in at.error] == [t("missing.outdated_title")]
+    assert str(old) in [c.value for c in at.code]
+    assert not at.get("component_instance") and not at.selectbox
