@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANG = "en"
@@ -156,6 +156,14 @@ def plural(key: str, lang: str, count: int, **fmt: object) -> str:
     category = "one" if lang in _ONE_AND_OTHER and count == 1 else "other"
     chosen = f"{key}.{category}" if has(f"{key}.{category}", lang) else f"{key}.other"
     return t(chosen, lang, **fmt)
+
+
+def either(items: Sequence[str], lang: str = DEFAULT_LANG) -> str:
+    """"a", "a or b", "a, b or c" in ``lang`` (its ``format.or``)."""
+    items = [str(x) for x in items]
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('format.or', lang)} {items[-1]}"
 
 
 def lower_word(text: str) -> str:

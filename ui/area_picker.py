@@ -18,8 +18,9 @@ MAX_AREAS = 6  # lines a reader can still tell apart
 
 
 def choose(options: Sequence[str], *, names: Callable[[str], str], lang: str, label: str,
-           help: str | None = None) -> list[str]:
-    """Codes chosen among ``options`` (at most :data:`MAX_AREAS`)."""
+           kinds: str, help: str | None = None) -> list[str]:
+    """Codes chosen among ``options`` (at most :data:`MAX_AREAS`); ``kinds``: what they are,
+    in words ("regions, divisions or circuits")."""
     raw = url_state.incoming(COMPARE)
     if raw is not None:
         codes = [c.strip() for c in raw.split(",") if c.strip()]
@@ -36,6 +37,6 @@ def choose(options: Sequence[str], *, names: Callable[[str], str], lang: str, la
         url_state.remember(COMPARE, held[:MAX_AREAS])
     chosen = st.multiselect(label, list(options), key=widget_key(COMPARE), format_func=names,
                             max_selections=MAX_AREAS, help=help, select_all=False,
-                            placeholder=t("area_picker.placeholder", lang))
+                            placeholder=t("area_picker.placeholder", lang, areas=kinds))
     url_state.keep(COMPARE, list(chosen), ",".join(chosen) or None)
     return list(chosen)

@@ -251,4 +251,7 @@ def test_a_change_map_from_a_link(extract, demo_extract):
     assert (table["value"] - (table["value_now"] - table["value_before"])).abs().max() < 1e-9
     # A year after the one shown, or one the census lacks, falls back with a notice.
     at = ok(open_map(since=str(last + 1)))
-    assert at.selectbox(key="url_since").value is None and len(url_notices(at)) == 1
+    since = at.selectbox(key="url_since")
+    assert since.value == 0 and len(url_notices(at)) == 1
+    # "No change" is a choice shown as such, not an empty box
+    assert since.options[since.index] == t("map.change.none") and "since" not in at.query_params

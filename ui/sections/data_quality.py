@@ -342,9 +342,10 @@ def all_warnings(chosen: Filters) -> None:
     picked = row[0].multiselect(
         t("data_quality.all.kinds", lang), kinds, key=KIND_FILTER,
         format_func=lambda k: kind_name(k, lang), placeholder=t("data_quality.all.any", lang))
-    year = row[1].selectbox(t("data_quality.all.year", lang), [None, *years], key=YEAR_FILTER,
-                            format_func=lambda y: t("data_quality.all.any_year", lang)
-                            if y is None else format_school_year(y, lang))
+    # 0, not None, for any year: a select box shows None as nothing chosen yet.
+    year = row[1].selectbox(t("data_quality.all.year", lang), [0, *years], key=YEAR_FILTER,
+                            format_func=lambda y: format_school_year(y, lang) if y
+                            else t("data_quality.all.any_year", lang)) or None
     text = row[2].text_input(t("data_quality.all.text", lang), key=TEXT_FILTER,
                              placeholder=t("data_quality.all.text_placeholder", lang))
     found = dq.problems_of(problems, kinds=picked, year=year, text=text)

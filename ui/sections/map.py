@@ -42,6 +42,7 @@ SHOW = "map_show"  # session: the value shown ("T", "sex:F", "sex:parity", ...)
 SCHEME, CLASSES, BREAKS, PALETTE = "classes", "k", "breaks", "palette"
 LABELS, SCHOOLS, ATTRIBUTE = "labels", "schools", "colour_schools_by"
 SINCE = "since"  # a change map: the earlier year
+NO_CHANGE = 0  # the value of "since" for the values of the year shown
 ON = "1"  # a switch that is on, in the URL; off is absent
 CLICK = "map_click"
 UNIT_WORDS = {"%": "percent", "ratio": "ratio", "count": "count", "index": "index"}
@@ -128,16 +129,18 @@ def choose_since(chosen: Filters) -> int | None:
     lang = chosen.lang
     earlier = [y for y in sorted(extract.info().years, reverse=True) if y < chosen.year]
 
-    def label(year: int | None) -> str:
+    def label(year: int) -> str:
         return format_school_year(year, lang) if year else t("map.change.none", lang)
 
-    options: list[int | None] = [None, *earlier]
-    url_state.choose(SINCE, options, None, parse=int, label_key="map.param.since",
+    # 0, not None, for no change: a select box shows None as nothing chosen yet.
+    options: list[int] = [NO_CHANGE, *earlier]
+    url_state.choose(SINCE, options, NO_CHANGE, parse=int, label_key="map.param.since",
                      describe=label)
     since = st.selectbox(t("map.change.label", lang), options, key=widget_key(SINCE),
                          format_func=label, help=t("map.change.help", lang))
-    url_state.keep(SINCE, since)
-    return since
+    since = since if since in earlier else NO_CHANGE
+    url_state.keep(SINCE, since, str(since) if since else None)
+    return since or None
 
 
 def choose_classes(group: str, lang: str, change: bool = False

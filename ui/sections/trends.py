@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from lib import trends
+from lib.areas import level_word
 from lib.equity_view import has_parity
-from lib.i18n import format_school_year, t
+from lib.i18n import either, format_school_year, t
 from lib.indicators import Indicator, IndicatorError, preferred_indicator, split_flags
 from lib.vocabulary import PARITY, TOTAL
 from ui import area_picker, chart_export, extract, indicator_picker, split_picker, tables, values
@@ -54,9 +55,11 @@ def show(chosen: Filters) -> None:
                                  label_text=t("trends.split", lang),
                                  help=t("trends.split_help", lang))
     names = trends.area_labels(units, extract.area_names(lang))
+    kinds = either([level_word(country, level, lang, plural=True)
+                    for level in country.admin_ids], lang)
     compare = area_picker.choose(trends.compare_options(units), names=names.get, lang=lang,
-                                 label=t("trends.compare", lang),
-                                 help=t("trends.compare_help", lang))
+                                 label=t("trends.compare", lang), kinds=kinds,
+                                 help=t("trends.compare_help", lang, areas=kinds))
     country_name = extract.country_name(lang)
     areas = trends.areas(units, country.admin_ids, country.iso3, country_name, chosen.line,
                          compare, names)
