@@ -44,6 +44,8 @@ KPIS: tuple[KpiSpec, ...] = (
     KpiSpec("schools", "schools"),
     KpiSpec("pupils", "enrolment", by="sex"),
     KpiSpec("teachers", "teachers"),
+    # SDG 4.1.4: the children of the level's official ages not in school, girls and boys.
+    KpiSpec("out_of_school", "out_of_school", by="sex"),
     KpiSpec("ger", "ger", by="sex"),
     KpiSpec("ner", "ner"),
     KpiSpec("ptr", "ptr"),

@@ -499,7 +499,7 @@ def _recipe(ind: Indicator) -> tuple[list[Side], Finisher]:
         return ([_age_specific(p, "src.grade >= $from_grade", {"from_grade": p["from_grade"]},
                                enrolled), _pop(p)],
                 _finish_rate(100.0, over_100=True, unknown_age=True, population=True))
-    if fam == "oosr":
+    if fam in ("oosr", "out_of_school"):
         # Learners in no grade (special education) are in school.
         side = _age_specific(p, "(src.grade >= $from_grade OR src.grade IS NULL)",
                              {"from_grade": p["from_grade"]}, enrolled)
@@ -510,7 +510,13 @@ def _recipe(ind: Indicator) -> tuple[list[Side], Finisher]:
 
         def finish_oosr(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
             frame["out"] = frame["d"] - frame["ins"]
-            return rate(frame, req)
+            frame = rate(frame, req)
+            if fam == "out_of_school":
+                # The children: none where enrolment exceeds the population (flagged, as
+                # the rate's negative value is); unknown where the rate is.
+                frame["value"] = frame["out"].clip(lower=0).where(frame["value"].notna())
+                frame["numerator"] = frame["value"]
+            return frame
         return [side, _pop(p)], finish_oosr
     if fam in ("gir", "gir_last"):
         return ([Side("enrolment", {"n": entrants}, "src.grade = $grade", {"grade": p["grade"]}),

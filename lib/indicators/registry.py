@@ -141,6 +141,10 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     _f("oosr", "participation", "%", False, _POP, "SDG 4.1.4: out-of-school rate "
        "(administrative)", "100 × (P[ages {ages}] − E[g ≥ {first_grade}, ages {ages}]) / "
        "P[ages {ages}]", **_POPKW),
+    _f("out_of_school", "participation", "count", None, _POP,
+       "SDG 4.1.4: out-of-school children (administrative)",
+       "P[ages {ages}] − E[g ≥ {first_grade}, ages {ages}], 0 where enrolment exceeds the "
+       "population", **_POPKW),
     _f("participation_pre_primary", "participation", "%", True, _POP,
        "SDG 4.2.2: participation rate one year before the official primary entry age",
        "100 × E[all grades, age {age}] / P[age {age}]", **_POPKW),
@@ -438,8 +442,9 @@ def build_registry(country: Country, standards: Iterable[str] = (),
         # In school: enrolled at the entry level or above (children of the level's ages who
         # are still in a lower level than the entry level count as out of school).
         from_grade = levels[min(i, entry_index)].first_grade
-        m.add(f"oosr_{lv.id}", "oosr", level=lv, fill={"first_grade": from_grade},
-              params={"from_grade": from_grade, **ages(lv)})
+        for family in ("oosr", "out_of_school"):
+            m.add(f"{family}_{lv.id}", family, level=lv, fill={"first_grade": from_grade},
+                  params={"from_grade": from_grade, **ages(lv)})
     if entry_age >= 1:
         m.add("participation_pre_primary", "participation_pre_primary", level=entry,
               fill={"age": entry_age - 1}, params={"age": entry_age - 1}, levels=())

@@ -155,6 +155,23 @@ EN: dict[str, dict[str, str]] = {
                    "the population gives a negative rate, shown as computed and flagged "
                    "'over 100'. " + _POP_CAVEAT,
     },
+    "out_of_school": {
+        "name": "Out-of-school children, {level} age",
+        "description": "The number of children of the official {level} age ({ages}) who are "
+                       "not enrolled in grade {first_grade} or above: the population of that "
+                       "age minus the pupils of that age in grade {first_grade} or above. "
+                       "Children of that age in a lower level count as out of school.",
+        "numerator": "Population aged {ages} minus pupils of those ages enrolled in grade "
+                     "{first_grade} or above",
+        "denominator": "Population aged {ages}",
+        "how_to_read": "Lower is better. It is the numerator of the out-of-school rate: the "
+                       "children a programme would have to reach, where the rate says how "
+                       "large a share they are.",
+        "caveats": "Pupils of unknown age cannot be placed and are left out, which inflates "
+                   "the count. Where enrolment exceeds the population the count is 0 and "
+                   "flagged 'over 100' (the population is too low, or pupils cross in from "
+                   "elsewhere). " + _POP_CAVEAT,
+    },
     "participation_pre_primary": {
         "name": "Participation rate one year before primary entry",
         "description": "Children aged {age} (one year below the official entry age) enrolled "

@@ -221,3 +221,31 @@ def test_lines_and_map_levels_are_worked_out_from_the_units():
     assert [map_levels(polygons, depth) for depth in range(4)] == [(1, 3), (3,), (3,), (3,)]
     assert default_map_level(polygons, 0) == 3 and default_map_level(polygons, 1) == 3
     assert default_map_level((1, 2, 3, 4), 0) == 2 and default_map_level((1, 2, 3, 4), 2) == 3
+
+
+def test_out_of_school_children_are_counted_at_every_level(con, tmp_path):
+    """SDG 4.1.4's children: 16 + 17 children aged 6-7 of each sex in each circuit (66),
+    less the pupils of those ages in grade 1 or above."""
+    out = values(compute(con, "out_of_school_primary", "circuit", 2023))
+    assert out == {"C111": 66 - 42, "C112": 66 - 56, "C121": 66 - 17, "C211": 66 - 11}
+    assert values(compute(con, "out_of_school_primary", "division", 2023))["D11"] == 132 - 98
+    assert values(compute(con, "out_of_school_primary", "national", 2023)) == {"TRI": 138}
+    girls = values(compute(con, "out_of_school_primary", "circuit", 2023, by="sex"), "F")
+    assert girls["C111"] == 33 - (11 + 9)
+    rate = values(compute(con, "oosr_primary", "circuit", 2023))["C111"]
+    assert rate == approx(24 / 66 * 100)  # the count over the population
+
+
+def test_more_pupils_than_children_count_none_out_of_school_and_say_so(tmp_path):
+    package = write_three_level_package(tmp_path / "package")
+    population = package / "population.csv"
+    lines = population.read_text().splitlines()
+    population.write_text("\n".join(
+        [lines[0]] + [line.rsplit(",", 1)[0] + ",1" if ",C112," in line else line
+                      for line in lines[1:]]) + "\n")
+    build_extract(package, tmp_path / "over.duckdb")
+    with duckdb.connect(str(tmp_path / "over.duckdb"), read_only=True) as con:
+        frame = compute(con, "out_of_school_primary", "circuit", 2023)
+        row = frame[(frame["unit_code"] == "C112") & (frame["group"] == "T")].iloc[0]
+        assert row["value"] == 0 and "over_100" in row["flags"]
+        assert row["denominator"] == 4  # 1 child of each age 6 and 7 and each sex

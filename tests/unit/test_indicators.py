@@ -94,7 +94,7 @@ def test_registry_of_the_lao_profile():
     counts = {family: len(ids) for family, ids in reg.families().items()}
     assert counts == {
         "enrolment": 4, "teachers": 4, "schools": 4, "ger": 4, "ner": 4, "aner": 4, "gir": 1,
-        "nir": 1, "gir_last": 3, "oosr": 4, "participation_pre_primary": 1,
+        "nir": 1, "gir_last": 3, "oosr": 4, "out_of_school": 4, "participation_pre_primary": 1,
         "repetition_grade": 12, "promotion_grade": 11, "dropout_grade": 11,
         "repetition_level": 3, "dropout_level": 3, "survival_last": 3, "transition": 2,
         "ptr": 4, "pqtr": 4, "pcr": 1, "qualified_teachers": 4, "trained_teachers": 4,
@@ -679,7 +679,8 @@ def test_cli_disparity(fx_db):
 PLAUSIBLE = {
     "enrolment": (1, 1e7), "teachers": (1, 1e6), "schools": (1, 1e5),
     "ger": (10, 150), "ner": (5, 110), "aner": (5, 110), "gir": (50, 150), "nir": (20, 110),
-    "gir_last": (10, 130), "oosr": (0, 95), "participation_pre_primary": (5, 110),
+    "gir_last": (10, 130), "oosr": (0, 95), "out_of_school": (0, 1e7),
+    "participation_pre_primary": (5, 110),
     "repetition_grade": (0, 30), "promotion_grade": (40, 100), "dropout_grade": (-5, 40),
     "repetition_level": (0, 30), "dropout_level": (-5, 40), "survival_last": (30, 100),
     "transition": (30, 110), "ptr": (5, 60), "pqtr": (5, 80), "pcr": (5, 80),

@@ -18,7 +18,7 @@ from ui import charts, extract, indicator_map, indicator_picker, kpi
 from ui.filters import Filters
 from ui.markdown import escape
 
-KPI_ROWS = [["schools", "pupils", "teachers"], ["ger", "ner", "ptr", "gpi"]]
+KPI_ROWS = [["schools", "pupils", "teachers", "out_of_school"], ["ger", "ner", "ptr", "gpi"]]
 
 
 def show(chosen: Filters) -> None:
