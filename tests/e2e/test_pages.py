@@ -6,6 +6,7 @@ import pytest
 
 from lib import db
 from lib.i18n import t
+from lib.overview import KPIS
 from tests.e2e.test_browser import real_errors, screenshot
 
 TIMEOUT_MS = 60_000
@@ -44,7 +45,7 @@ def test_overview_at_the_root(app_url, tab, country_name):
     expect(page.get_by_role("heading", name=t("overview.title_national",
                                               country=country_name))).to_be_visible(
         timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("stMetric")).to_have_count(7, timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stMetric")).to_have_count(len(KPIS), timeout=TIMEOUT_MS)
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts).to_have_count(2, timeout=TIMEOUT_MS)
     for i in range(2):  # drawn, not just placed
