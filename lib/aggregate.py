@@ -32,6 +32,13 @@ def create_area_lineage(con: duckdb.DuckDBPyConnection) -> None:
                 "ORDER BY district_code, level")
 
 
+def in_area_sql(column: str, param: str = "area") -> str:
+    """SQL: ``column`` (the code of an area of the finest level) lies in the area
+    ``$<param>`` of any level, itself included (``area_lineage``)."""
+    return (f"{column} IN (SELECT district_code FROM area_lineage "
+            f"WHERE code = ${param})")
+
+
 def add_school_context(con: duckdb.DuckDBPyConnection, has_attributes: bool) -> None:
     """Give each school the area of level 1 it lies in (``province_code``: itself in a
     country of one level) and the priority flag of its area."""

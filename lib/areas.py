@@ -6,7 +6,7 @@ takes its names from there.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -71,6 +71,16 @@ def ancestors(units: pd.DataFrame) -> dict[str, tuple[str, ...]]:
             up = parent_of[up]
         out[code] = tuple(reversed(line))
     return out
+
+
+def areas_in(lines: Mapping[str, tuple[str, ...]], level: int,
+             within: str | None = None) -> list[str]:
+    """The codes of the areas of admin level ``level``, all or those lying in ``within``
+    (an area of the same or a larger level), in code order; ``lines``: :func:`ancestors`."""
+    depth = len(lines.get(within, ())) if within else 0
+    return sorted(code for code, line in lines.items()
+                  if len(line) == level and (not within or (depth <= level
+                                                            and line[depth - 1] == within)))
 
 
 def lineage(units: pd.DataFrame) -> pd.DataFrame:

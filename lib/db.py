@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from lib.aggregate import in_area_sql
 from lib.country import Country, parse_country
 from lib.tables import TABLE
 from lib.vocabulary import FACILITY, FACILITY_ITEMS, facility_flags_sql
@@ -253,8 +254,7 @@ def school_points(con: duckdb.DuckDBPyConnection, level_id: str, grades: list[in
         LEFT JOIN fac f USING (school_id)
         WHERE (s.opened_year IS NULL OR s.opened_year <= $year)
           AND (s.closed_year IS NULL OR s.closed_year > $year)
-          AND ($area IS NULL OR s.district_code IN (
-              SELECT district_code FROM area_lineage WHERE code = $area))
+          AND ($area IS NULL OR {in_area_sql("s.district_code")})
         ORDER BY s.school_id""",
         {"level": level_id, "grades": [int(g) for g in grades], "year": int(year),
          "area": area}).df()
@@ -343,8 +343,7 @@ def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
     where = ["TRUE"]  # conditions on the register s and the year's totals t
     if query.area:
         params["area"] = query.area
-        where.append("s.district_code IN (SELECT district_code FROM area_lineage "
-                     "WHERE code = $area)" if has_table(con, "area_lineage") else
+        where.append(in_area_sql("s.district_code") if has_table(con, "area_lineage") else
                      "(s.district_code = $area OR s.province_code = $area)")  # an old extract
     if query.levels:
         params["levels"] = list(query.levels)

@@ -295,10 +295,7 @@ def area_lines() -> dict[str, tuple[str, ...]]:
 def areas_within(level: int, within: str | None = None) -> list[str]:
     """The codes of the areas of admin level ``level``, all or those lying in ``within``
     (an area of a larger level), in code order."""
-    lines = area_lines()
-    depth = len(lines.get(within, ())) if within else 0
-    return sorted(code for code, line in lines.items()
-                  if len(line) == level and (not within or line[depth - 1] == within))
+    return areas.areas_in(area_lines(), level, within)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)  # 2 languages × with English or not

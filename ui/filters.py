@@ -158,13 +158,11 @@ def _area(country: Country, lang: str) -> tuple[str, ...]:
     for number in range(1, count + 1):
         url_state.remember(area_key(number), line[number - 1] if number <= len(line) else "")
 
-    children: dict[str, list[str]] = {}
-    for code, up in lines.items():
-        children.setdefault(up[-2] if len(up) > 1 else "", []).append(code)
     chosen: list[str] = []
     for number in range(1, count + 1):
         enabled = len(chosen) == number - 1  # the list above has an area chosen
-        options = sorted(children.get(chosen[-1] if chosen else "", [])) if enabled else []
+        options = extract.areas_within(number, chosen[-1] if chosen else None) \
+            if enabled else []
         # Worded now, not in the lambda: the country's words are those of this run.
         every = t("filters.all_areas", lang,
                   areas=lower_word(admin_level_plural(country, number, lang)))

@@ -15,7 +15,7 @@ from typing import Mapping
 import duckdb
 import pandas as pd
 
-from lib.areas import ancestors
+from lib.areas import ancestors, areas_in
 from lib.country import Country, country_words, parse_country
 from lib.i18n import country_words_in_use
 from lib.indicators.registry import Indicator, Registry, build_registry
@@ -56,11 +56,9 @@ class ExtractContext:
     def areas_at(self, level: int, within: str | None = None) -> pd.DataFrame:
         """The areas of admin level ``level`` (all, or those in the area ``within``), in
         code order."""
-        frame = self.areas[self.areas["level"] == level]
-        if within:
-            depth = self.level_of(within)
-            frame = frame[[self.parent_of(c, depth) == within for c in frame["code"]]]
-        return frame
+        codes = areas_in(self.lines, level, within)
+        frame = self.areas.set_index("code", drop=False).loc[codes]
+        return frame.reset_index(drop=True)
 
     def has_values(self, table: str, column: str | None = None) -> bool:
         """Whether the package gave ``table`` (a table of the contract) and, with

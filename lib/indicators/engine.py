@@ -28,6 +28,7 @@ import pandas as pd
 from lib.country import admin_level_name
 from lib.equity import adjusted_parity_array
 from lib.i18n import lower_word
+from lib.aggregate import in_area_sql
 from lib.indicators import flags as fl
 from lib.indicators.context import ExtractContext, context
 from lib.indicators.registry import Indicator, IndicatorError
@@ -39,9 +40,6 @@ COLUMNS = ["unit_code", "unit_name", "year", "group", "value", "numerator", "den
            "flags"]
 
 _UNIT = {NATIONAL: "'_'", SCHOOL: "src.school_id"}  # an admin level: see _side_sql
-# The rows within the area $area: the finest areas whose line (area_lineage) holds it.
-_IN_AREA = ("src.district_code IN (SELECT al.district_code FROM area_lineage al "
-            "WHERE al.code = $area)")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -182,7 +180,7 @@ def _relation(source: str, req: Request, years: Sequence[int]) -> str:
 def _side_sql(name: str, side: Side, req: Request, years: Sequence[int]) -> str:
     relation = _relation(side.source, req, years)
     grp = SPLIT[req.by].sql if req.by else f"'{TOTAL}'"
-    area = _IN_AREA if req.area else "TRUE"
+    area = in_area_sql("src.district_code") if req.area else "TRUE"
     cols = ", ".join(f"{expr} AS {col}" for col, expr in side.columns.items())
     grade = ", src.grade AS grade" if side.by_grade else ""
     unit, join = _UNIT.get(req.kind, "src.district_code"), ""
@@ -267,8 +265,7 @@ def _units(con: duckdb.DuckDBPyConnection, req: Request, lang: str) -> Units:
     name = "name_en" if lang == "en" else "name_local"
     years = np.asarray(req.years, dtype="int64")
     if req.kind == SCHOOL:
-        area = ("AND s.district_code IN (SELECT al.district_code FROM area_lineage al "
-                "WHERE al.code = $area)") if req.area else ""
+        area = f"AND {in_area_sql('s.district_code')}" if req.area else ""
         in_years, params = _year_list(req.years)
         if req.area:
             params["area"] = req.area  # type: ignore[assignment]
