@@ -35,8 +35,8 @@ from lib.country import Country, admin_level_name, country_words, load_country
 from lib.i18n import country_words_in_use
 from lib.package import create_table_from_frame, has_value
 from lib.plausibility import (check_ages, check_counts, check_enrolment_jumps,
-                              check_locations, check_population, check_pupil_teacher_ratio,
-                              check_reporting)
+                              check_functioning, check_groups, check_locations,
+                              check_population, check_pupil_teacher_ratio, check_reporting)
 from lib.problems import PackageError, Problem, ProblemLog, worded
 from lib.tables import AREA_KEY, OPTIONAL_TABLES, SCHOOL_KEY, TABLE, columns_needing_values
 from lib.validate import check_tables, create_typed_tables
@@ -189,6 +189,10 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
             check_pupil_teacher_ratio(con, log, files["teachers"])
         check_enrolment_jumps(con, log, files["enrolment"])
         check_ages(con, country, log, files["enrolment"])
+    if optional["enrolment_groups"]:
+        check_groups(con, log, files["enrolment_groups"])
+    if optional["functioning"]:
+        check_functioning(con, log, files["functioning"])
     check_population(con, country, optional["population"], log,
                      files.get("population", "population"))
     check_counts(con, files if register else {"population": files.get("population", "")},

@@ -268,9 +268,10 @@ def parser() -> argparse.ArgumentParser:
                                  "province, district) or school; an unknown one lists them")
     indicators.add_argument("--year", required=True, type=int,
                             help="school year by the year it starts (2023 = 2023-24)")
-    indicators.add_argument("--by", choices=SPLITS, default=None,
-                            help="split into groups (with a parity row for "
-                                 f"{', '.join(PARITY_SPLITS)})")
+    indicators.add_argument("--by", default=None,
+                            help=f"split into groups: {', '.join(SPLITS)} or a dimension of "
+                                 "the package (e.g. ethnicity); an unknown one lists them "
+                                 f"(with a parity row for {', '.join(PARITY_SPLITS)})")
     indicators.add_argument("--format", choices=("csv", "json"), default="csv",
                             help="csv (default) or json (a list of objects)")
     indicators.set_defaults(run=cmd_indicators)

@@ -23,10 +23,9 @@ import pandas as pd
 from lib.equity import Disparity
 from lib.indicators.flags import SMALL_DENOMINATOR, split_flags
 from lib.indicators.registry import Indicator, Registry
-from lib.vocabulary import (AREA, GROUPS, PARITY, PARITY_SPLITS, SPLIT,
-                             SPLITS_PARITY_FIRST, TOTAL)
+from lib.vocabulary import AREA, PARITY, PARITY_SPLITS, SPLIT, SPLITS_PARITY_FIRST, TOTAL
 
-DIMENSIONS: tuple[str, ...] = SPLITS_PARITY_FIRST
+DIMENSIONS: tuple[str, ...] = SPLITS_PARITY_FIRST  # the built-in ones; then the package's
 PARITY_LOW, PARITY_HIGH = 0.97, 1.03  # read as parity (SDG 4.5.1 metadata)
 VALUE, INDEX = "value", "parity"  # what a ranking ranks
 BOTTOM_DEFAULT = 10
@@ -47,16 +46,25 @@ def indicators(registry: Registry, level_id: str) -> list[str]:
 
 
 def dimensions(indicator: Indicator) -> list[str]:
-    """The equity dimensions (splits) the indicator allows, in the page's order."""
-    return [d for d in DIMENSIONS if d in indicator.splits]
+    """The equity dimensions (splits) the indicator allows, in the page's order: the
+    built-in ones (those with a parity index first), then the package's (ethnicity…)."""
+    return [d for d in DIMENSIONS if d in indicator.splits] + [
+        d for d in indicator.splits if d not in SPLIT]
 
 
 def has_parity(dimension: str) -> bool:
     return dimension in PARITY_SPLITS
 
 
-def groups(dimension: str) -> tuple[str, ...]:
-    return tuple(GROUPS[dimension])
+def groups(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The groups of the engine's rows of one split, in its order (not the total, not the
+    parity index)."""
+    return tuple(g for g in dict.fromkeys(frame["group"]) if g not in (TOTAL, PARITY))
+
+
+def _of_district(dimension: str) -> bool:
+    """Each area of the finest level is in one group (priority)."""
+    return dimension in SPLIT and SPLIT[dimension].of_district
 
 
 def parity_direction(higher_is_better: bool | None) -> str:
@@ -147,12 +155,12 @@ def ranking(frame: pd.DataFrame, national: pd.DataFrame, *, measure: str,
 # --------------------------------------------------------------------------- groups
 
 
-def side_by_side(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Each area's value for every group of ``dimension`` (ownership: public, private,
-    community), long: unit_code, unit_name, group, value, flags, small. Areas are in the
+def side_by_side(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each area's value for every group of the split of ``frame`` (ownership: public,
+    private, community), long: unit_code, unit_name, group, value, flags, small. Areas are in the
     order of their total value, highest first; a group an area lacks keeps its row with no
     value (NaN), so that "no data" is shown as such."""
-    names = groups(dimension)
+    names = groups(frame)
     totals = frame[frame["group"] == TOTAL].set_index("unit_code")["value"]
     rows = frame[frame["group"].isin(names)].copy()
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce").astype("float64")
@@ -165,11 +173,11 @@ def side_by_side(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
         drop=True)
 
 
-def parity_table(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
+def parity_table(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per area: the value of each group of a parity dimension, the parity index
     and its band. Columns unit_code, unit_name, T, <first group>, <second group>, parity,
     band, flags."""
-    first, second = groups(dimension)[:2]
+    first, second = groups(frame)[:2]
     names = frame.drop_duplicates("unit_code").set_index("unit_code")["unit_name"]
     wide = frame.pivot_table(index="unit_code", columns="group", values="value",
                              aggfunc="first", dropna=False)
@@ -362,7 +370,7 @@ def level_for(dimension: str, admin: str, admin_ids: Sequence[str], within: str)
     exists for larger areas (and the country), not for the finest: for the whole country it
     is compared one level up. ``admin_ids``: the profile's levels, largest first;
     ``within``: the area chosen ("" for the whole country)."""
-    if not within and SPLIT[dimension].of_district and admin == admin_ids[-1] and \
+    if not within and _of_district(dimension) and admin == admin_ids[-1] and \
             len(admin_ids) > 1:
         return admin_ids[-2]
     return admin
@@ -371,4 +379,4 @@ def level_for(dimension: str, admin: str, admin_ids: Sequence[str], within: str)
 def parity_possible(dimension: str, level: str, finest: str) -> bool:
     """Whether each area of ``level`` can have a parity index in ``dimension`` (``finest``:
     the finest admin level's id)."""
-    return has_parity(dimension) and not (SPLIT[dimension].of_district and level == finest)
+    return has_parity(dimension) and not (_of_district(dimension) and level == finest)

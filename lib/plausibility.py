@@ -12,6 +12,7 @@ import numpy as np
 from lib.country import Country
 from lib.package import create_table_from_frame
 from lib.problems import ProblemLog
+from lib.vocabulary import ANY_DOMAIN, CFM_CUT_OFF
 
 PTR_MAX = 100  # pupils per teacher above this is implausible for a school
 PTR_MIN = 3
@@ -143,6 +144,88 @@ def check_counts(con: duckdb.DuckDBPyConnection, files: dict[str, str], log: Pro
                                        "limit": DISTRICT_COHORT_MAX},
                  template="implausible_population", file=files["population"],
                  column="population", unit_code=code, year=int(year))
+
+
+def _school_year(year: int) -> str:
+    return f"{year}–{str(year + 1)[-2:]}"
+
+
+def check_groups(con: duckdb.DuckDBPyConnection, log: ProblemLog,
+                 file: str = "enrolment_groups") -> None:
+    """Pupils by group that do not add up to the enrolment of the same school, grade and
+    sex (a group counted twice, or pupils left out), and dimensions that only some of the
+    reporting schools report (their areas' shares describe the schools that do)."""
+    rows = con.execute("""
+        WITH g AS (SELECT year, school_id, dimension, grade, sex, sum(enrolled) AS grouped
+                   FROM enrolment_groups GROUP BY ALL),
+             e AS (SELECT year, school_id, grade, sex, sum(enrolled) AS pupils
+                   FROM enrolment GROUP BY ALL)
+        SELECT g.year, g.school_id, s.district_code, g.dimension, sum(g.grouped) AS grouped,
+               sum(coalesce(e.pupils, 0)) AS pupils
+        FROM g LEFT JOIN e ON e.year = g.year AND e.school_id = g.school_id
+                          AND e.grade IS NOT DISTINCT FROM g.grade AND e.sex = g.sex
+        JOIN schools s ON s.school_id = g.school_id
+        GROUP BY ALL HAVING sum(g.grouped) <> sum(coalesce(e.pupils, 0))
+        ORDER BY g.year, g.school_id, g.dimension""").fetchall()
+    for year, school_id, district, dimension, grouped, pupils in rows:
+        log.warn("groups_mismatch", {"school": school_id, "dimension": dimension,
+                                     "grouped": int(grouped), "pupils": int(pupils),
+                                     "year": _school_year(int(year))},
+                 file=file, school_id=school_id, unit_code=district, year=int(year))
+    partial = con.execute("""
+        SELECT r.year, d.dimension, count(DISTINCT g.school_id) AS reporting,
+               count(DISTINCT r.school_id) AS schools
+        FROM reporting r CROSS JOIN (SELECT DISTINCT dimension FROM enrolment_groups) d
+        LEFT JOIN (SELECT DISTINCT year, school_id, dimension FROM enrolment_groups) g
+               ON g.year = r.year AND g.school_id = r.school_id AND g.dimension = d.dimension
+        WHERE r.year IN (SELECT year FROM enrolment_groups WHERE dimension = d.dimension)
+        GROUP BY ALL HAVING count(DISTINCT g.school_id) < count(DISTINCT r.school_id)
+        ORDER BY r.year, d.dimension""").fetchall()
+    for year, dimension, reporting, schools in partial:
+        log.warn("groups_partial", {"dimension": dimension, "reporting": int(reporting),
+                                    "schools": int(schools), "year": _school_year(int(year))},
+                 file=file, year=int(year))
+
+
+def check_functioning(con: duckdb.DuckDBPyConnection, log: ProblemLog,
+                      file: str = "functioning") -> None:
+    """Answers that cannot all be right: more pupils answered for than enrolled (in a grade
+    and sex), or more pupils at the cut-off in one domain than in any domain."""
+    cut_off = ", ".join(f"'{d}'" for d in CFM_CUT_OFF)
+    rows = con.execute(f"""
+        WITH f AS (SELECT year, school_id, grade, sex, domain,
+                          sum(pupils) AS answered,
+                          sum(CASE WHEN degree IN ({cut_off}) THEN pupils ELSE 0 END) AS at_cut
+                   FROM functioning GROUP BY ALL),
+             cells AS (
+                SELECT year, school_id, grade, sex,
+                       max(CASE WHEN domain = '{ANY_DOMAIN}' THEN answered ELSE 0 END) AS answered,
+                       max(CASE WHEN domain = '{ANY_DOMAIN}' THEN at_cut ELSE 0 END) AS any_cut,
+                       max(CASE WHEN domain <> '{ANY_DOMAIN}' THEN at_cut ELSE 0 END) AS domain_cut
+                FROM f GROUP BY ALL),
+             e AS (SELECT year, school_id, grade, sex, sum(enrolled) AS pupils
+                   FROM enrolment GROUP BY ALL)
+        SELECT c.year, c.school_id, s.district_code,
+               sum(c.answered) FILTER (WHERE c.answered > coalesce(e.pupils, 0)) AS over,
+               sum(coalesce(e.pupils, 0)) FILTER (WHERE c.answered > coalesce(e.pupils, 0)),
+               count(*) FILTER (WHERE c.domain_cut > c.any_cut) AS above_any
+        FROM cells c LEFT JOIN e ON e.year = c.year AND e.school_id = c.school_id
+                                AND e.grade IS NOT DISTINCT FROM c.grade AND e.sex = c.sex
+        JOIN schools s ON s.school_id = c.school_id
+        GROUP BY ALL
+        HAVING count(*) FILTER (WHERE c.answered > coalesce(e.pupils, 0)
+                                   OR c.domain_cut > c.any_cut) > 0
+        ORDER BY c.year, c.school_id""").fetchall()
+    for year, school_id, district, over, pupils, above_any in rows:
+        where = dict(file=file, school_id=school_id, unit_code=district, year=int(year))
+        params = {"school": school_id, "year": _school_year(int(year))}
+        if over:
+            log.warn("functioning_implausible", {**params, "answered": int(over),
+                                                 "pupils": int(pupils or 0)},
+                     template="functioning_above_enrolment", **where)
+        if above_any:
+            log.warn("functioning_implausible", {**params, "cells": int(above_any)},
+                     template="functioning_domain_above_any", **where)
 
 
 def age_spans(ages: list[int]) -> str:

@@ -24,8 +24,10 @@ from types import MappingProxyType
 from typing import Mapping
 
 from lib.country import Country
-from lib.vocabulary import (FACILITY_DECLARATIONS, JMP_LADDER, LOCALITIES, OWNERSHIPS, SEXES,
-                            SCHOOL_SPLIT_COLUMNS, SPLIT_DECLARATIONS, UNGRADED)
+from lib.vocabulary import (ANY_DOMAIN, CFM_CUT_OFF, CFM_DEGREES, CFM_DOMAINS, CFM_FREQUENCIES,
+                            FACILITY_DECLARATIONS, JMP_LADDER, LOCALITIES, OWNERSHIPS, SEXES,
+                            RESERVED_DIMENSIONS, SCHOOL_SPLIT_COLUMNS, SPLIT_DECLARATIONS,
+                            UNGRADED)
 
 MAX_COUNT = 1e12  # counts (and populations) beyond this are typing accidents, and would overflow
 
@@ -36,7 +38,7 @@ GRADES, LEVELS, ADMIN = "grades", "levels", "admin_levels"
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text | int | float | flag | choice | level_list
+    kind: str  # text | int | float | flag | choice | level_list | id (lowercase, a-z0-9_)
     required: bool = True  # the column must be present
     nullable: bool = False  # a value may be empty
     choices: tuple[str, ...] = ()  # for kind "choice"; compared case-insensitively
@@ -45,6 +47,7 @@ class Column:
     sql_type: str = ""  # type in the extract; defaults by kind
     country_choices: str = ""  # GRADES or LEVELS: choices are the country's
     words: tuple[str, ...] = ()  # words accepted besides the (numeric) choices, typed as NULL
+    reserved: tuple[str, ...] = ()  # for kind "id": ids the package may not use
     # Indicator families and splits that need values in this column: without any, they are
     # switched off with the reason (the column may be optional, or given but left empty).
     needed_by: tuple[str, ...] = ()
@@ -75,7 +78,7 @@ SCHOOLS_LAYER = "schools_layer"
 # and standards): a package of area totals, without a school register, has none.
 SCHOOL_REGISTER_FAMILIES: tuple[str, ...] = ("schools", "incomplete_schools",
                                              "multigrade_schools", "facility", "pcr",
-                                             "quality_met")
+                                             "quality_met", "schools_with_difficulty")
 # The column of a fact table that names its school, and the one that names its area in a
 # package of area totals (one or the other).
 SCHOOL_KEY, AREA_KEY = "school_id", "district_code"
@@ -207,9 +210,50 @@ _CLASSROOMS = Relation(
 _POPULATION = Relation("population", "population p", "p.year", {"sex": "p.sex", "age": "p.age"},
                        {"population": "p.population"}, per_school=False,
                        district="p.district_code", sum_type="DOUBLE")
+# Pupils by a dimension the package declares (ethnicity, home language…): one row per
+# school, grade, sex, dimension and group.
+_GROUPS = Relation(
+    "groups", "enrolment_groups e JOIN schools s USING (school_id)", "e.year",
+    {"grade": "e.grade", "sex": "e.sex", "dimension": "e.dimension", "group_id": 'e."group"'},
+    {"enrolled": "e.enrolled"})
+_POPULATION_GROUPS = Relation(
+    "population_groups", "population_groups p", "p.year",
+    {"sex": "p.sex", "age": "p.age", "dimension": "p.dimension", "group_id": 'p."group"'},
+    {"population": "p.population"}, per_school=False, district="p.district_code",
+    sum_type="DOUBLE")
+AT_CUT_OFF = f"f.degree IN ({', '.join(repr(d) for d in CFM_CUT_OFF)})"
+# Pupils with a functional difficulty at the cut-off, by domain (and ``any``).
+_FUNCTIONING = Relation(
+    "functioning", "functioning f JOIN schools s USING (school_id)", "f.year",
+    {"grade": "f.grade", "sex": "f.sex", "domain": "f.domain"},
+    {"pupils": f"CASE WHEN {AT_CUT_OFF} THEN f.pupils ELSE 0 END"})
+# The pupils of the schools that report functioning in a year: its denominator.
+_FUNCTIONING_ENROLMENT = Relation(
+    "functioning_enrolment", "enrolment e JOIN (SELECT DISTINCT year, school_id FROM "
+    "functioning) fr USING (year, school_id) JOIN schools s USING (school_id)", "e.year",
+    {"grade": "e.grade", "sex": "e.sex"}, {"enrolled": "e.enrolled"})
+# The schools that report functioning in a year, and those that enrol at least one pupil
+# with a functional difficulty (at the cut-off, in any domain).
+_FUNCTIONING_SCHOOLS = Relation(
+    "functioning_schools",
+    f"""(SELECT f.year, f.school_id, bool_or({AT_CUT_OFF} AND f.pupils > 0) AS enrols
+         FROM functioning f GROUP BY ALL) f JOIN schools s USING (school_id)""",
+    "f.year", {}, {"schools": "1", "enrolling": _as_count("f.enrols")})
 _QUALITY = Relation(
     "quality", "quality q JOIN schools s USING (school_id)", "q.year",
     {"standard": "q.standard"}, {"schools": "1", "met": "CAST(q.met AS INTEGER)"})
+
+
+_DIMENSION = Column("dimension", "id", reserved=RESERVED_DIMENSIONS)
+# Whose pupils a row counts: a year, a school of the register (or an area of the finest
+# level in a package of area totals), a grade (or none) and a sex.
+_PUPILS_OF: tuple[Column, ...] = (
+    year_column(),
+    Column("school_id", "text", required=False),
+    Column("district_code", "text", required=False, nullable=True),
+    Column("grade", "choice", country_choices=GRADES, sql_type="INTEGER", words=(UNGRADED,)),
+    Column("sex", "choice", choices=SEXES),
+)
 
 
 @dataclass(frozen=True)
@@ -265,12 +309,7 @@ TABLES: tuple[Table, ...] = (
                   "located_district"),
         relations=(_SCHOOLS,), families=SCHOOL_REGISTER_FAMILIES),
     Table("enrolment", (
-        year_column(),
-        # a school of the register, or an area (level 2) in a package of area totals
-        Column("school_id", "text", required=False),
-        Column("district_code", "text", required=False, nullable=True),
-        Column("grade", "choice", country_choices=GRADES, sql_type="INTEGER", words=(UNGRADED,)),
-        Column("sex", "choice", choices=SEXES),
+        *_PUPILS_OF,
         Column("age", "int", required=False, nullable=True, minimum=0, maximum=99,
                needed_by=AGE_SPECIFIC_FAMILIES),
         count_column("enrolled"),
@@ -328,6 +367,40 @@ TABLES: tuple[Table, ...] = (
         Column("met", "flag"),
     ), key=("year", "school_id", "standard"), relations=(_QUALITY,),
         families=("quality_met",), census_years=True),
+    # Inclusive data (optional): pupils by any grouping the ministry collects, the
+    # population by the same groups, the groups' names, and the Child Functioning Module.
+    Table("enrolment_groups", (
+        *_PUPILS_OF,
+        _DIMENSION, Column("group", "id"),
+        count_column("enrolled"),
+    ), key=("year", "school_id", "district_code", "grade", "sex", "dimension", "group"),
+        relations=(_GROUPS,), families=("group_share", "representation"), census_years=True,
+        silent_when_absent=True),
+    Table("population_groups", (
+        year_column(),
+        Column("district_code", "text"),
+        Column("sex", "choice", choices=SEXES),
+        Column("age", "int", minimum=0, maximum=120),
+        _DIMENSION, Column("group", "id"),
+        Column("population", "float", minimum=0, maximum=MAX_COUNT),
+    ), key=("year", "district_code", "sex", "age", "dimension", "group"),
+        relations=(_POPULATION_GROUPS,), families=("representation",),
+        silent_when_absent=True),
+    Table("group_names", (
+        _DIMENSION,
+        Column("group", "id", nullable=True),  # empty: the row names the dimension
+        Column("name_en", "text"),
+        _optional("name_local", "text"),
+    ), key=("dimension", "group"), silent_when_absent=True),
+    Table("functioning", (
+        *_PUPILS_OF,
+        Column("domain", "choice", choices=CFM_DOMAINS + (ANY_DOMAIN,)),
+        Column("degree", "choice", choices=CFM_DEGREES + CFM_FREQUENCIES),
+        count_column("pupils"),
+    ), key=("year", "school_id", "district_code", "grade", "sex", "domain", "degree"),
+        relations=(_FUNCTIONING, _FUNCTIONING_ENROLMENT, _FUNCTIONING_SCHOOLS),
+        families=("functional_difficulty", "schools_with_difficulty"), census_years=True,
+        silent_when_absent=True),
     # Help for matching boundary polygons to admin units (geo.boundaries): other names of an
     # area, and an area's polygon named outright (its code or name in the boundary file).
     Table("aliases", (

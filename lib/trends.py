@@ -236,8 +236,10 @@ def indicators(registry: Registry, level_id: str) -> list[str]:
 
 
 def splits(indicator) -> list[str]:
-    """The splits a line can be drawn by ("" first: no split)."""
-    return [""] + [s for s in SPLITS_PARITY_FIRST if s in indicator.splits]
+    """The splits a line can be drawn by ("" first: no split): the built-in ones, those
+    with a parity index first, then the package's dimensions."""
+    return [""] + [s for s in SPLITS_PARITY_FIRST if s in indicator.splits] + [
+        s for s in indicator.splits if s not in SPLITS_PARITY_FIRST]
 
 
 def area_labels(units: pd.DataFrame, names: Mapping[str, str]) -> dict[str, str]:

@@ -19,7 +19,8 @@ from lib.package import TableFile, find_tables, load_raw, raw_columns, row_count
 from lib.problems import ProblemLog
 from lib.tables import (AREA_KEY, SCHOOL_KEY, TABLE, TABLES, Column, Table, tables_for,
                         tables_with, year_column)
-from lib.vocabulary import SEXES
+from lib.vocabulary import (ANY_DOMAIN, CFM_DEGREES, CFM_FREQUENCIES, CFM_HOW_OFTEN_DOMAINS,
+                            DIMENSION_ID, SEXES)
 
 ROWS_LISTED_PER_CHECK = 50  # beyond this, one line says how many more rows share the problem
 VALUE_SHOWN_CHARS = 40  # a message quotes at most this much of a value
@@ -106,6 +107,8 @@ def typed_expression(col: Column) -> str:
         return f"lower({text})"
     if col.kind == "level_list":
         return f"lower(replace({text}, ' ', ''))"
+    if col.kind == "id":
+        return f"lower({text})"
     return text
 
 
@@ -212,6 +215,17 @@ def _check_column(checker: _Checker, col: Column) -> None:
         checker.rows(kind, condition, col.name,
                      lambda v, c=col: f"{c.name} '{v}' is not one of "
                                       f"{', '.join(c.choices + c.words)}")
+    if col.kind == "id":
+        checker.rows("wrong_type", f"{text} IS NOT NULL AND NOT regexp_full_match(lower({text}), "
+                     f"'{DIMENSION_ID}')", col.name,
+                     lambda v, c=col.name: f"{c} '{v}' is not an id: write it in lowercase "
+                                           "letters, digits and _ (e.g. home_language), "
+                                           "starting with a letter")
+    if col.reserved:
+        checker.rows("reserved_name", f"lower({text}) IN {_sql_list(col.reserved)}",
+                     col.name, lambda v, c=col.name: f"{c} '{v}' is a name the explorer uses "
+                                                     "itself; call it something else (e.g. "
+                                                     f"{v}_group)")
     if col.kind == "flag":
         words = _sql_list(TRUE_WORDS + FALSE_WORDS)
         checker.rows("wrong_type", f"{text} IS NOT NULL AND lower({text}) NOT IN {words}",
@@ -457,6 +471,31 @@ def _check_population_ages(checker: _Checker, present: set[str]) -> None:
                                "65+ or a single age")
 
 
+def _check_functioning_answers(checker: _Checker) -> None:
+    """Anxiety and depression are answered by how often (daily, weekly…), the other
+    domains by how much difficulty (some, a lot, cannot do at all); ``any`` takes either,
+    and must be given: each pupil with a difficulty once, which the domains cannot tell."""
+    domain, degree = f"lower({_text('domain')})", f"lower({_text('degree')})"
+    if not checker.con.execute(f"SELECT EXISTS (SELECT 1 FROM {checker.raw} "
+                               f"WHERE {domain} = '{ANY_DOMAIN}')").fetchone()[0]:
+        checker.log.error(
+            "missing_value", f"no row has the domain '{ANY_DOMAIN}': give, for each school, "
+            f"grade and sex, the pupils with a difficulty in at least one domain (each pupil "
+            f"once, with the highest degree), as rows of domain '{ANY_DOMAIN}'; the domains "
+            "cannot be added up, as one pupil may have difficulties in several",
+            file=checker.table.name, column="domain")
+    often = _sql_list(CFM_HOW_OFTEN_DOMAINS)
+    checker.rows("unknown_value", f"{domain} IN {often} AND {degree} IN {_sql_list(CFM_DEGREES)}",
+                 "degree", lambda v: f"'{v[1]}' answers how much difficulty; {v[0]} is "
+                                     f"answered by how often ({', '.join(CFM_FREQUENCIES)})",
+                 value_sql=f"[{domain}, {degree}]")
+    checker.rows("unknown_value", f"{domain} NOT IN {often} AND {domain} <> '{ANY_DOMAIN}' "
+                                  f"AND {degree} IN {_sql_list(CFM_FREQUENCIES)}",
+                 "degree", lambda v: f"'{v[1]}' answers how often; {v[0]} is answered by how "
+                                     f"much difficulty ({', '.join(CFM_DEGREES)})",
+                 value_sql=f"[{domain}, {degree}]")
+
+
 def _check_repeaters(con: duckdb.DuckDBPyConnection, table: TableFile, log: ProblemLog) -> None:
     enrolled = _checked_number(TABLE["enrolment"].column("enrolled"))
     repeaters = _checked_number(TABLE["enrolment"].column("repeaters"))
@@ -560,6 +599,8 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
             _check_repeaters(con, table, log)
         if name == "population":
             _check_population_ages(checker, present)
+        if name == "functioning":
+            _check_functioning_answers(checker)
     if "admin_units" in loaded:
         _check_code_widths(con, loaded["admin_units"], log)
     if "enrolment" in loaded:

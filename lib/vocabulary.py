@@ -6,9 +6,13 @@ rule that says a school has each. Everything else imports them from here; the in
 registry (:mod:`lib.indicators.registry`) builds its families on them, the package tables
 (:mod:`lib.tables`) check values against them, the engine groups rows by them.
 
-A new split is declared once, in :data:`SPLIT_DECLARATIONS` (plus its words in the language
-catalogues, ``split.<id>`` and ``group.<group>``); the column it reads must be in the
-tables (:mod:`lib.tables`). Pure: no imports beyond the standard library.
+A new built-in split is declared once, in :data:`SPLIT_DECLARATIONS` (plus its words in the
+language catalogues, ``split.<id>`` and ``group.<group>``); the column it reads must be in
+the tables (:mod:`lib.tables`). A package declares splits of its own as data: each
+dimension of its ``enrolment_groups`` table (ethnicity, home language, …) is a split
+(:func:`dimension_split`), its words in the package's ``group_names``. The Child
+Functioning Module's domains, answers and cut-off are here too. Pure: no imports beyond the
+standard library.
 """
 from __future__ import annotations
 
@@ -33,6 +37,22 @@ OWNERSHIPS: tuple[str, ...] = ("public", "private", "community")
 PRIORITY_GROUPS: tuple[str, ...] = ("priority", "other")
 JMP_LADDER: tuple[str, ...] = ("basic", "limited", "none")  # WASH service levels, best first
 
+# The UNICEF/Washington Group Child Functioning Module (ages 5–17): its functional domains,
+# and the answers a pupil's difficulty in a domain takes (anxiety and depression are asked
+# as how often). ``any``: pupils with a difficulty at the cut-off in at least one domain
+# (each counted once; it cannot be summed from the domains).
+CFM_DOMAINS: tuple[str, ...] = (
+    "seeing", "hearing", "walking", "self_care", "communication", "learning", "remembering",
+    "concentrating", "accepting_change", "behaviour", "making_friends", "anxiety",
+    "depression")
+CFM_HOW_OFTEN_DOMAINS: tuple[str, ...] = ("anxiety", "depression")
+ANY_DOMAIN = "any"
+CFM_DEGREES: tuple[str, ...] = ("none", "some", "a_lot", "cannot")
+CFM_FREQUENCIES: tuple[str, ...] = ("never", "few_times_a_year", "monthly", "weekly", "daily")
+# The standard cut-off: "a lot of difficulty" or "cannot do at all"; "daily" for anxiety
+# and depression. A pupil at the cut-off in a domain has a functional difficulty.
+CFM_CUT_OFF: tuple[str, ...] = ("a_lot", "cannot", "daily")
+
 
 @dataclass(frozen=True)
 class Split:
@@ -53,6 +73,17 @@ class Split:
     school_column: str | None = None
     by_district: bool = False
     of_district: bool = False
+    # The relations that have the split's column (empty: every relation has it, or it is a
+    # school column): the other sides of a recipe give only totals (see :meth:`sql_for`).
+    only_in: tuple[str, ...] = ()
+    # Declared by the data package (a dimension of ``enrolment_groups``): its rows are read
+    # from the dimension's relations, its groups' names from the package.
+    dimension: bool = False
+
+    def sql_for(self, relation: str) -> str:
+        """The group of a row of ``relation``: NULL (no group, only the total) where the
+        relation has not the split's column."""
+        return self.sql if not self.only_in or relation in self.only_in else "NULL"
 
 
 SPLIT_DECLARATIONS: tuple[Split, ...] = (
@@ -63,9 +94,26 @@ SPLIT_DECLARATIONS: tuple[Split, ...] = (
     Split("priority", PRIORITY_GROUPS, parity=True,
           sql="CASE WHEN src.priority THEN 'priority' ELSE 'other' END",
           school_column="priority", by_district=True, of_district=True),
+    Split("domain", CFM_DOMAINS, parity=False, sql="src.domain", only_in=("functioning",)),
 )
 SPLIT: Mapping[str, Split] = MappingProxyType({s.id: s for s in SPLIT_DECLARATIONS})
 SPLITS: tuple[str, ...] = tuple(SPLIT)
+# The splits of pupils, teachers and schools alike (not those of one relation only).
+COMMON_SPLITS: tuple[str, ...] = tuple(s.id for s in SPLIT_DECLARATIONS if not s.only_in)
+# Ids the package cannot give a dimension of its own: the built-in splits, and words the
+# URLs and the engine use.
+RESERVED_DIMENSIONS: tuple[str, ...] = SPLITS + ("none", "total", "t", "parity", "group",
+                                                 "dimension", "split", "any")
+DIMENSION_ID = r"[a-z][a-z0-9_]{0,39}"
+# The relations (lib.tables) of pupils and population by a dimension of the package.
+DIMENSION_RELATIONS: tuple[str, ...] = ("groups", "population_groups")  # a dimension's id: it shows in links and commands
+
+
+def dimension_split(dimension: str, groups: tuple[str, ...]) -> Split:
+    """The split of a dimension of the package (e.g. ethnicity) with its groups: read from
+    the rows of ``enrolment_groups`` (and ``population_groups``) of that dimension."""
+    return Split(dimension, groups, parity=False, sql="src.group_id",
+                 only_in=DIMENSION_RELATIONS, dimension=True)
 GROUPS: Mapping[str, tuple[str, ...]] = MappingProxyType({s.id: s.groups
                                                          for s in SPLIT_DECLARATIONS})
 PARITY_SPLITS: tuple[str, ...] = tuple(s.id for s in SPLIT_DECLARATIONS if s.parity)

@@ -28,8 +28,12 @@ from ui.tables import csv_file, download_csv
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
              "#000000")  # colour-blind-safe categorical colours (Okabe & Ito 2008)
-GROUP_COLOURS = ("#E69F00", "#0072B2", "#009E73")  # a split's groups in their order: girls,
-# rural, priority districts, public schools first; the same on every page
+# A split's groups in their order: girls, rural, priority districts, public schools first;
+# the same on every page. Okabe–Ito, then Tol's muted colours for the many groups of a
+# package's dimension or the functional domains.
+GROUP_COLOURS = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                 "#F0E442", "#332288", "#882255", "#44AA99", "#999933", "#AA4499",
+                 "#117733", "#888888")
 FONT = "Source Sans Pro, sans-serif"
 
 

@@ -18,6 +18,7 @@ import streamlit as st
 from lib import areas, db, districts, export, targets, trends
 from lib.country import Country, country_words
 from lib.equity import Disparity
+from lib.groups import SplitWords
 from lib.i18n import (DEFAULT_LANG, NO_COUNTRY, CountryWords, has, local_name,
                       set_country_words, t)
 from lib.i18n import languages as catalogue_languages
@@ -139,6 +140,17 @@ def _context(extract_path: str, extract_build_id: str) -> ExtractContext:
 def registry() -> Registry:
     """The indicators of this extract (its country, quality standards and tables)."""
     return _context(*_key()).registry
+
+
+def split_words() -> SplitWords:
+    """The words of this extract's splits and groups (the package's dimensions too)."""
+    found = _context(*_key())
+    return SplitWords(found.registry.splits, found.group_names)
+
+
+def split_groups(split: str) -> tuple[str, ...]:
+    """The groups of a split of this extract, in order."""
+    return registry().split(split).groups
 
 
 def has_data(indicator_id: str, year: int | None) -> bool:

@@ -10,7 +10,7 @@ from lib.country import Country
 from lib.i18n import local_name, t
 from lib.indicators import Indicator
 from lib.vocabulary import AREA
-from ui import nav
+from ui import extract, nav
 from ui.markdown import escape
 
 _UNITS = {"%": "percent", "ratio": "ratio", "count": "count"}
@@ -66,7 +66,8 @@ def _facts(indicator: Indicator, country: Country, lang: str) -> str:
         field("direction", _direction(indicator, lang)),
         field("source", escape(indicator.source)),
         field("levels", _levels(indicator, country, lang)),
-        field("splits", ", ".join(t(f"split.{s}", lang) for s in indicator.splits)
+        field("splits", ", ".join(escape(extract.split_words().word(s, lang))
+                                  for s in indicator.splits)
               or t("indicators.levels.none", lang)),
         field("computed_for", ", ".join(
             level_word(country, level, lang)

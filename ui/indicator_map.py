@@ -22,7 +22,7 @@ from lib.choropleth import Choropleth
 from lib.equity_view import parity_direction
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import Indicator, IndicatorError, split_flags
-from lib.vocabulary import FACILITY_ITEMS, PARITY, TOTAL
+from lib.vocabulary import FACILITY_ITEMS, PARITY, SPLIT, TOTAL
 from ui import extract, maps, nav, values
 from ui.filters import Filters
 from ui.markdown import escape
@@ -76,10 +76,15 @@ def view_of(chosen: Filters, admin: str) -> View:
 
 
 def show_label(show: str, lang: str) -> str:
-    """What a map shows, in words: "Total", "Girls", "Parity index (sex)" ..."""
+    """What a map shows, in words: "Total", "Girls", "Parity index (sex)", "Ethnicity:
+    Lao-Tai" ..."""
     if show == TOTAL:
         return t("map.show.total", lang)
     split, group = show.split(":", 1)
+    words = extract.split_words()
+    if split not in SPLIT:  # a dimension of the package
+        return t("map.show.group", lang, split=words.label(split, lang),
+                 group=words.group(split, group, lang))
     return t(f"map.show.{split}.{group}", lang)
 
 

@@ -1,5 +1,6 @@
 """The split or equity dimension chosen on a page, held in the URL as ``by``
-(architecture.md): sex, locality, priority or ownership, or none where a page allows it.
+(architecture.md): sex, locality, priority, ownership, a functional domain or a dimension
+of the package (ethnicity…), or none where a page allows it.
 
 One segmented control, defined once: the Equity page picks the dimension of its gaps, the
 Trends page the split of its lines. A link's ``by`` that the indicator cannot be split by
@@ -12,15 +13,16 @@ from collections.abc import Sequence
 import streamlit as st
 
 from lib.i18n import t
-from ui import url_state
+from ui import extract, url_state
 from ui.url_state import widget_key
 
 BY = "by"
 
 
 def label(split: str, lang: str) -> str:
-    """A split's name on a button ("" is no split)."""
-    return t(f"split_picker.option.{split or 'none'}", lang)
+    """A split's name on a button ("" is no split): the package's name of its own
+    dimensions (ethnicity…)."""
+    return extract.split_words().label(split, lang)
 
 
 def choose(options: Sequence[str], default: str, *, lang: str, label_text: str,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from lib.areas import ancestors, areas_in
 from lib.country import Country, country_words, parse_country
+from lib.groups import GroupNames
 from lib.i18n import country_words_in_use
 from lib.indicators.registry import Indicator, Registry, build_registry
 from lib.package import has_value
@@ -38,6 +39,7 @@ class ExtractContext:
     # the years each table given has rows in
     table_years: Mapping[str, frozenset[int]] = field(
         default_factory=lambda: MappingProxyType({}))
+    group_names: GroupNames = field(default_factory=GroupNames)  # the package's dimensions
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -107,11 +109,16 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
         "SELECT code, level, parent_code, name_en, coalesce(name_local, name_en) AS name_local "
         "FROM admin_units ORDER BY code").df()
     units["level"] = units["level"].astype(int)
+    names = _group_names(con, tables)
+    dimensions = _dimensions(con, tables, names)
+    by_population = [d for (d,) in con.execute(
+        "SELECT DISTINCT dimension FROM agg_population_groups ORDER BY 1").fetchall()
+    ] if "agg_population_groups" in tables else []
     return ExtractContext(
         build_id=build_id,
         country=country,
         registry=_registry(country, standards, optional, empty, years,
-                           _has_ungraded(con, tables)),
+                           _has_ungraded(con, tables), dimensions, by_population, names),
         years=years,
         tables=tables,
         areas=units.reset_index(drop=True),
@@ -121,7 +128,39 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
             if present),
         empty_columns=empty,
         table_years=MappingProxyType(_table_years(con, tables)),
+        group_names=names,
     )
+
+
+def _group_names(con: duckdb.DuckDBPyConnection, tables: frozenset[str]) -> GroupNames:
+    if "group_names" not in tables:
+        return GroupNames()
+    return GroupNames.from_rows(con.execute(
+        'SELECT dimension, "group", name_en, name_local FROM group_names').fetchall())
+
+
+def _dimensions(con: duckdb.DuckDBPyConnection, tables: frozenset[str], names: GroupNames
+                ) -> dict[str, tuple[str, ...]]:
+    """Each dimension of the pupils by group, with its groups (those of the pupils and of
+    the population by the same dimension): in the order of group_names, then the largest
+    groups first."""
+    if "agg_groups" not in tables:
+        return {}
+    population = ("UNION ALL SELECT dimension, group_id, 0 FROM agg_population_groups "
+                  "WHERE dimension IN (SELECT dimension FROM agg_groups)"
+                  if "agg_population_groups" in tables else "")
+    rows = con.execute(f"""
+        SELECT dimension, group_id, sum(enrolled) AS pupils FROM (
+            SELECT dimension, group_id, enrolled FROM agg_groups {population})
+        GROUP BY ALL""").fetchall()
+    order = {key: i for i, key in enumerate(names.names)}
+    dimensions: dict[str, list[tuple[tuple[int, float, str], str]]] = {}
+    for dimension, group, pupils in rows:
+        rank = order.get((dimension, group), len(order))
+        dimensions.setdefault(dimension, []).append(((rank, -float(pupils or 0), group), group))
+    first = {d: order.get((d, ""), len(order)) for d in dimensions}
+    return {d: tuple(g for _, g in sorted(dimensions[d]))
+            for d in sorted(dimensions, key=lambda d: (first[d], d))}
 
 
 def _table_years(con: duckdb.DuckDBPyConnection, tables: frozenset[str]
@@ -137,12 +176,14 @@ def _table_years(con: duckdb.DuckDBPyConnection, tables: frozenset[str]
 
 def _registry(country: Country, standards: list[str], optional: list[str],
               empty: frozenset[tuple[str, str]], years: tuple[int, ...],
-              ungraded: bool) -> Registry:
+              ungraded: bool, dimensions: dict[str, tuple[str, ...]],
+              by_population: list[str], names: GroupNames) -> Registry:
     """The extract's registry, its texts in the country's words (its admin levels' names,
-    its grade names)."""
+    its grade names, its groups' names)."""
     with country_words_in_use(country_words(country)):
         return build_registry(country, standards, optional, empty_columns=empty,
-                              years=years, ungraded=ungraded)
+                              years=years, ungraded=ungraded, dimensions=dimensions,
+                              population_dimensions=by_population, group_names=names)
 
 
 def _empty_columns(con: duckdb.DuckDBPyConnection, tables: frozenset[str]

@@ -17,6 +17,7 @@ row, so that one year computed among several is exactly that year computed alone
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
@@ -33,8 +34,7 @@ from lib.indicators import flags as fl
 from lib.indicators.context import ExtractContext, context
 from lib.indicators.registry import Indicator, IndicatorError
 from lib.tables import RELATIONS
-from lib.vocabulary import (AREA, GROUPS, NATIONAL, PARITY, PARITY_SPLITS, SCHOOL, SPLIT,
-                             SPLITS, TOTAL)
+from lib.vocabulary import AREA, ANY_DOMAIN, NATIONAL, PARITY, SCHOOL, TOTAL, Split
 
 COLUMNS = ["unit_code", "unit_name", "year", "group", "value", "numerator", "denominator",
            "flags"]
@@ -52,6 +52,7 @@ class Side:
     where: str = "TRUE"
     params: Mapping[str, object] = field(default_factory=dict)
     by_grade: bool = False
+    as_given: bool = False  # read ``source`` even when split by a dimension
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,13 @@ class Request:
         return self.ctx.country.admin_number(self.level) if self.kind == AREA else 0
 
     @property
+    def split(self) -> Split | None:
+        return self.ctx.registry.split(self.by) if self.by else None
+
+    @property
     def groups(self) -> tuple[str, ...]:
-        return (TOTAL,) + (GROUPS[self.by] if self.by else ())
+        """T and the split's groups (parity rows are added after the computation)."""
+        return (TOTAL,) + (self.split.groups if self.split else ())
 
 
 Finisher = Callable[[pd.DataFrame, Request], pd.DataFrame]
@@ -103,8 +109,9 @@ def _check(ctx: ExtractContext, indicator_id: str, level: str, years: Iterable[o
         raise IndicatorError(f"{ind.id} is computed at {_words(tuple(where))} level{why}, "
                              f"not at {level} level")
     if by is not None and by not in ind.splits:
-        if by not in SPLITS:
-            raise IndicatorError(f"unknown split '{by}'; splits are {', '.join(SPLITS)}")
+        if by not in ctx.registry.splits:
+            raise IndicatorError(f"unknown split '{by}'; splits are "
+                                 f"{', '.join(ctx.registry.splits)}")
         if by in ctx.registry.splits_off:
             raise IndicatorError(f"{ind.id} cannot be split by {by}: "
                                  f"{ctx.registry.splits_off[by]}")
@@ -162,13 +169,47 @@ def _year_list(years: Sequence[int], *, and_next: bool = False) -> tuple[str, di
     return ("= " + items[0] if len(items) == 1 else f"IN ({', '.join(items)})"), params
 
 
+# Split by a dimension of the package, a recipe's pupils and population are read from the
+# rows of that dimension (the registry offers the split only to recipes that read these).
+_BY_DIMENSION = {"enrolment": "groups", "population": "population_groups"}
+
+
+def _source(side: Side, req: Request) -> str:
+    """The relation a side reads for this request."""
+    if req.split is not None and req.split.dimension and not side.as_given:
+        return _BY_DIMENSION.get(side.source, side.source)
+    return side.source
+
+
+def _with_coverage(sides: list[Side], req: Request) -> list[Side]:
+    """Split by a dimension: the sides plus the pupils of the recipe's first enrolment side
+    by the dimension (``cov_dim``) and in all (``cov_all``), to see whether the groups
+    add up to the enrolment (:func:`_coverage`)."""
+    if req.split is None or not req.split.dimension:
+        return sides
+    pupils = next(side for side in sides if side.source == "enrolment")
+    return [*sides, dataclasses.replace(pupils, columns={"cov_dim": "src.enrolled"}),
+            dataclasses.replace(pupils, columns={"cov_all": "src.enrolled"}, as_given=True)]
+
+
+def _coverage(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
+    """Split by a dimension: a unit whose schools do not report the dimension has no
+    value (not 0); one whose groups do not add up to its enrolment is flagged."""
+    if req.split is None or not req.split.dimension:
+        return frame
+    grouped, pupils = _unit_total(frame, "cov_dim"), _unit_total(frame, "cov_all")
+    frame.loc[(grouped <= 0) & (pupils > 0), "value"] = np.nan
+    frame[f"flag:{fl.GROUPS_MISMATCH}"] = _groups_mismatch(grouped, pupils)
+    return frame
+
+
 def _relation(source: str, req: Request, years: Sequence[int]) -> str:
     """The rows a side sums over: the relation's district sums (``agg_<name>``) for areas,
     its rows of each school (the years asked only) at school level. Rows by district
     (population) split by a district attribute (priority) get it from ``agg_districts``."""
     relation = RELATIONS[source]
-    if not relation.per_school and req.by and SPLIT[req.by].of_district:
-        column = SPLIT[req.by].school_column
+    if not relation.per_school and req.split and req.split.of_district:
+        column = req.split.school_column
         return (f"(SELECT r.*, d.{column} FROM {relation.table} r "
                 "JOIN agg_districts d USING (district_code))")
     if req.kind != SCHOOL:
@@ -178,8 +219,11 @@ def _relation(source: str, req: Request, years: Sequence[int]) -> str:
 
 
 def _side_sql(name: str, side: Side, req: Request, years: Sequence[int]) -> str:
-    relation = _relation(side.source, req, years)
-    grp = SPLIT[req.by].sql if req.by else f"'{TOTAL}'"
+    source = _source(side, req)
+    relation = _relation(source, req, years)
+    grp = req.split.sql_for(source) if req.split else f"'{TOTAL}'"
+    if source != side.source:  # the rows of the split's dimension only
+        side = dataclasses.replace(side, where=f"({side.where}) AND src.dimension = $split_by")
     area = in_area_sql("src.district_code") if req.area else "TRUE"
     cols = ", ".join(f"{expr} AS {col}" for col, expr in side.columns.items())
     grade = ", src.grade AS grade" if side.by_grade else ""
@@ -213,6 +257,8 @@ def _query(con: duckdb.DuckDBPyConnection, sides: list[Side], req: Request,
     params: dict[str, object] = dict(_year_list(years)[1])
     if req.area:
         params["area"] = req.area
+    if req.by:
+        params["split_by"] = req.by
     for side in sides:
         for key, value in side.params.items():
             if key in params and params[key] != value:
@@ -374,7 +420,11 @@ def _finish_count(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
 def _finish_rate(factor: float, *, num: str = "n", den: str = "d", weight: str | None = None,
                  over_100: bool = False, negative_is_over: bool = False,
                  unknown_age: bool = False, population: bool = False,
-                 reporting: tuple[str, str] | None = None) -> Finisher:
+                 reporting: tuple[str, str] | None = None,
+                 groups_of: tuple[str, str] | None = None) -> Finisher:
+    """``reporting``: (reported, expected) columns, flagged incomplete when too few of the
+    expected report; ``groups_of``: (pupils by group, all pupils), flagged when the groups
+    do not add up to the enrolment."""
     def finish(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
         frame["numerator"] = frame[num]
         frame["denominator"] = frame[den]
@@ -398,8 +448,44 @@ def _finish_rate(factor: float, *, num: str = "n", den: str = "d", weight: str |
             reported, expected = reporting
             frame[f"flag:{fl.INCOMPLETE_REPORTING}"] = (
                 frame[reported] < fl.REPORTING_SHARE * frame[expected])
+        if groups_of:
+            frame[f"flag:{fl.GROUPS_MISMATCH}"] = _groups_mismatch(frame[groups_of[0]],
+                                                                   frame[groups_of[1]])
         return frame
     return finish
+
+
+def _groups_mismatch(grouped: pd.Series, pupils: pd.Series) -> pd.Series:
+    """Pupils by group that do not add up to the pupils (beyond the tolerance)."""
+    return (pupils > 0) & ((grouped - pupils).abs() > fl.GROUPS_TOLERANCE * pupils)
+
+
+def _finish_representation(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
+    """A group's share of the pupils (numerator, %) over its share of the children of the
+    level's ages (denominator, %)."""
+    among_pupils = _ratio(frame["n"], frame["d"], 100.0)
+    among_children = _ratio(frame["pn"], frame["pd"], 100.0)
+    frame["numerator"] = among_pupils
+    frame["denominator"] = among_children
+    frame["value"] = _ratio(among_pupils, among_children, 1.0)
+    frame["weight"] = frame["pd"]
+    frame[f"flag:{fl.SMALL_DENOMINATOR}"] = (_small(frame["pd"], req)
+                                             | ((frame["d"] > 0) & (frame["d"] < fl.SMALL_DENOMINATOR_BELOW["pupils"])))
+    missing = frame["pd"] <= 0
+    frame[f"flag:{fl.NO_POPULATION}"] = missing
+    return frame
+
+
+def _finish_functional_difficulty(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
+    """Pupils at the cut-off over the pupils of the schools that report functioning. Each
+    pupil counts once in a total (the rows of domain ``any``, which the package must
+    give); split by domain, a group is that domain and the denominator the unit's pupils."""
+    by_domain = req.by == "domain"
+    frame["n"] = frame["n"].where(by_domain & (frame["grp"] != TOTAL), frame["n_any"])
+    if by_domain:
+        frame["d"] = _unit_total(frame, "d")
+        frame["e"] = _unit_total(frame, "e")
+    return _finish_rate(100.0, reporting=("d", "e"))(frame, req)
 
 
 def _flow_flags(frame: pd.DataFrame, e: pd.Series, r: pd.Series, p: pd.Series | None,
@@ -570,6 +656,35 @@ def _recipe(ind: Indicator) -> tuple[list[Side], Finisher]:
         return ([Side("quality", {"n": "src.met", "d": "src.schools"},
                       "src.standard = $standard", {"standard": p["standard"]})],
                 _finish_rate(100.0))
+    if fam in ("group_share", "representation"):
+        in_group = f"CASE WHEN src.group_id = $group THEN {enrolled} ELSE 0 END"
+        keys = {"dimension": p["dimension"], "group": p["group"]}
+        pupils = Side("groups", {"n": in_group, "d": enrolled},
+                      f"{_in_grades()} AND src.dimension = $dimension",
+                      {**_grades(p["grades"]), **keys})
+        if fam == "group_share":
+            return ([pupils, Side("enrolment", {"e": enrolled}, _in_grades(),
+                                  _grades(p["grades"]))],
+                    _finish_rate(100.0, groups_of=("d", "e")))
+        population = Side("population_groups", {
+            "pn": "CASE WHEN src.group_id = $group THEN src.population ELSE 0 END",
+            "pd": "src.population"},
+            "src.age BETWEEN $age_min AND $age_max AND src.dimension = $dimension",
+            {"age_min": p["age_min"], "age_max": p["age_max"], **keys})
+        return [pupils, population], _finish_representation
+    if fam == "functional_difficulty":
+        return ([Side("functioning", {
+                    "n": f"CASE WHEN src.domain <> '{ANY_DOMAIN}' THEN src.pupils ELSE 0 END",
+                    "n_any": f"CASE WHEN src.domain = '{ANY_DOMAIN}' THEN src.pupils ELSE 0 END"},
+                      _in_grades(), _grades(p["grades"])),
+                 Side("functioning_enrolment", {"d": enrolled}, _in_grades(),
+                      _grades(p["grades"])),
+                 Side("enrolment", {"e": enrolled}, _in_grades(), _grades(p["grades"]))],
+                _finish_functional_difficulty)
+    if fam == "schools_with_difficulty":
+        return ([Side("functioning_schools", {"n": "src.enrolling", "d": "src.schools"}),
+                 Side("reporting", {"rs": "src.schools"})],
+                _finish_rate(100.0, reporting=("d", "rs")))
     if fam == "female_share":
         return ([Side("enrolment", {"n": "CASE WHEN src.sex = 'F' THEN src.enrolled ELSE 0 END",
                                     "d": enrolled}, _in_grades(), _grades(p["grades"]))],
@@ -659,6 +774,7 @@ def _compute(con: duckdb.DuckDBPyConnection, req: Request, lang: str,
              with_weight: bool) -> pd.DataFrame:
     ind = req.indicator
     sides, finish = _recipe(ind)
+    sides = _with_coverage(sides, req)
     units = _units(con, req, lang)
     sums = [c for side in sides for c in side.columns]
     # Flow rates of year t need t + 1: the years without it are not queried.
@@ -671,7 +787,7 @@ def _compute(con: duckdb.DuckDBPyConnection, req: Request, lang: str,
     if ind.family == "survival_last":
         frame = _finish_survival_grid(_finish_survival(units, raw, req), req)
     else:
-        frame = finish(_grid(units, raw, req, sums), req)
+        frame = _coverage(finish(_grid(units, raw, req, sums), req), req)
     # The grid is in output order: years, in each year units in unit_code order (as
     # ``units`` has them; ``blk`` is the position there), each unit's groups in order.
     blk = frame["blk"].to_numpy(dtype="int64")
@@ -686,11 +802,11 @@ def _compute(con: duckdb.DuckDBPyConnection, req: Request, lang: str,
         codes[missing] |= 1 << fl.FLAGS.index(fl.INCOMPLETE_YEARS)
         numerator[missing] = np.nan
         denominator[missing] = np.nan
-    if req.by in PARITY_SPLITS:
+    if req.split is not None and req.split.parity:
         # One parity row after each unit's groups: the first group's value over the
         # second's, flagged as either of them is.
         n_groups = len(req.groups)
-        first, second = (req.groups.index(g) for g in GROUPS[req.by][:2])
+        first, second = (req.groups.index(g) for g in req.split.groups[:2])
         firsts = np.arange(len(units)) * n_groups
         at = np.arange(len(blk)) + blk  # each grid row moves down one per parity row before
         rows = len(blk) + len(units)

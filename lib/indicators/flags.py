@@ -14,10 +14,12 @@ INCONSISTENT_FLOW = "inconsistent_flow"
 INCOMPLETE_YEARS = "incomplete_years"
 INCOMPLETE_REPORTING = "incomplete_reporting"
 NO_POPULATION = "no_population"
+GROUPS_MISMATCH = "groups_mismatch"
 
 # The order in which flags are listed in a ``;``-separated string.
 FLAGS: tuple[str, ...] = (SMALL_DENOMINATOR, OVER_100, UNKNOWN_AGE, INCONSISTENT_FLOW,
-                          INCOMPLETE_YEARS, INCOMPLETE_REPORTING, NO_POPULATION)
+                          INCOMPLETE_YEARS, INCOMPLETE_REPORTING, NO_POPULATION,
+                          GROUPS_MISMATCH)
 
 # Below these denominators a value is flagged small, by what the denominator counts.
 SMALL_DENOMINATOR_BELOW: dict[str, int] = {
@@ -32,6 +34,9 @@ SMALL_DENOMINATOR_BELOW: dict[str, int] = {
 UNKNOWN_AGE_SHARE = 0.05
 # Flag incomplete_reporting when fewer than this share of reporting schools reported.
 REPORTING_SHARE = 0.90
+# Flag groups_mismatch when a dimension's groups add up to more than this far from the
+# enrolment (some schools do not report the dimension, or a group is counted twice).
+GROUPS_TOLERANCE = 0.005
 
 DESCRIPTIONS: dict[str, dict[str, str]] = {"en": {
     SMALL_DENOMINATOR: "small denominator (fewer than 30 pupils, 50 children, 5 teachers, "
@@ -45,6 +50,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {"en": {
     INCOMPLETE_YEARS: "no data for the next school year: flow rates need two years",
     INCOMPLETE_REPORTING: "fewer than 90% of reporting schools reported this item",
     NO_POPULATION: "no population for this area and year",
+    GROUPS_MISMATCH: "the groups do not add up to the enrolment (some schools do not report "
+                     "them, or report a pupil twice): the shares describe the pupils whose "
+                     "group is reported",
 }}
 
 

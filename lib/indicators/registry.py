@@ -27,18 +27,20 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from lib.country import Country, Level
+from lib.groups import GroupNames
 from lib.i18n import fill as fill_text, t
 from lib.indicators.texts import FIELDS, ITEM_NAMES, TEXTS
 from lib.tables import columns_needed_by, tables_needed_by
-from lib.vocabulary import (LEVEL_KINDS, AREA_KINDS, DISTRICT_SPLITS, FACILITY_ITEMS, GROUPS,
-                            PARITY, PARITY_SPLITS, SCHOOL, SCHOOL_SPLITS, SPLITS, TOTAL)
+from lib.vocabulary import (AREA_KINDS, COMMON_SPLITS, DISTRICT_SPLITS, FACILITY_ITEMS,
+                            LEVEL_KINDS, PARITY, SCHOOL, SCHOOL_SPLITS, SPLIT, SPLITS, TOTAL,
+                            Split, dimension_split)
 
 DEFAULT_LANG = "en"
 
 THEMES: tuple[str, ...] = ("access", "participation", "efficiency", "teachers", "facilities",
-                           "equity", "quality")
+                           "equity", "inclusion", "quality")
 UNITS: tuple[str, ...] = ("%", "ratio", "count")
-_ALL = SPLITS
+_ALL = COMMON_SPLITS
 _SCHOOL = SCHOOL_SPLITS
 _POP = DISTRICT_SPLITS  # population exists by district, sex and age
 
@@ -94,6 +96,9 @@ class Family:
     admin_levels: tuple[str, ...] = LEVEL_KINDS  # lib.vocabulary's kinds
     population_based: bool = False
     flow: bool = False
+    # Splits by the package's dimensions (ethnicity…): "enrolment" when its pupils can be
+    # read from enrolment_groups, "population" when it needs population_groups as well.
+    dimension_splits: str = ""
 
     @property
     def requires(self) -> tuple[str, ...]:
@@ -117,7 +122,7 @@ _FLOWKW = dict(denominator_kind="pupils", weight="denominator", flow=True)
 
 FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     _f("enrolment", "access", "count", None, _ALL, "UIS: enrolment by level",
-       "Σ E[g], g = {grades}"),
+       "Σ E[g], g = {grades}", dimension_splits="enrolment"),
     _f("ungraded", "access", "count", None, _ALL, "National: learners in no grade",
        "Σ E[ungraded]"),
     _f("teachers", "teachers", "count", None, _ALL, "UIS: teachers by level (headcount)",
@@ -125,7 +130,7 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     _f("schools", "access", "count", None, _SCHOOL, "National: schools offering the level",
        "Σ S[{level_id}]"),
     _f("ger", "access", "%", True, _POP, "UIS: gross enrolment ratio (GER)",
-       "100 × E[g {grades}] / P[ages {ages}]", **_POPKW),
+       "100 × E[g {grades}] / P[ages {ages}]", dimension_splits="population", **_POPKW),
     _f("ner", "participation", "%", True, _POP, "UIS: net enrolment rate (NER)",
        "100 × E[g {grades}, ages {ages}] / P[ages {ages}]", **_POPKW),
     _f("aner", "participation", "%", True, _POP,
@@ -192,7 +197,19 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
        "100 × S_met / S_assessed", denominator_kind="schools", weight="denominator"),
     _f("female_share", "equity", "%", None, _SCHOOL, "UIS: percentage of female pupils",
        "100 × E_F[g {grades}] / E[g {grades}]", denominator_kind="pupils",
-       weight="denominator"),
+       weight="denominator", dimension_splits="enrolment"),
+    _f("group_share", "inclusion", "%", None, _ALL, "National: pupils by group (census)",
+       "100 × E[{group_id}, g {grades}] / Σ E[{dimension_id} reported, g {grades}]",
+       denominator_kind="pupils", weight="denominator"),
+    _f("representation", "inclusion", "ratio", None, _POP, "UNESCO (GEM): representation "
+       "index", "(E[{group_id}] / E[{dimension_id}], g {grades}) / (P[{group_id}] / "
+       "P[{dimension_id}], ages {ages})", **_POPKW),
+    _f("functional_difficulty", "inclusion", "%", None, _ALL + ("domain",),
+       "UNICEF/Washington Group Child Functioning Module", "100 × F[at cut-off, g {grades}] / "
+       "E[g {grades}]", denominator_kind="pupils", weight="denominator"),
+    _f("schools_with_difficulty", "inclusion", "%", None, _SCHOOL,
+       "UNICEF/Washington Group Child Functioning Module", "100 × S_enrolling / "
+       "S_reporting functioning", denominator_kind="schools", weight="denominator"),
 )})
 
 
@@ -233,19 +250,15 @@ class Indicator:
     def name(self, lang: str = DEFAULT_LANG) -> str:
         return self.text("name", lang)
 
-    def groups(self, by: str | None) -> tuple[str, ...]:
-        """Output groups for a split: T, the split's groups, then parity when it has one."""
-        if by is None:
-            return (TOTAL,)
-        return (TOTAL,) + GROUPS[by] + ((PARITY,) if by in PARITY_SPLITS else ())
-
 
 class Registry:
-    """The indicators of one country profile (and extract), in a stable order."""
+    """The indicators of one country profile (and extract), in a stable order, and the
+    splits they take: the built-in ones and the dimensions of the package."""
 
     def __init__(self, indicators: Iterable[Indicator],
                  switched_off: Mapping[str, Unavailable] | None = None,
-                 splits_off: Mapping[str, Unavailable] | None = None):
+                 splits_off: Mapping[str, Unavailable] | None = None,
+                 dimensions: Iterable[Split] = ()):
         self._by_id: dict[str, Indicator] = {}
         for ind in indicators:
             if ind.id in self._by_id:
@@ -254,6 +267,25 @@ class Registry:
         # indicator id -> why the extract cannot give it; split -> why no indicator has it
         self.switched_off: Mapping[str, Unavailable] = MappingProxyType(dict(switched_off or {}))
         self.splits_off: Mapping[str, Unavailable] = MappingProxyType(dict(splits_off or {}))
+        # Every split, by id: the built-in ones, then the package's dimensions.
+        self.splits: Mapping[str, Split] = MappingProxyType(
+            {**SPLIT, **{split.id: split for split in dimensions}})
+
+    def split(self, split_id: str) -> Split:
+        """The split ``split_id`` (a KeyError for one this extract has not)."""
+        return self.splits[split_id]
+
+    def groups(self, by: str | None) -> tuple[str, ...]:
+        """Output groups for a split: T, the split's groups, then parity when it has one."""
+        if by is None:
+            return (TOTAL,)
+        split = self.splits[by]
+        return (TOTAL,) + split.groups + ((PARITY,) if split.parity else ())
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The splits the package declares (its dimensions), in its order."""
+        return tuple(s.id for s in self.splits.values() if s.dimension)
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self._by_id
@@ -354,7 +386,10 @@ class _Maker:
     def add(self, ind_id: str, family: str, *, level: Level | None = None,
             next_level: Level | None = None, grade: int | None = None,
             fill: Mapping[str, object] | None = None, params: Mapping[str, object] | None = None,
-            levels: tuple[str, ...] | None = None) -> None:
+            levels: tuple[str, ...] | None = None,
+            words_by_lang: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        """Declare one indicator; ``words_by_lang``: words filled into its texts that
+        differ by language (a group's name)."""
         fam = FAMILIES[family]
         fill = dict(fill or {})
         base = dict(level_id=level.id if level else "", grade=grade if grade is not None else "")
@@ -368,6 +403,7 @@ class _Maker:
             templates = families.get(fam.key) or TEXTS[DEFAULT_LANG][fam.key]
             words = dict(base, level=_level_name(level, lang),
                          next_level=_level_name(next_level, lang))
+            words.update((words_by_lang or {}).get(lang, {}))
             if "item_id" in base:
                 items = ITEM_NAMES.get(lang) or ITEM_NAMES[DEFAULT_LANG]
                 words["item"] = items.get(str(base["item_id"]),
@@ -395,7 +431,10 @@ class _Maker:
 def build_registry(country: Country, standards: Iterable[str] = (),
                    tables: Iterable[str] | None = None, *,
                    empty_columns: Iterable[tuple[str, str]] = (),
-                   years: Iterable[int] | None = None, ungraded: bool = False) -> Registry:
+                   years: Iterable[int] | None = None, ungraded: bool = False,
+                   dimensions: Mapping[str, Sequence[str]] | None = None,
+                   population_dimensions: Iterable[str] = (),
+                   group_names: GroupNames | None = None) -> Registry:
     """Every indicator of a country profile.
 
     ``standards``: the quality standards present in the extract. ``tables``: the optional
@@ -404,7 +443,11 @@ def build_registry(country: Country, standards: Iterable[str] = (),
     a single value; ``years``: its census years (None: any). Indicators needing a missing
     table or column, and flows without two consecutive years, are switched off, and asking
     for them says why; so are the splits that read an empty column. ``ungraded``: the
-    extract has learners in no grade (their count is an indicator).
+    extract has learners in no grade (their count is an indicator). ``dimensions``: the
+    package's dimensions and their groups (enrolment_groups), each a split and, per group,
+    a share of the pupils; ``population_dimensions``: those the population is given by
+    (population_groups), with a representation index per group; ``group_names``: their
+    words.
     """
     m = _Maker(country)
     levels = list(country.levels)
@@ -516,6 +559,29 @@ def build_registry(country: Country, standards: Iterable[str] = (),
     for lv in levels:
         m.add(f"female_share_{lv.id}", "female_share", level=lv,
               params={"grades": list(lv.grades)})
+    dimensions = {str(d): tuple(str(g) for g in groups)
+                  for d, groups in (dimensions or {}).items()}
+    with_population = set(population_dimensions) & set(dimensions)
+    names = group_names or GroupNames()
+    for dimension, groups in dimensions.items():
+        for group in groups:
+            words = {lang: {"group": names.group(dimension, group, lang),
+                            "dimension": _in_sentence(names.dimension(dimension, lang), lang)}
+                     for lang in TEXTS}
+            fill = {"group_id": group, "dimension_id": dimension}
+            for lv in levels:
+                keys = {"dimension": dimension, "group": group}
+                m.add(f"group_share_{dimension}_{group}_{lv.id}", "group_share", level=lv,
+                      fill=fill, words_by_lang=words,
+                      params={"grades": list(lv.grades), **keys})
+                if dimension in with_population:
+                    m.add(f"representation_{dimension}_{group}_{lv.id}", "representation",
+                          level=lv, fill=fill, words_by_lang=words,
+                          params={"grades": list(lv.grades), **ages(lv), **keys})
+    for lv in levels:
+        m.add(f"functional_difficulty_{lv.id}", "functional_difficulty", level=lv,
+              params={"grades": list(lv.grades)})
+    m.add("schools_with_difficulty", "schools_with_difficulty", params={})
 
     present = None if tables is None else set(tables)
     # Without a school register (area totals), nothing is computed for a school.
@@ -537,10 +603,15 @@ def build_registry(country: Country, standards: Iterable[str] = (),
         elif ind.flow and not consecutive:
             off[ind.id] = Unavailable(consecutive_years=True)
         else:
-            splits = tuple(s for s in ind.splits if s not in splits_off)
+            by_dimension = FAMILIES[ind.family].dimension_splits
+            splits = tuple(s for s in ind.splits if s not in splits_off) + (
+                tuple(dimensions) if by_dimension == "enrolment" else
+                tuple(d for d in dimensions if d in with_population)
+                if by_dimension == "population" else ())
             levels = ind.admin_levels if register else tuple(
                 level for level in ind.admin_levels if level != SCHOOL)
             kept.append(ind if (splits, levels) == (ind.splits, ind.admin_levels) else
                         dataclasses.replace(ind, splits=splits, admin_levels=levels))
-    return Registry(kept, off, splits_off)
+    return Registry(kept, off, splits_off,
+                    [dimension_split(d, groups) for d, groups in dimensions.items()])
 

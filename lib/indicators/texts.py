@@ -9,7 +9,8 @@ falls back to English). Level names come from the country profile (``name_en`` f
 
 Placeholders: ``{level}`` level name, ``{next_level}``, ``{grade}``, ``{next_grade}``,
 ``{grades}`` (e.g. "1–5"), ``{first_grade}``, ``{last_grade}``, ``{ages}`` (e.g. "6–10"),
-``{age}`` (one age), ``{entry_age}``, ``{item}``, ``{standard}``.
+``{age}`` (one age), ``{entry_age}``, ``{item}``, ``{standard}``, ``{group}`` and
+``{dimension}`` (a group of a dimension the package declares, in the package's words).
 """
 from __future__ import annotations
 
@@ -358,6 +359,72 @@ EN: dict[str, dict[str, str]] = {
         "how_to_read": "About 50% (more exactly, the girls' share of the age group) means "
                        "balance; read it with the gender parity index of enrolment rates.",
         "caveats": "Reflects the population's sex ratio as well as participation.",
+    },
+    "group_share": {
+        "name": "{group} among pupils ({dimension}), {level}",
+        "description": "Percentage of the {level} pupils whose {dimension} is reported who "
+                       "are {group}. The shares of every group of one area add up to 100%.",
+        "numerator": "Pupils of grades {grades} reported as {group}",
+        "denominator": "Pupils of grades {grades} whose {dimension} is reported",
+        "how_to_read": "Read it with the group's share of the school-age population (the "
+                       "representation index, where the package has that population): a "
+                       "lower share among pupils than among children means the group is "
+                       "left behind.",
+        "caveats": "Computed over the schools that report the {dimension} of their pupils. "
+                   "Where some schools of an area report it and others do not, the value is "
+                   "flagged 'groups partly reported': it describes the schools that report, "
+                   "not the area. Small groups give small numbers; read them with the "
+                   "small-denominator flag.",
+    },
+    "representation": {
+        "name": "Representation of {group} ({dimension}), {level}",
+        "description": "The group's share of the {level} pupils over its share of the "
+                       "children of {level} age ({ages}).",
+        "numerator": "{group} among pupils of grades {grades}, % of those whose {dimension} "
+                     "is reported",
+        "denominator": "{group} among children aged {ages}, % of the population by "
+                       "{dimension}",
+        "how_to_read": "1 means the group is as present in school as in the population; "
+                       "below 1 it is under-represented (0.8: a fifth fewer pupils than its "
+                       "share of children would give), above 1 over-represented.",
+        "caveats": "Needs the population by the same groups (population_groups). Censuses "
+                   "and school records may classify people differently (self-declared or "
+                   "by the school), which moves the index on its own. " + _POP_CAVEAT,
+    },
+    "functional_difficulty": {
+        "name": "Pupils with a functional difficulty, {level}",
+        "description": "Percentage of the {level} pupils reported with a functional "
+                       "difficulty under the UNICEF/Washington Group Child Functioning "
+                       "Module: 'a lot of difficulty' or 'cannot do at all' in at least one "
+                       "of seeing, hearing, walking, self-care, communication, learning, "
+                       "remembering, concentrating, accepting change, behaviour and making "
+                       "friends, or anxiety or depression every day (the standard cut-off). "
+                       "Split by domain, the share with a difficulty in that domain.",
+        "numerator": "Pupils of grades {grades} at the cut-off in at least one domain (by "
+                     "domain: in that domain)",
+        "denominator": "Pupils enrolled in grades {grades}",
+        "how_to_read": "Around 10% of children aged 5–17 have a functional difficulty "
+                       "(UNICEF, 2021). Schools identify far fewer: a low value usually means "
+                       "pupils not identified, or children with difficulties not in school, "
+                       "before it means fewer children with difficulties.",
+        "caveats": "Schools under-report: teachers answer for their pupils without the "
+                   "module's parent or self-report interview. The total counts each pupil "
+                   "once (the rows of domain 'any'); the domains cannot be added up, as one "
+                   "pupil may have difficulties in several. 'Some difficulty' is not "
+                   "counted. Small numbers: read with the small-denominator flag.",
+    },
+    "schools_with_difficulty": {
+        "name": "Schools enrolling pupils with a functional difficulty",
+        "description": "Percentage of the schools reporting on functioning that enrol at "
+                       "least one pupil with a functional difficulty (at the Child "
+                       "Functioning Module's cut-off, in any domain).",
+        "numerator": "Schools with at least one pupil at the cut-off",
+        "denominator": "Schools reporting the functioning of their pupils",
+        "how_to_read": "How widely pupils with difficulties are included: read it with the "
+                       "schools with infrastructure adapted to pupils with disabilities.",
+        "caveats": "A school that reports no pupil with a difficulty may not have looked: "
+                   "identification varies between schools. Flagged 'incomplete reporting' "
+                   "where few schools report on functioning.",
     },
 }
 

@@ -138,7 +138,7 @@ def test_no_data_is_kept_as_no_data_never_zero():
 
 def test_parity_table_matches_the_engine(demo_con, year):
     frame = compute(demo_con, "ger_primary", "district", year, by="sex")
-    table = equity_view.parity_table(frame, "sex")
+    table = equity_view.parity_table(frame)
     assert len(table) == frame["unit_code"].nunique()
     engine = frame.set_index(["unit_code", "group"])["value"]
     for row in table.itertuples(index=False):
@@ -149,7 +149,7 @@ def test_parity_table_matches_the_engine(demo_con, year):
 
 def test_ownership_groups_side_by_side(demo_con, year):
     frame = compute(demo_con, "ptr_primary", "province", year, by="ownership")
-    rows = equity_view.side_by_side(frame, "ownership")
+    rows = equity_view.side_by_side(frame)
     assert set(rows["group"]) <= {"public", "private", "community"}
     assert len(rows) == 3 * frame["unit_code"].nunique(), "a missing group stays, as NaN"
     totals = frame[frame["group"] == "T"].set_index("unit_code")["value"]
@@ -270,7 +270,7 @@ def test_every_equity_chart_is_a_valid_vega_lite_spec(demo_con, year):
                                             higher_is_better=True, lang="en")
         chart.to_dict(validate=True)
     own = compute(demo_con, "ptr_primary", "district", year, by="ownership")
-    equity_charts.groups_chart(equity_view.side_by_side(own, "ownership"), "ratio",
+    equity_charts.groups_chart(equity_view.side_by_side(own), "ratio",
                                {"public": "Public", "private": "Private",
                                 "community": "Community"}, title="t", subtitle="s",
                                x_title="x", lang="en").to_dict(validate=True)

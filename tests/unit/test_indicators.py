@@ -86,6 +86,11 @@ def test_registry_ids_follow_the_profile(con):
     # Learners in no grade have an indicator only where there are some (tests of
     # lib.indicators on such a package: tests/unit/test_census_shapes.py).
     assert set(families) == set(FAMILIES) - {"ungraded"}
+    # One share (and representation index) per group of each dimension and level.
+    assert families["group_share"] == [f"group_share_language_{g}_{level}"
+                                       for g in ("second", "first")
+                                       for level in ("pre_primary", "primary", "secondary")]
+    assert len(families["representation"]) == 6
 
 
 def test_registry_of_the_lao_profile():
@@ -99,7 +104,7 @@ def test_registry_of_the_lao_profile():
         "repetition_level": 3, "dropout_level": 3, "survival_last": 3, "transition": 2,
         "ptr": 4, "pqtr": 4, "pcr": 1, "qualified_teachers": 4, "trained_teachers": 4,
         "incomplete_schools": 4, "multigrade_schools": 4, "facility": 28, "quality_met": 2,
-        "female_share": 4}
+        "female_share": 4, "functional_difficulty": 4, "schools_with_difficulty": 1}
     assert "promotion_g5" in reg and "transition_primary" in reg
     assert "promotion_g12" not in reg and "repetition_g12" in reg
     assert reg.get("repetition_upper_secondary").params["grades"] == [10, 11]
@@ -687,6 +692,8 @@ PLAUSIBLE = {
     "qualified_teachers": (30, 100), "trained_teachers": (30, 100),
     "incomplete_schools": (0, 100), "multigrade_schools": (0, 100), "facility": (0, 100),
     "quality_met": (0, 100), "female_share": (35, 60),
+    "group_share": (0, 100), "representation": (0.2, 3), "functional_difficulty": (0.1, 15),
+    "schools_with_difficulty": (1, 100),
 }
 
 
@@ -703,7 +710,8 @@ def test_demo_values_are_plausible(demo_con):
         assert low <= got <= high, (ind.id, got)
         districts = compute(demo_con, ind.id, "district", year)
         assert districts["value"].notna().sum() > 0, ind.id
-        if not ind.is_count and ind.family != "survival_last":
+        # (A representation index is a ratio of two shares, not of two sums.)
+        if not ind.is_count and ind.family not in ("survival_last", "representation"):
             # National = all districts' summed numerators over summed denominators.
             factor = 1 if ind.unit == "ratio" else 100
             ratio = factor * districts["numerator"].sum() / districts["denominator"].sum()

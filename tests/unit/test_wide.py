@@ -158,7 +158,7 @@ def test_unknown_table_and_contract_column(tmp_path):
     message = _one_error(_package(tmp_path / "a", mapping=MAPPING.replace(
         'table = "enrolment"', 'table = "enrollment"')))
     assert "[[wide]] census.csv → enrollment: 'enrollment' is not a table of the contract " \
-           "(did you mean enrolment?)" in message
+           "(did you mean enrolment or enrolment_groups?)" in message
     message = _one_error(_package(tmp_path / "b", mapping=MAPPING.replace(
         'value = "repeaters"', 'value = "repeater"')))
     assert "the pattern 'REP_G{grade}_{sex}', value: 'repeater' is not a column of enrolment " \

@@ -109,8 +109,8 @@ def gap_section(chosen: Filters, indicator, dimension: str, within: str, level: 
             st.info(t("equity.priority_in_province", lang), icon=":material/info:")
         else:
             show_groups(
-                equity_view.side_by_side(frame, dimension), indicator, dimension,
-                title=t(f"equity.groups.title.{dimension}", lang), subtitle=context,
+                equity_view.side_by_side(frame), indicator, dimension,
+                title=extract.split_words().groups_title(dimension, lang), subtitle=context,
                 lang=lang, file_name=file_stem("equity_groups", stem))
     with right:
         measure = equity_view.VALUE
@@ -221,7 +221,7 @@ def bottom_section(chosen: Filters, indicator, dimension: str, frame, ranked, ar
         n = head[1].slider(t("equity.bottom.n", lang), 1, min(n_max, 50), n,
                            key="equity_bottom_n")
     head[0].subheader(t("equity.bottom.heading", lang, n=n, areas=areas))
-    split = (equity_view.parity_table(frame, dimension)
+    split = (equity_view.parity_table(frame)
              if equity_view.has_parity(dimension) else None)
     rows = equity_view.bottom(ranked, n, split)
     unit = unit_of(indicator, ranked.measure)
@@ -266,7 +266,8 @@ def show_ranking(ranked: Ranked, indicator: Indicator, *, title: str, subtitle: 
 
 def show_groups(rows: pd.DataFrame, indicator: Indicator, dimension: str, *, title: str,
                 subtitle: str, lang: str, file_name: str) -> None:
-    names = {g: t(f"equity.group.{g}", lang) for g in equity_view.groups(dimension)}
+    words = extract.split_words()
+    names = {g: words.group(dimension, g, lang) for g in extract.split_groups(dimension)}
     rows = with_distinct_names(rows, lang)
     chart = built(groups_chart, rows=rows, unit=indicator.unit, group_names=names,
                   title=title, subtitle=subtitle,
@@ -364,13 +365,13 @@ def show_bottom(rows: pd.DataFrame, indicator: Indicator, unit: str, dimension: 
     columns = {"rank": t("chart.rank", lang), "unit_name": t("chart.area", lang),
                "value": t("equity.bottom.value", lang, unit=t(f"chart.unit.{unit}", lang)),
                "gap": t("equity.bottom.gap", lang)}
-    for col in [c for c in shown.columns if c in equity_view.groups(dimension)
-                or c == PARITY]:
-        columns[col] = t(f"equity.group.{col}", lang)
+    groups = extract.split_groups(dimension)
+    for col in [c for c in shown.columns if c in groups or c == PARITY]:
+        columns[col] = extract.split_words().group(dimension, col, lang)
     shown["value"] = [values.format_value(v, unit, lang) for v in shown["value"]]
     shown["gap"] = [values.format_change(g, unit, lang) or t("format.no_data", lang)
                     for g in shown["gap"]]
-    for col in [c for c in columns if c in equity_view.groups(dimension)]:
+    for col in [c for c in columns if c in groups]:
         shown[col] = [values.format_value(v, indicator.unit, lang) for v in shown[col]]
     if PARITY in shown:
         shown[PARITY] = [values.format_value(v, "index", lang)
@@ -382,6 +383,6 @@ def show_bottom(rows: pd.DataFrame, indicator: Indicator, unit: str, dimension: 
                  key="equity_bottom")
     digits = values.DIGITS.get(unit, 1)
     shown_digits = {col: values.DIGITS["index"] if col == PARITY else digits
-                    for col in ("value", "gap", PARITY, *equity_view.groups(dimension))}
+                    for col in ("value", "gap", PARITY, *groups)}
     tables.download_csv(tables.csv_file(rows, shown_digits), f"{file_name}.csv",
                         lang=lang, label_key="chart.download_csv", key="equity_bottom_csv")

@@ -67,13 +67,26 @@ def show(chosen: Filters) -> None:
 
 
 def _show_options(indicator: Indicator, districts: bool) -> list[str]:
-    """The values a map of ``indicator`` can show. A district is either a priority district
-    or not, so districts have no priority split (provinces and the country do)."""
+    """The values a map of ``indicator`` can show: the total, each group of a split with a
+    parity index and that index, each group of the package's dimensions (ethnicity…). A
+    district is either a priority district or not, so districts have no priority split
+    (provinces and the country do)."""
     out = [TOTAL]
     for split in PARITY_SPLITS:
         if split in indicator.splits and not (districts and SPLIT[split].of_district):
             out += [f"{split}:{group}" for group in (*GROUPS[split], PARITY)]
+    for split in extract.registry().dimensions:
+        if split in indicator.splits:
+            out += [f"{split}:{group}" for group in extract.split_groups(split)]
     return out
+
+
+def _start(split: str) -> str:
+    """What a split shows first: its parity index, or its first group."""
+    if not split:
+        return TOTAL
+    return f"{split}:{PARITY}" if split in PARITY_SPLITS else \
+        f"{split}:{extract.split_groups(split)[0]}"
 
 
 def _split_of(show: str) -> str:
@@ -97,17 +110,15 @@ def choose_indicator(chosen: Filters) -> str:
 
 def choose_show(indicator: Indicator, lang: str, districts: bool) -> tuple[str | None, str]:
     """The split (``by``) and the group shown: the total, one group, or the parity index.
-    A link's ``by`` shows that split's parity index. ``districts``: the map colours
-    districts."""
+    A link's ``by`` shows that split's parity index (a dimension's first group).
+    ``districts``: the map colours districts."""
     options = _show_options(indicator, districts)
-    splits = [""] + sorted({_split_of(o) for o in options if o != TOTAL},
-                           key=PARITY_SPLITS.index)
+    splits = [""] + list(dict.fromkeys(_split_of(o) for o in options if o != TOTAL))
 
     def describe(split: str) -> str:
-        return show_label(f"{split}:{PARITY}" if split else TOTAL, lang)
+        return show_label(_start(split), lang)
 
-    def start(split: str) -> str:
-        return f"{split}:{PARITY}" if split else TOTAL
+    start = _start
 
     if url_state.incoming(BY) is not None:
         st.session_state[SHOW] = start(url_state.choose(

@@ -83,7 +83,7 @@ def over_the_years(chosen: Filters, indicator, by: str, areas: list[trends.Area]
     every_group = trends.series(fetch_years, indicator.id, years, areas, by or None)
     rows = trends.without_empty_groups(every_group)
     title = (t("trends.lines.title_split", lang, name=indicator.name(lang),
-               split=t(f"split_picker.option.{by}", lang).lower()) if by
+               split=extract.split_words().word(by, lang)) if by
              else t("trends.lines.title", lang, name=indicator.name(lang)))
     show_lines(rows, indicator, by, title=title,
                             subtitle=t("trends.lines.subtitle", lang, span=span,
@@ -180,9 +180,10 @@ def show_lines(rows: pd.DataFrame, indicator: Indicator, by: str, *, title: str,
                   lang=lang)
     if by:
         groups = [g for g in dict.fromkeys(rows["group"]) if g not in (TOTAL, PARITY)]
+        words = extract.split_words()
         shown = rows[rows["group"].isin(groups)].assign(
-            group_name=lambda d: [t(f"equity.group.{g}", lang) for g in d["group"]])
-        names = [t(f"equity.group.{g}", lang) for g in groups]
+            group_name=lambda d: [words.group(by, g, lang) for g in d["group"]])
+        names = [words.group(by, g, lang) for g in groups]
         chart = built(lines_chart, rows=shown, colour_field="group_name",
                       colour_title=t("chart.group", lang), domain=names,
                       colours=list(GROUP_COLOURS[:len(names)]), facet="area_name",
