@@ -15,7 +15,7 @@ import pandas as pd
 
 from lib.aggregate import in_area_sql
 from lib.country import Country, parse_country
-from lib.tables import TABLE
+from lib.tables import AT_CUT_OFF, TABLE
 from lib.vocabulary import FACILITY, FACILITY_ITEMS, facility_flags_sql
 
 DEFAULT_EXTRACT = Path(__file__).resolve().parent.parent / "data" / "emis.duckdb"
@@ -480,6 +480,30 @@ def school_quality(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFra
         return pd.DataFrame(columns=["year", "standard", "score", "met"])
     return con.execute("SELECT year, standard, score, met FROM quality WHERE school_id = ? "
                        "ORDER BY year DESC, standard", [str(school_id)]).df()
+
+
+def school_groups(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
+    """Pupils of one school by year, dimension, group and sex (grades summed): year,
+    dimension, group, sex, enrolled (no rows without a table of pupils by group)."""
+    if not has_table(con, "enrolment_groups"):
+        return pd.DataFrame(columns=["year", "dimension", "group", "sex", "enrolled"])
+    return con.execute("""
+        SELECT year, dimension, "group", sex, CAST(sum(enrolled) AS DOUBLE) AS enrolled
+        FROM enrolment_groups WHERE school_id = ? GROUP BY ALL ORDER BY ALL""",
+        [str(school_id)]).df()
+
+
+def school_functioning(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
+    """Pupils of one school at the Child Functioning Module's cut-off, by year, domain
+    (``any``: each pupil once) and sex: year, domain, sex, pupils (no rows without a
+    functioning table; a year the school reports has its rows, zeros included)."""
+    if not has_table(con, "functioning"):
+        return pd.DataFrame(columns=["year", "domain", "sex", "pupils"])
+    return con.execute(f"""
+        SELECT year, domain, sex,
+               CAST(sum(CASE WHEN {AT_CUT_OFF} THEN pupils ELSE 0 END) AS DOUBLE) AS pupils
+        FROM functioning f WHERE school_id = ? GROUP BY ALL ORDER BY ALL""",
+        [str(school_id)]).df()
 
 
 def school_problems(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from lib.country import Country
 from lib.tables import TABLE
-from lib.vocabulary import FACILITY_ITEMS, JMP_LADDER, NATIONAL
+from lib.vocabulary import ANY_DOMAIN, FACILITY_ITEMS, JMP_LADDER, NATIONAL
 
 # What a school profile shows of the facilities table: the services on the JMP ladder and
 # the yes/no items, as the table declares them. A search asks for the facility items of
@@ -290,6 +290,44 @@ def enrolment_table(enrolment: pd.DataFrame) -> pd.DataFrame:
                                  aggfunc="sum", fill_value=0)
     wide.columns = [str(int(c)) for c in wide.columns]
     return wide.reset_index()
+
+
+def groups_in(groups: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One school's pupils by group in ``year`` (from :func:`lib.db.school_groups`):
+    dimension, group, F, M, total and share (% of the pupils of the dimension), the groups
+    of each dimension largest first."""
+    rows = groups[groups["year"] == year]
+    columns = ["dimension", "group", "F", "M", "total", "share"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    wide = rows.pivot_table(index=["dimension", "group"], columns="sex", values="enrolled",
+                            aggfunc="sum", fill_value=0).reindex(columns=["F", "M"],
+                                                                 fill_value=0)
+    wide.columns.name = None
+    wide = wide.reset_index()
+    wide["total"] = wide["F"] + wide["M"]
+    wide["share"] = 100 * wide["total"] / wide.groupby("dimension")["total"].transform("sum")
+    return wide.sort_values(["dimension", "total", "group"], ascending=[True, False, True],
+                            kind="stable")[columns].reset_index(drop=True)
+
+
+def functioning_in(functioning: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One school's pupils at the cut-off in ``year`` (from
+    :func:`lib.db.school_functioning`): domain, F, M, total; ``any`` (each pupil once)
+    first, then the domains with a pupil, most first. Empty when the school did not report
+    functioning that year."""
+    rows = functioning[functioning["year"] == year]
+    if rows.empty:
+        return pd.DataFrame(columns=["domain", "F", "M", "total"])
+    wide = rows.pivot_table(index="domain", columns="sex", values="pupils", aggfunc="sum",
+                            fill_value=0).reindex(columns=["F", "M"], fill_value=0)
+    wide.columns.name = None
+    wide = wide.reset_index()
+    wide["total"] = wide["F"] + wide["M"]
+    wide["first"] = wide["domain"] != ANY_DOMAIN
+    wide = wide[(wide["total"] > 0) | ~wide["first"]]
+    return wide.sort_values(["first", "total", "domain"], ascending=[True, False, True],
+                            kind="stable").drop(columns="first").reset_index(drop=True)
 
 
 def latest_at_most(years: Sequence[int], year: int) -> int | None:

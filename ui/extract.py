@@ -528,6 +528,8 @@ class SchoolRecords:
     facilities: pd.DataFrame  # by year
     quality: pd.DataFrame  # scores by year and standard
     problems: pd.DataFrame  # the build's warnings about it, as stored
+    groups: pd.DataFrame  # pupils by year, dimension, group and sex
+    functioning: pd.DataFrame  # pupils at the functioning cut-off by year, domain and sex
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -541,7 +543,9 @@ def _school_records(extract_path: str, extract_build_id: str,
                              db.school_teachers(con, school_id),
                              db.school_facilities(con, school_id),
                              db.school_quality(con, school_id),
-                             db.school_problems(con, school_id))
+                             db.school_problems(con, school_id),
+                             db.school_groups(con, school_id),
+                             db.school_functioning(con, school_id))
 
 
 @st.cache_data(max_entries=2, show_spinner=False)

@@ -276,7 +276,7 @@ def show_groups(rows: pd.DataFrame, indicator: Indicator, dimension: str, *, tit
                       border=False):
         chart_export.show(chart, rows, file_name=file_name, lang=lang, key="equity_groups")
     missing = int(rows["value"].isna().sum())
-    notes = [t("equity.groups.note", lang)]
+    notes = [t("equity.groups.note", lang, split=words.label(dimension, lang))]
     if missing:
         notes.append(t("equity.groups.missing", lang, n=missing))
     if rows["small"].any():

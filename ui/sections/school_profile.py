@@ -17,7 +17,7 @@ from lib import schools
 from lib.country import Country, admin_level_name
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
-from lib.vocabulary import LOCALITIES, OWNERSHIPS, TOTAL
+from lib.vocabulary import ANY_DOMAIN, LOCALITIES, OWNERSHIPS, TOTAL
 from ui import extract, maps, tables, values
 from ui.chart_export import GROUP_COLOURS
 from ui.filters import Filters
@@ -353,6 +353,49 @@ def quality(frame: pd.DataFrame, lang: str) -> None:
     st.caption(t("schools.profile.quality.note", lang))
 
 
+# --------------------------------------------------------------------------- inclusion
+
+
+def inclusion(found: extract.SchoolRecords, year: int, lang: str) -> None:
+    """Its pupils by the package's groups (ethnicity…) and with a functional difficulty, in
+    the year shown: only for an extract that has either table."""
+    if not (extract.has_values("enrolment_groups") or extract.has_values("functioning")):
+        return
+    st.subheader(t("schools.profile.inclusion.heading", lang))
+    words = extract.split_words()
+    groups = schools.groups_in(found.groups, year)
+    functioning = schools.functioning_in(found.functioning, year)
+    columns = st.columns(2, gap="large")
+    with columns[0]:
+        if groups.empty:
+            st.info(t("schools.profile.inclusion.no_groups", lang,
+                      year=format_school_year(year, lang)), icon=":material/database_off:")
+        for dimension, rows in groups.groupby("dimension", sort=False):
+            st.markdown(f"**{escape(words.label(dimension, lang))}**")
+            shown = rows.drop(columns="dimension").assign(
+                group=[words.group(dimension, g, lang) for g in rows["group"]],
+                share=[values.format_value(v, "%", lang) for v in rows["share"]])
+            tables.table(shown, {"group": t("chart.group", lang),
+                                 "F": t("schools.sex.F", lang), "M": t("schools.sex.M", lang),
+                                 "total": t("schools.profile.inclusion.total", lang),
+                                 "share": t("schools.profile.inclusion.share", lang)},
+                         lang=lang, counts=["F", "M", "total"], key=f"schools_{dimension}")
+    with columns[1]:
+        st.markdown(f"**{t('schools.profile.inclusion.functioning', lang)}**")
+        if functioning.empty:
+            st.info(t("schools.profile.inclusion.no_functioning", lang,
+                      year=format_school_year(year, lang)), icon=":material/database_off:")
+        else:
+            shown = functioning.assign(domain=[
+                t("schools.profile.inclusion.any", lang) if d == ANY_DOMAIN
+                else words.group("domain", d, lang) for d in functioning["domain"]])
+            tables.table(shown, {"domain": t("schools.profile.inclusion.domain", lang),
+                                 "F": t("schools.sex.F", lang), "M": t("schools.sex.M", lang),
+                                 "total": t("schools.profile.inclusion.total", lang)},
+                         lang=lang, counts=["F", "M", "total"], key="schools_functioning")
+            st.caption(t("schools.profile.inclusion.functioning_note", lang))
+
+
 def show(school_id: str, chosen: Filters) -> None:
     """The whole profile for the sidebar's school year."""
     lang = chosen.lang
@@ -385,5 +428,6 @@ def show(school_id: str, chosen: Filters) -> None:
                               schools.level_grades(country, levels), year)
     pupils(enrolment, year, lang, school_id)
     teachers(record, figures, levels, country, lang)
+    inclusion(found, year, lang)
     facilities(rooms, year, lang)
     quality(found.quality, lang)
