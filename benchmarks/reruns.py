@@ -7,7 +7,9 @@ then its filters are changed one at a time as a user would, and every rerun is t
 - the page's indicator, when it has one: several indicators, each seen for the first time,
   so its numbers, charts and map are computed, not read from a cache;
 - the page's split (sex, locality, …) under each of those indicators;
-- the Map page's own controls: areas, value shown, schools on and off.
+- the Map page's own controls: areas, value shown, schools on and off;
+- "equity inclusive", "trends inclusive": the same with the shares of groups, functional
+  difficulty and representation, split by ethnicity, home language and functional domain.
 
 Timings go into the benchmark table, never into tests.
 """
@@ -22,11 +24,19 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGET = "p95 ≤ 300 ms"
-PAGES = ("overview", "map", "equity", "trends", "schools", "data-quality")
+PAGES = ("overview", "map", "equity", "trends", "schools", "data-quality",
+         "equity inclusive", "trends inclusive")
 INDICATORS = ("ger_primary", "ner_primary", "ptr_primary", "repetition_primary", "gir_g1",
               "qualified_teachers_primary", "ger_lower_secondary", "dropout_primary",
               "survival_last_primary", "oosr_primary")
 SPLITS = ("sex", "locality", "priority", "ownership")
+# The inclusive data: shares of groups, representation, functional difficulty, split by the
+# package's dimensions and the functional domains (pages "equity inclusive" …).
+INCLUSIVE_INDICATORS = ("female_share_primary", "group_share_ethnicity_hmong_mien_primary",
+                        "functional_difficulty_primary", "enrolment_lower_secondary",
+                        "representation_ethnicity_mon_khmer_upper_secondary")
+INCLUSIVE_SPLITS = ("ethnicity", "home_language", "domain", "sex")
+INCLUSIVE = " inclusive"
 Row = tuple[str, str, str]
 
 
@@ -67,13 +77,14 @@ def _offered(widget, values: tuple[str, ...]) -> list[str]:
     return [v for v in values if str(widget.format_func(v)) in widget.options]
 
 
-def _changes(at, page: str) -> list[Callable[[], None]]:
+def _changes(at, page: str, indicators: tuple[str, ...] = INDICATORS,
+             split_ids: tuple[str, ...] = SPLITS) -> list[Callable[[], None]]:
     """The filter changes to time on ``page``, in the order a user might make them."""
     steps: list[Callable[[], None]] = []
     if _has(at, "selectbox", "url_indicator"):
-        splits = (_offered(at.segmented_control(key="url_by"), SPLITS)[:2]
+        splits = (_offered(at.segmented_control(key="url_by"), split_ids)[:2]
                   if _has(at, "segmented_control", "url_by") else [])
-        for indicator in _offered(at.selectbox(key="url_indicator"), INDICATORS):
+        for indicator in _offered(at.selectbox(key="url_indicator"), indicators):
             steps.append(lambda i=indicator: at.selectbox(key="url_indicator").set_value(i))
             for by in splits:
                 steps.append(lambda b=by: at.segmented_control(key="url_by").set_value(b))
@@ -95,13 +106,18 @@ def _changes(at, page: str) -> list[Callable[[], None]]:
 
 
 def page_reruns(db: Path, page: str, **query: str) -> list[float]:
-    """Seconds of each rerun of ``page`` after each change of :func:`_changes`."""
+    """Seconds of each rerun of ``page`` after each change of :func:`_changes` (a page
+    named "<page> inclusive": with the inclusive indicators and splits)."""
     times: list[float] = []
+    inclusive = page.endswith(INCLUSIVE)
+    page = page.removesuffix(INCLUSIVE)
     with extract_env(db):
         at = open_page(page, **query).run()
         if at.exception:
             raise RuntimeError(at.exception[0].value)
-        for change in _changes(at, page):
+        changes = (_changes(at, page, INCLUSIVE_INDICATORS, INCLUSIVE_SPLITS) if inclusive
+                   else _changes(at, page))
+        for change in changes:
             change()
             started = time.perf_counter()
             at.run()

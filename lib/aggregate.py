@@ -11,6 +11,7 @@ import duckdb
 
 from lib.areas import lineage
 from lib.package import create_table_from_frame
+from lib.country import Country
 from lib.tables import TABLES
 
 
@@ -61,6 +62,22 @@ def create_reporting(con: duckdb.DuckDBPyConnection) -> None:
     """A school reports in a year when it has enrolment rows for that year."""
     con.execute("CREATE OR REPLACE TABLE reporting AS SELECT DISTINCT year, school_id "
                 "FROM enrolment ORDER BY year, school_id")
+
+
+def create_functioning_grades(con: duckdb.DuckDBPyConnection, country: Country) -> None:
+    """The grades whose pupils a school's functioning counts, per year: every grade of each
+    education level the school reports functioning for (rows of any of its grades). A
+    level it does not report on (the module is not asked in pre-primary) is unknown there,
+    not 0; a grade without a pupil with a difficulty still counts its pupils."""
+    pairs = [(grade, level.id) for level in country.levels for grade in level.grades]
+    con.execute("CREATE OR REPLACE TEMP TABLE grade_level (grade INTEGER, level VARCHAR)")
+    con.executemany("INSERT INTO grade_level VALUES (?, ?)", pairs)
+    con.execute("""
+        CREATE OR REPLACE TABLE functioning_grades AS
+        WITH reported AS (SELECT DISTINCT f.year, f.school_id, g.level
+                          FROM functioning f JOIN grade_level g USING (grade))
+        SELECT DISTINCT r.year, r.school_id, g.grade
+        FROM reported r JOIN grade_level g USING (level) ORDER BY ALL""")
 
 
 def create_aggregates(con: duckdb.DuckDBPyConnection, optional: dict[str, bool]) -> None:

@@ -30,7 +30,8 @@ from geo.boundaries import BoundaryMatch, FileReport, check_readable, load_bound
 from geo.simplify import simplify_levels
 from lib.age_groups import METHOD as AGE_GROUP_METHOD
 from lib.age_groups import SERIES_KEY, parse_age_group, single_ages_table
-from lib.aggregate import add_school_context, create_aggregates, create_reporting
+from lib.aggregate import (add_school_context, create_aggregates, create_functioning_grades,
+                           create_reporting)
 from lib.country import Country, admin_level_name, country_words, load_country
 from lib.i18n import country_words_in_use
 from lib.package import create_table_from_frame, has_value
@@ -192,6 +193,7 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
     if optional["enrolment_groups"]:
         check_groups(con, log, files["enrolment_groups"])
     if optional["functioning"]:
+        create_functioning_grades(con, country)
         check_functioning(con, log, files["functioning"])
     check_population(con, country, optional["population"], log,
                      files.get("population", "population"))

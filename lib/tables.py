@@ -227,10 +227,11 @@ _FUNCTIONING = Relation(
     "functioning", "functioning f JOIN schools s USING (school_id)", "f.year",
     {"grade": "f.grade", "sex": "f.sex", "domain": "f.domain"},
     {"pupils": f"CASE WHEN {AT_CUT_OFF} THEN f.pupils ELSE 0 END"})
-# The pupils of the schools that report functioning in a year: its denominator.
+# The pupils of the grades a school reports functioning for (the build's
+# functioning_grades: the grades of each level it reports on), in a year: its denominator.
 _FUNCTIONING_ENROLMENT = Relation(
-    "functioning_enrolment", "enrolment e JOIN (SELECT DISTINCT year, school_id FROM "
-    "functioning) fr USING (year, school_id) JOIN schools s USING (school_id)", "e.year",
+    "functioning_enrolment", "enrolment e JOIN functioning_grades fg USING (year, school_id, "
+    "grade) JOIN schools s USING (school_id)", "e.year",
     {"grade": "e.grade", "sex": "e.sex"}, {"enrolled": "e.enrolled"})
 # The schools that report functioning in a year, and those that enrol at least one pupil
 # with a functional difficulty (at the cut-off, in any domain).

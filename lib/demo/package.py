@@ -20,6 +20,7 @@ from lib.demo.dirt import (JUMP_FACTOR, JUMP_MIN, JUMP_SHARE, PTR_HIGH, PTR_LOW,
                            age_bounds, plan_dirt)
 from lib.demo.facilities import ITEMS, STANDARDS, classrooms, facility_values, quality_scores
 from lib.demo.flows import BURN_IN, Chunk, YearRows, plan_chunks, simulate_chunk
+from lib.demo.inclusion import INCLUSION_TABLES, write_inclusion
 from lib.demo.places import (Boundaries, Locations, copy_boundary_files, load_district_polygons,
                              place_schools, write_schematic)
 from lib.demo.register import (LEVEL_BITS, PRIMARY_GRADES, SCHOOL_COLUMNS, Register,
@@ -31,7 +32,7 @@ from lib.tables import TABLE
 
 GENERATOR = "lib.demo"
 TABLES = ("admin_units", "schools", "enrolment", "teachers", "facilities", "population",
-          "district_attributes", "quality", "targets")
+          "district_attributes", "quality", "targets") + INCLUSION_TABLES
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 TARGET_SOURCE = "ESSDP 2021–2025 (synthetic)"
 TARGETS = (
@@ -107,14 +108,20 @@ def generate_package(out: Path, *, seed: int = 2024, scale: float = 1.0,
     else:
         copy_boundary_files(bounds, out / "boundaries")
     _csv(district_attributes(areas), out / "district_attributes.csv")
-    _csv(population_table(areas, range(first, last + 1)), out / "population.csv")
+    population = population_table(areas, range(first, last + 1))
+    _csv(population, out / "population.csv")
     _csv(pd.DataFrame([{"indicator": i, "year": y, "value": v, "source": TARGET_SOURCE}
                        for i, y, v in TARGETS]), out / "targets.csv")
     _csv(schools_table(register, places), out / "schools.csv")
 
     writer = _PackageWriter(out, register, areas, country, plan, seed, first, last, progress)
     writer.run()
+    # Inclusive data (ethnicity, home language, child functioning), read from the enrolment
+    # just written; lib.demo.inclusion checks its own sums.
+    inclusion = write_inclusion(out, register, areas, population, seed, first, last, progress)
     manifest = writer.manifest(bounds, places, scale)
+    manifest["inclusion"] = {k: v for k, v in inclusion.items() if k != "groups_partial"}
+    manifest["dirt"]["groups_partial"] = inclusion.get("groups_partial", [])
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8")

@@ -4,6 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from lib import db
+
+
+@pytest.fixture
+def con(demo_extract, monkeypatch):
+    """A connection to the demo extract, which the pages read (``EMIS_DB``)."""
+    monkeypatch.setenv("EMIS_DB", str(demo_extract))
+    connection = db.connect_current(demo_extract)
+    yield connection
+    connection.close()
+
 
 @pytest.fixture(autouse=True)
 def _demo_country_words(demo_country_words):

@@ -27,14 +27,6 @@ def query(at: AppTest) -> dict[str, str]:
     return dict(at.query_params)
 
 
-@pytest.fixture
-def con(demo_extract, monkeypatch):
-    monkeypatch.setenv("EMIS_DB", str(demo_extract))
-    connection = db.connect_current(demo_extract)
-    yield connection
-    connection.close()
-
-
 def test_default_view_is_gender_parity_of_the_ger_by_district(con):
     at = run_page()
     year = max(db.extract_info(con).years)

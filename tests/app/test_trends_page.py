@@ -20,14 +20,6 @@ def run_page(**query: str) -> AppTest:
     return open_page(PAGE, timeout=TIMEOUT, **query)
 
 
-@pytest.fixture
-def con(demo_extract, monkeypatch):
-    monkeypatch.setenv("EMIS_DB", str(demo_extract))
-    connection = db.connect_current(demo_extract)
-    yield connection
-    connection.close()
-
-
 GER = "Gross enrolment ratio, Primary"
 
 

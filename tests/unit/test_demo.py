@@ -26,7 +26,9 @@ from tests.conftest import shared_geo_or_skip
 SMALL = dict(seed=7, scale=0.1, years=(2022, 2024))
 PACKAGE_FILES = {"country.toml", "admin_units.csv", "boundaries", "schools.csv",
                  "enrolment.parquet", "teachers.parquet", "facilities.csv", "population.csv",
-                 "district_attributes.csv", "quality.csv", "targets.csv", "manifest.json"}
+                 "district_attributes.csv", "quality.csv", "targets.csv", "manifest.json",
+                 "enrolment_groups.parquet", "population_groups.parquet", "group_names.csv",
+                 "functioning.parquet"}
 
 
 def _quiet(_: str) -> None:

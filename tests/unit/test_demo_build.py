@@ -28,6 +28,8 @@ def test_build_warnings_are_exactly_the_planted_dirt(demo_package, demo_extract)
             by_kind[row.kind].add((row.school_id, int(row.year)))
         elif row.kind == "non_reporting":
             by_kind[row.kind].add((str(int(row.year)), row.school_id))
+        elif row.kind == "groups_partial":
+            by_kind[row.kind].add((json.loads(row.params)["dimension"], int(row.year)))
         else:
             by_kind[row.kind].add(row.unit_code)
     for kind in SCHOOL_KINDS:
@@ -36,6 +38,8 @@ def test_build_warnings_are_exactly_the_planted_dirt(demo_package, demo_extract)
         assert by_kind[kind] == {(d["school_id"], d["year"]) for d in dirt[kind]}, kind
     planted = {(year, school) for year, ids in dirt["non_reporting"].items() for school in ids}
     assert by_kind["non_reporting"] == planted
+    assert by_kind["groups_partial"] == {(d["dimension"], d["year"])
+                                         for d in dirt["groups_partial"]}
     assert len(found) == sum(len(by_kind[k]) for k in by_kind), "a planted item warned twice"
 
 

@@ -32,7 +32,9 @@ def test_indicators_are_rates_with_a_dimension(demo_con):
     options = equity_view.indicators(registry, "primary")
     assert "ger_primary" in options and "ptr_primary" in options
     assert not any(registry.get(i).is_count for i in options)
-    assert equity_view.dimensions(registry.get("ger_primary")) == ["sex", "priority"]
+    # the demo gives the population by ethnicity: the GER splits by it
+    assert equity_view.dimensions(registry.get("ger_primary")) == ["sex", "priority",
+                                                                   "ethnicity"]
     assert equity_view.dimensions(registry.get("ptr_primary")) == ["locality", "priority",
                                                                    "ownership"]
     assert preferred_indicator(options, "primary", "nope") == "ger_primary"

@@ -61,8 +61,14 @@ def _check_all_levels_and_splits(con, ind_id: str, levels=LEVELS) -> int:
             assert sorted(set(got["year"])) == years, (ind_id, level, by)
             if by is None:
                 unsplit = got
-            else:  # a split's totals are the unsplit rows (the Equity page reuses them)
+            elif by not in registry_for(con).dimensions:
+                # a split's totals are the unsplit rows (the Equity page reuses them)
                 assert_same(got[got["group"] == "T"], unsplit, (ind_id, level, by, "T"))
+            else:  # by a dimension: the pupils of the groups, equal where they add up
+                totals = got[got["group"] == "T"].reset_index(drop=True)
+                whole = ~totals["flags"].str.contains("groups_mismatch")
+                assert_same(totals[whole].reset_index(drop=True),
+                            unsplit[whole].reset_index(drop=True), (ind_id, level, by, "T"))
             checked += 1
     return checked
 

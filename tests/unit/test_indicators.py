@@ -707,6 +707,10 @@ def test_demo_values_are_plausible(demo_con):
         low, high = PLAUSIBLE[ind.family]
         national = compute(demo_con, ind.id, "national", year)
         got = national["value"].iloc[0]
+        if ind.id == "functional_difficulty_pre_primary":
+            # the module is for ages 5–17: no school reports it for pre-primary
+            assert math.isnan(got)
+            continue
         assert low <= got <= high, (ind.id, got)
         districts = compute(demo_con, ind.id, "district", year)
         assert districts["value"].notna().sum() > 0, ind.id
