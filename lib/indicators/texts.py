@@ -22,8 +22,9 @@ _FLOW_CAVEAT = (
     "all for small areas: a rate below 0 or above 100 is shown as computed and flagged "
     "'inconsistent flow'.")
 _POP_CAVEAT = (
-    "Population exists only by {level2:lower}, sex and age, so the rate splits only by sex "
-    "and priority {level2:lower}. Projections drift as the census ages; pupils who cross "
+    "Population exists only by {level2:lower}, sex and age (and by the groups a package "
+    "gives it for, such as ethnicity), so the rate splits only by sex, priority "
+    "{level2:lower} and those groups. Projections drift as the census ages; pupils who cross "
     "{level2:lower} boundaries (towns, boarding schools) inflate one {level2:lower} and "
     "deflate another.")
 

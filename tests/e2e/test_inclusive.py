@@ -21,7 +21,7 @@ def test_equity_by_ethnicity_in_lao_from_a_link(app_url, tab):
     # the groups side by side: a dot per province and group; the button of the dimension
     expect(marks(tab, 0, "g.mark-symbol path").first).to_be_visible(timeout=TIMEOUT_MS)
     assert marks(tab, 0, "g.mark-symbol path").count() >= 18 * 3
-    expect(page.get_by_role("button", name="ຊົນເຜົ່າ")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("radio", name="ຊົນເຜົ່າ", checked=True)).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_text("ລາວ-ໄຕ").first).to_be_attached(timeout=TIMEOUT_MS)
     settle(tab)
     assert "by=ethnicity" in page.url and "lang=lo" in page.url
@@ -41,7 +41,7 @@ def test_equity_by_functional_domain(app_url, tab):
     expect(page.get_by_role("heading", name=t("equity.title"))).to_be_visible(
         timeout=TIMEOUT_MS)
     expect(marks(tab, 0, "g.mark-symbol path").first).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_role("button", name=t("split_picker.option.domain"))).to_be_visible(
+    expect(page.get_by_role("radio", name=t("split_picker.option.domain"), checked=True)).to_be_visible(
         timeout=TIMEOUT_MS)
     settle(tab)
     assert "by=domain" in page.url

@@ -63,9 +63,11 @@ def show(chosen: Filters) -> None:
     within = indicator_map.view_of(chosen, level).within
     areas = level_word(country, level, lang, plural=True)
     year = format_school_year(chosen.year, lang)
-    context = t("equity.context", lang, name=escape(indicator.name(lang)), year=year,
-                where=where_words(within, level, lang))
-    st.caption(context)
+    # The charts' subtitle is plain text (Vega); the caption is Markdown, its data escaped.
+    context = t("equity.context", lang, name=indicator.name(lang), year=year,
+                where=where_words(within, level, lang, markdown=False))
+    st.caption(t("equity.context", lang, name=escape(indicator.name(lang)), year=year,
+                 where=where_words(within, level, lang)))
     stem = file_stem(indicator.id, dimension, chosen.year, within or level)
     frame, national, ranked = gap_section(chosen, indicator, dimension, within, level, stem,
                                           context)
@@ -76,12 +78,13 @@ def show(chosen: Filters) -> None:
     bottom_section(chosen, indicator, dimension, frame, ranked, areas, stem)
 
 
-def where_words(within: str, level: str, lang: str) -> str:
-    """"districts of Vientiane" or "provinces of Lao PDR"."""
+def where_words(within: str, level: str, lang: str, *, markdown: bool = True) -> str:
+    """"districts of Vientiane" or "provinces of Lao PDR" (the area's name escaped for
+    Markdown, or as it is for a chart)."""
     where = extract.area_names(lang)[within] if within else extract.country_name(lang)
     return t("equity.where", lang, areas=level_word(extract.country(), level, lang,
                                                     plural=True),
-             where=escape(where))
+             where=escape(where) if markdown else where)
 
 
 def gap_section(chosen: Filters, indicator, dimension: str, within: str, level: str,
