@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import db
 from lib.i18n import format_school_year, t
+from lib.indicators import registry_for
 from lib.schools_layer import ATTRIBUTES
 from tests.app.pages import ok, url_notices
 from ui.markdown import escape
@@ -82,15 +83,21 @@ def test_provinces_parity_and_a_link(extract):
     assert "by" not in at.query_params
 
 
-def test_every_value_shown_of_every_split(extract):
+def test_every_value_shown_of_every_split(extract, demo_extract):
     at = ok(open_map(admin="province", indicator="enrolment_primary"))
     options = at.selectbox(key="map_show").options
-    assert len(options) == 1 + 3 * 3  # total, then two groups and parity of three splits
+    with db.connect_current(demo_extract) as con:
+        registry = registry_for(con)
+    groups = sum(len(registry.split(d).groups) for d in registry.dimensions)
+    assert groups == 6 + 4  # the demo's ethnicities and home languages
+    # total, two groups and parity of three splits, each group of the package's dimensions
+    assert len(options) == 1 + 3 * 3 + groups
     shown = set()
     for index in range(len(options)):
         ok(at.selectbox(key="map_show").select_index(index).run())
         shown.add(at.selectbox(key="map_show").value)
     assert len(shown) == len(options) and "priority:parity" in shown
+    assert "ethnicity:hmong_mien" in shown
 
 
 def test_bad_links_fall_back_with_a_notice(extract):

@@ -7,11 +7,16 @@ of it, every split (no split included). On the Map a split is the value shown: t
 each split's parity index (computed from both groups, so a group without values shows as a
 missing index; the groups themselves are drawn on Equity and Trends for every split).
 
-Equity opens every indicator, but its splits only for one indicator of each family (e.g.
-``repetition_primary`` of the grade-by-grade repetition rates): its split views cost a second
-each in CPU, and the data of every indicator × split combination already pass through the
-Trends sweep (the same engine answers); Equity's own handling of them is the same within a
-family.
+Equity and Trends open every indicator, but their splits only for one indicator of each
+family (e.g. ``repetition_primary`` of the grade-by-grade repetition rates): a split view
+costs a second or more in CPU, the pages handle the indicators of one family alike, and the
+engine's answer for every indicator × level × split is checked in
+tests/unit/test_indicator_years.py. The Map shows every indicator with every value shown.
+
+The shares and representation indices of a package's groups (one indicator per group of a
+dimension and level) are swept for the first group of each dimension: the groups of a
+dimension differ only in the group the same SQL picks. Splits include the package's
+dimensions (ethnicity, home language) and the functional domains.
 
 Overview and Trends are swept in the last year (the default of a link; Trends draws every
 year anyway), Equity (provinces, where the priority split exists) and the Map (districts) in
@@ -31,7 +36,7 @@ from streamlit.testing.v1 import AppTest
 from lib import db
 from lib.i18n import t
 from lib.indicators import registry_for
-from lib.vocabulary import PARITY_SPLITS, SPLITS
+from lib.vocabulary import PARITY_SPLITS
 from tests.app.pages import APP
 
 TIMEOUT = 120
@@ -43,14 +48,24 @@ SWEEPS = {  # page: (year, the page's own query)
 }
 LEVELS = ("pre_primary", "primary", "lower_secondary", "upper_secondary")  # the demo's
 MAP_SHOWN = {t("map.show.total")} | {t(f"map.show.{by}.parity") for by in PARITY_SPLITS}
+PER_GROUP = ("group_share", "representation")  # families with one indicator per group
+
+
+def indicator_id(label: str) -> str:
+    """The id of an indicator picker's option ("Name (id)"; "" for none)."""
+    return label.rsplit("(", 1)[1].rstrip(")") if label.endswith(")") else ""
 
 
 class Sweep:
     """One page opened in AppTest, stepped through its choices; every exception kept."""
 
     def __init__(self, at: AppTest, page: str, family: Callable[[str], str],
-                 families_only: bool = False):
+                 families_only: bool = False, splits: tuple[str, ...] = (),
+                 group_of: Callable[[str], tuple] = lambda indicator: ()):
         self.at, self.page = at, page
+        self.splits = splits  # every split of the extract, in order
+        self.group_of = group_of  # (family, dimension) of a per-group indicator, else ()
+        self.groups_seen: set[tuple] = set()
         self.views = 0
         self.failures: list[str] = []
         self.family = family  # of an indicator id
@@ -79,7 +94,7 @@ class Sweep:
         except KeyError:
             return None, []
         labels = list(split.options)
-        offered = [None] + [by for by in SPLITS if str(split.format_func(by)) in labels]
+        offered = [None] + [by for by in self.splits if str(split.format_func(by)) in labels]
         return split.value or None, [
             (by, lambda a, by=by: a.segmented_control(key="url_by").set_value(by))
             for by in offered]
@@ -101,9 +116,15 @@ class Sweep:
                 self.open(f"{name} split={split}", step)
 
     def run(self) -> None:
-        """Every indicator of the level the page opened with, with every split."""
+        """Every indicator of the level the page opened with, with every split (the first
+        group's of each per-group family and dimension)."""
         level = self.at.selectbox(key="url_level").value
-        for index in range(len(self.at.selectbox(key="url_indicator").options)):
+        for index, label in enumerate(self.at.selectbox(key="url_indicator").options):
+            group = self.group_of(indicator_id(label))
+            if group in self.groups_seen:
+                continue
+            if group:
+                self.groups_seen.add(group)
             self.indicator(level, index)
 
 
@@ -122,8 +143,17 @@ def test_every_choice_of_a_page_draws_without_an_exception(page, level, demo_con
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="url_level").value == level
     registry = registry_for(demo_con)
+
+    def group_of(indicator: str) -> tuple:
+        if indicator not in registry:
+            return ()
+        found = registry.get(indicator)
+        return ((found.family, found.params["dimension"]) if found.family in PER_GROUP
+                else ())
+
     sweep = Sweep(at, page, lambda indicator: registry.get(indicator).family,
-                  families_only=page == "equity")
+                  families_only=page in ("equity", "trends"), splits=tuple(registry.splits),
+                  group_of=group_of)
     sweep.run()
     assert sweep.views > 20, "the sweep reached the level's indicators"
     assert not sweep.failures, "\n".join(sweep.failures)

@@ -178,8 +178,10 @@ def show_lines(rows: pd.DataFrame, indicator: Indicator, by: str, *, title: str,
     y_title = t(f"chart.axis.{unit}", lang, name=indicator.name(lang))
     common = dict(unit=unit, y_title=y_title, title=title, subtitle=subtitle, year=year,
                   lang=lang)
-    if by:
-        groups = [g for g in dict.fromkeys(rows["group"]) if g not in (TOTAL, PARITY)]
+    groups = [g for g in dict.fromkeys(rows["group"]) if g not in (TOTAL, PARITY)]
+    if by and not groups:  # no group has a value in any year: the totals, said so
+        st.caption(t("trends.lines.no_groups", lang))
+    if groups:
         words = extract.split_words()
         shown = rows[rows["group"].isin(groups)].assign(
             group_name=lambda d: [words.group(by, g, lang) for g in d["group"]])
