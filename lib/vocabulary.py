@@ -104,16 +104,9 @@ COMMON_SPLITS: tuple[str, ...] = tuple(s.id for s in SPLIT_DECLARATIONS if not s
 # URLs and the engine use.
 RESERVED_DIMENSIONS: tuple[str, ...] = SPLITS + ("none", "total", "t", "parity", "group",
                                                  "dimension", "split", "any")
-DIMENSION_ID = r"[a-z][a-z0-9_]{0,39}"
+DIMENSION_ID = r"[a-z][a-z0-9_]{0,39}"  # a dimension's id: it shows in links and commands
 # The relations (lib.tables) of pupils and population by a dimension of the package.
-DIMENSION_RELATIONS: tuple[str, ...] = ("groups", "population_groups")  # a dimension's id: it shows in links and commands
-
-
-def dimension_split(dimension: str, groups: tuple[str, ...]) -> Split:
-    """The split of a dimension of the package (e.g. ethnicity) with its groups: read from
-    the rows of ``enrolment_groups`` (and ``population_groups``) of that dimension."""
-    return Split(dimension, groups, parity=False, sql="src.group_id",
-                 only_in=DIMENSION_RELATIONS, dimension=True)
+DIMENSION_RELATIONS: tuple[str, ...] = ("groups", "population_groups")
 GROUPS: Mapping[str, tuple[str, ...]] = MappingProxyType({s.id: s.groups
                                                          for s in SPLIT_DECLARATIONS})
 PARITY_SPLITS: tuple[str, ...] = tuple(s.id for s in SPLIT_DECLARATIONS if s.parity)
@@ -124,6 +117,13 @@ SCHOOL_SPLITS: tuple[str, ...] = tuple(s.id for s in SPLIT_DECLARATIONS if s.sch
 DISTRICT_SPLITS: tuple[str, ...] = tuple(s.id for s in SPLIT_DECLARATIONS if s.by_district)
 SCHOOL_SPLIT_COLUMNS: tuple[str, ...] = tuple(s.school_column for s in SPLIT_DECLARATIONS
                                               if s.school_column)
+
+
+def dimension_split(dimension: str, groups: tuple[str, ...]) -> Split:
+    """The split of a dimension of the package (e.g. ethnicity) with its groups: read from
+    the rows of ``enrolment_groups`` (and ``population_groups``) of that dimension."""
+    return Split(dimension, groups, parity=False, sql="src.group_id",
+                 only_in=DIMENSION_RELATIONS, dimension=True)
 
 
 @dataclass(frozen=True)

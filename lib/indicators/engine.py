@@ -469,10 +469,9 @@ def _finish_representation(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
     frame["denominator"] = among_children
     frame["value"] = _ratio(among_pupils, among_children, 1.0)
     frame["weight"] = frame["pd"]
-    frame[f"flag:{fl.SMALL_DENOMINATOR}"] = (_small(frame["pd"], req)
-                                             | ((frame["d"] > 0) & (frame["d"] < fl.SMALL_DENOMINATOR_BELOW["pupils"])))
-    missing = frame["pd"] <= 0
-    frame[f"flag:{fl.NO_POPULATION}"] = missing
+    few_pupils = (frame["d"] > 0) & (frame["d"] < fl.SMALL_DENOMINATOR_BELOW["pupils"])
+    frame[f"flag:{fl.SMALL_DENOMINATOR}"] = _small(frame["pd"], req) | few_pupils
+    frame[f"flag:{fl.NO_POPULATION}"] = frame["pd"] <= 0
     return frame
 
 
@@ -849,8 +848,10 @@ def compute(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str, year:
             by: str | None = None, area: str | None = None, lang: str = "en") -> pd.DataFrame:
     """One indicator for every area of ``level`` (optionally within ``area``) in ``year``.
 
-    ``level``: national, province, district or school. ``by``: sex, locality, ownership or
-    priority (only the splits the indicator allows). ``area``: a province or district code;
+    ``level``: national, province, district or school. ``by``: sex, locality, ownership,
+    priority, domain or a dimension of the package such as ethnicity (only the splits the
+    indicator allows; by a dimension the total is the pupils whose group is reported,
+    flagged groups_mismatch where that is not all of them). ``area``: a province or district code;
     only units inside it are returned. Returns the columns unit_code, unit_name, year,
     group, value, numerator, denominator, flags (a ``;``-separated string), one row per
     unit and group, sorted by unit_code, groups in the contract's order (T, the split's

@@ -32,8 +32,8 @@ from lib.i18n import fill as fill_text, t
 from lib.indicators.texts import FIELDS, ITEM_NAMES, TEXTS
 from lib.tables import columns_needed_by, tables_needed_by
 from lib.vocabulary import (AREA_KINDS, COMMON_SPLITS, DISTRICT_SPLITS, FACILITY_ITEMS,
-                            LEVEL_KINDS, PARITY, SCHOOL, SCHOOL_SPLITS, SPLIT, SPLITS, TOTAL,
-                            Split, dimension_split)
+                            LEVEL_KINDS, SCHOOL, SCHOOL_SPLITS, SPLIT, SPLITS, Split,
+                            dimension_split)
 
 DEFAULT_LANG = "en"
 
@@ -274,13 +274,6 @@ class Registry:
     def split(self, split_id: str) -> Split:
         """The split ``split_id`` (a KeyError for one this extract has not)."""
         return self.splits[split_id]
-
-    def groups(self, by: str | None) -> tuple[str, ...]:
-        """Output groups for a split: T, the split's groups, then parity when it has one."""
-        if by is None:
-            return (TOTAL,)
-        split = self.splits[by]
-        return (TOTAL,) + split.groups + ((PARITY,) if split.parity else ())
 
     @property
     def dimensions(self) -> tuple[str, ...]:
