@@ -61,8 +61,10 @@ SOURCE_SUFFIX = "__source"  # raw_<table>__source: where each long row's values 
 WIDE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 UNUSED_SHOWN = 5  # the unused-columns warning names this many
 NUMBER_PLACEHOLDERS = ("grade", "age")  # match digits (or words of `words`)
-# {level} matches an id of the profile, whose words may be joined by _ (lower_secondary)
-ID_PLACEHOLDERS = ("level",)
+# {level} matches an id of the profile, whose words may be joined by _ (lower_secondary);
+# so do the ids of a dimension, a group (lao_tai), a functional domain (self_care) and an
+# answer of the functioning module (a_lot)
+ID_PLACEHOLDERS = ("level", "dimension", "group", "domain", "degree")
 ID_TEXT = r"[^\W_]+(?:_[^\W_]+)*"
 # {age_group} matches an age group as column names write it: 5-9, 5–9, 65+, 7
 AGE_GROUP_TEXT = r"\d+(?:\s*[-\u2013]\s*\d+|\+)?"

@@ -234,3 +234,28 @@ def test_groups_that_do_not_add_up_and_impossible_functioning_are_warned(tmp_pat
     assert messages["functioning_implausible"] == (
         "school S2: the functioning of 40 pupils is reported in 2023–24, for 16 pupils "
         "enrolled in the same grades")
+
+
+def test_pupils_by_group_from_a_wide_spreadsheet(tmp_path):
+    """A census that keeps a column per group and sex (ETH_lao_tai_F …) gives, through
+    mapping.toml, the same pupils by group as the long table."""
+    package = write_inclusive_package(tmp_path / "package")
+    (package / "enrolment_groups.csv").unlink()
+    (package / "ethnicity_2023.csv").write_text(
+        "SCHOOL,GRADE,ETH_lao_tai_F,ETH_lao_tai_M,ETH_hmong_mien_F,ETH_hmong_mien_M,"
+        "ETH_mon_khmer_F,ETH_mon_khmer_M\n"
+        "S1,1,11,10,,2,,\nS1,2,5,10,4,,,\nS2,1,11,19,,,10,\nS2,2,,,,,16,\nS2,3,,13,,,,\n"
+        "S3,1,,,6,,,\nS3,2,,,,5,,\n", encoding="utf-8")
+    (package / "mapping.toml").write_text(
+        '[[wide]]\nfile = "ethnicity_2023.csv"\ntable = "enrolment_groups"\n\n'
+        '[wide.columns]\nschool_id = "SCHOOL"\ngrade = "GRADE"\n\n'
+        '[wide.values]\nyear = 2023\ndimension = "ethnicity"\n\n'
+        '[[wide.measures]]\npattern = "ETH_{group}_{sex}"\nvalue = "enrolled"\n',
+        encoding="utf-8")
+    build_extract(package, tmp_path / "x.duckdb")
+    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
+        assert context(con).registry.dimensions == ("ethnicity",)
+        for group, pupils in (("lao_tai", 66), ("mon_khmer", 26), ("hmong_mien", 17)):
+            row = value(compute(con, f"group_share_ethnicity_{group}_primary", "national",
+                                2023))
+            assert (row["numerator"], row["denominator"]) == (pupils, 109), group
