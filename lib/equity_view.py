@@ -127,13 +127,15 @@ class Ranked:
 
 
 def ranking(frame: pd.DataFrame, national: pd.DataFrame, *, measure: str,
-            higher_is_better: bool | None, target: float | None = None) -> Ranked:
-    """Every area of ``frame`` ranked by its value (``measure`` value, group T) or its
-    parity index (``measure`` parity). Values: the worse end first (lowest first when
-    higher is better, highest first when lower is better or there is no direction). Parity:
-    the first group furthest behind the second first: the lowest index, or the highest when
-    lower is better."""
-    group = PARITY if measure == INDEX else TOTAL
+            higher_is_better: bool | None, target: float | None = None,
+            group: str = TOTAL) -> Ranked:
+    """Every area of ``frame`` ranked by its value (``measure`` value: of ``group``, the
+    total by default, or one group of a split without a parity index, e.g. Hmong-Mien
+    pupils) or its parity index (``measure`` parity). Values: the worse end first (lowest
+    first when higher is better, highest first when lower is better or there is no
+    direction). Parity: the first group furthest behind the second first: the lowest index,
+    or the highest when lower is better."""
+    group = PARITY if measure == INDEX else group
     rows = frame.loc[frame["group"] == group, ["unit_code", "unit_name", "value", "flags"]]
     rows = rows.drop_duplicates("unit_code").reset_index(drop=True)
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce").astype("float64")

@@ -69,3 +69,25 @@ def test_trends_by_ethnicity(con):
     names = context(con).group_names
     drawn = {row["group_name"] for row in chart_rows(at) if "group_name" in row}
     assert names.group("ethnicity", "hmong_mien") in drawn
+
+
+def test_equity_ranks_the_areas_by_one_group(con):
+    at = open_page("pages/equity.py", timeout=TIMEOUT, indicator="ger_upper_secondary",
+                   by="ethnicity", admin="province")
+    at.selectbox(key="equity_rank_group_ethnicity").set_value("hmong_mien").run()
+    assert not at.exception
+    names = context(con).group_names
+    name = context(con).registry.get("ger_upper_secondary").name()
+    assert t("equity.ranking.title_group", name=name,
+             group=names.group("ethnicity", "hmong_mien")) in titles(at)
+    engine = compute(con, "ger_upper_secondary", "province", _year(con), by="ethnicity")
+    group = engine[engine["group"] == "hmong_mien"]
+    expected = {r.unit_code: r.value for r in group.itertuples() if r.value == r.value}
+    ranking = next(i for i, title in enumerate(titles(at)) if "hmong" in title.lower()
+                   or names.group("ethnicity", "hmong_mien") in title)
+    drawn = {row["unit_code"]: row["value"] for row in chart_rows(at, ranking)
+             if "unit_code" in row and row.get("value") == row.get("value")}
+    assert drawn == pytest.approx(expected)
+    national = compute(con, "ger_upper_secondary", "national", _year(con), by="ethnicity")
+    line = national.loc[national["group"] == "hmong_mien", "value"].iloc[0]
+    assert any(row.get("v") == pytest.approx(line) for row in chart_rows(at, ranking))

@@ -123,8 +123,16 @@ def gap_section(chosen: Filters, indicator, dimension: str, within: str, level: 
                 t("equity.ranking.measure", lang), [equity_view.VALUE, equity_view.INDEX],
                 key="equity_rank_measure", required=True, default=equity_view.VALUE, wrap=True,
                 format_func=lambda m: t(f"equity.ranking.measure_{m}", lang))
+        group = TOTAL
+        if not equity_view.has_parity(dimension):  # rank by one group (Hmong-Mien pupils)
+            words = extract.split_words()
+            group = controls[0].selectbox(
+                t("equity.ranking.group", lang), [TOTAL, *extract.split_groups(dimension)],
+                key=f"equity_rank_group_{dimension}",
+                format_func=lambda g: words.group(dimension, g, lang),
+                help=t("equity.ranking.group_help", lang))
         target = None
-        if measure == equity_view.VALUE:
+        if measure == equity_view.VALUE and group == TOTAL:
             planned = targets.for_indicator(extract.national_targets(), indicator.id,
                                             chosen.year)
             target = controls[1].number_input(
@@ -135,9 +143,12 @@ def gap_section(chosen: Filters, indicator, dimension: str, within: str, level: 
                       else t("equity.ranking.target_help", lang)))
         ranked = equity_view.ranking(frame, national, measure=measure,
                                      higher_is_better=indicator.higher_is_better,
-                                     target=target)
+                                     target=target, group=group)
         title = t(f"equity.ranking.title_{measure}", lang, name=indicator.name(lang),
                   group=t(f"equity.map.title.{dimension}", lang) if parity else "")
+        if group != TOTAL:
+            title = t("equity.ranking.title_group", lang, name=indicator.name(lang),
+                      group=extract.split_words().group(dimension, group, lang))
         show_ranking(ranked, indicator, title=title, subtitle=context,
                                    lang=lang, file_name=file_stem("equity_ranking", stem,
                                                                   measure))
