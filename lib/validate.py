@@ -225,7 +225,7 @@ def _check_column(checker: _Checker, col: Column) -> None:
         checker.rows("reserved_name", f"lower({text}) IN {_sql_list(col.reserved)}",
                      col.name, lambda v, c=col.name: f"{c} '{v}' is a name the explorer uses "
                                                      "itself; call it something else (e.g. "
-                                                     f"{v}_group)")
+                                                     f"{str(v).lower()}_group)")
     if col.kind == "flag":
         words = _sql_list(TRUE_WORDS + FALSE_WORDS)
         checker.rows("wrong_type", f"{text} IS NOT NULL AND lower({text}) NOT IN {words}",
