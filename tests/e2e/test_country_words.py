@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,6 +85,18 @@ def visible_text(page) -> str:
     return "\n".join(texts)
 
 
+def text_of_a_full_page(page, timeout_s: float = TIMEOUT_MS / 1000) -> str:
+    """The page's visible text once its sections have arrived: a page is drawn piece by
+    piece, and on a busy machine its last sections (the catalogue's tabs) may arrive seconds
+    after its heading. Returns what is there after the timeout, for the caller to judge."""
+    deadline = time.monotonic() + timeout_s
+    text = visible_text(page)
+    while len(text) <= 500 and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+        text = visible_text(page)
+    return text
+
+
 def test_another_country_reads_its_own_words_on_every_page(testland, tab):
     testland_url, area_names = testland
     assert_own_words_on_every_page(tab, testland_url, area_names, ("Region", "Municipality"),
@@ -132,7 +145,7 @@ def assert_own_words_on_every_page(tab, base: str, area_names: list[str],
         for level in levels:
             expect(sidebar.get_by_text(level, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
         assert sidebar.get_by_text(t("filters.language"), exact=True).count() == 0, name
-        text = visible_text(page)
+        text = text_of_a_full_page(page)
         assert len(text) > 500, (name, text)  # a page with content, not an error
         page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
         for area in area_names:  # the data's own names are not the app's words
