@@ -28,6 +28,7 @@ import shapely
 
 from geo.boundaries import BoundaryMatch, FileReport, check_readable, load_boundaries
 from geo.simplify import simplify_levels
+from lib import quality
 from lib.age_groups import METHOD as AGE_GROUP_METHOD
 from lib.age_groups import SERIES_KEY, parse_age_group, single_ages_table
 from lib.aggregate import (add_school_context, create_aggregates, create_functioning_grades,
@@ -150,7 +151,10 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
         _areas_as_units(con, country, tables)
     if "population" in tables:
         _split_age_groups(con, log, tables["population"].name)
-    optional = {name: name in tables for name in OPTIONAL_TABLES}
+    if "quality_assessment" in tables:  # rolled up into `quality` (lib.quality)
+        quality.create_results(con)
+    optional = {name: name in tables or (name == "quality" and "quality_assessment" in tables)
+                for name in OPTIONAL_TABLES}
     for name, present in optional.items():
         if not present and not TABLE[name].silent_when_absent:
             log.warn("missing_optional_table", {"table": name}, file=name)
@@ -195,6 +199,8 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
     if optional["functioning"]:
         create_functioning_grades(con, country)
         check_functioning(con, log, files["functioning"])
+    if optional["quality_assessment"]:
+        quality.check_against_census(con, log, files["quality_assessment"])
     check_population(con, country, optional["population"], log,
                      files.get("population", "population"))
     check_counts(con, files if register else {"population": files.get("population", "")},

@@ -21,10 +21,11 @@ LOCATION_KINDS: tuple[str, ...] = ("no_coordinates", "coordinates_outside_countr
 # Checks of schools (a package of area totals has none), then of the population.
 SCHOOL_CONSISTENCY_KINDS: tuple[str, ...] = ("enrolment_jump", "ptr_implausible",
                                              "age_grade_mismatch")
-# Then of the groups and the functioning of pupils (inclusive data), then of the population.
+# Then of the groups and the functioning of pupils (inclusive data), of the quality ratings
+# against the census, then of the population.
 CONSISTENCY_KINDS: tuple[str, ...] = SCHOOL_CONSISTENCY_KINDS + (
-    "groups_mismatch", "groups_partial", "functioning_implausible", "no_population",
-    "population_ages")
+    "groups_mismatch", "groups_partial", "functioning_implausible", "quality_contradicts_census",
+    "no_population", "population_ages")
 CARDS_PER_ROW = 3  # metric cards side by side: their labels stay readable
 # Completeness classes of the map: up to 90 %, 90–95, 95–99, 99 to under 100, all reported.
 COMPLETENESS_BREAKS: tuple[float, ...] = (90.0, 95.0, 99.0, 99.999)

@@ -24,10 +24,11 @@ from types import MappingProxyType
 from typing import Mapping
 
 from lib.country import Country
-from lib.vocabulary import (ANY_DOMAIN, CFM_CUT_OFF, CFM_DEGREES, CFM_DOMAINS, CFM_FREQUENCIES,
-                            FACILITY_DECLARATIONS, JMP_LADDER, LOCALITIES, OWNERSHIPS, SEXES,
-                            RESERVED_DIMENSIONS, SCHOOL_SPLIT_COLUMNS, SPLIT_DECLARATIONS,
-                            UNGRADED)
+from lib.vocabulary import (ANY_DOMAIN, ASSESSORS, CFM_CUT_OFF, CFM_DEGREES, CFM_DOMAINS,
+                            CFM_FREQUENCIES, EXTERNAL, FACILITY_DECLARATIONS, JMP_LADDER,
+                            LOCALITIES, OWNERSHIPS, QUALITY_CENSUS_CHECKS, QUALITY_RULES, SELF,
+                            SEXES, RESERVED_DIMENSIONS, SCHOOL_SPLIT_COLUMNS,
+                            SPLIT_DECLARATIONS, UNGRADED)
 
 MAX_COUNT = 1e12  # counts (and populations) beyond this are typing accidents, and would overflow
 
@@ -78,7 +79,8 @@ SCHOOLS_LAYER = "schools_layer"
 # and standards): a package of area totals, without a school register, has none.
 SCHOOL_REGISTER_FAMILIES: tuple[str, ...] = ("schools", "incomplete_schools",
                                              "multigrade_schools", "facility", "pcr",
-                                             "quality_met", "schools_with_difficulty")
+                                             "quality_met", "quality_level", "quality_assessed",
+                                             "quality_verified", "schools_with_difficulty")
 # The column of a fact table that names its school, and the one that names its area in a
 # package of area totals (one or the other).
 SCHOOL_KEY, AREA_KEY = "school_id", "district_code"
@@ -244,6 +246,20 @@ _QUALITY = Relation(
     "quality", "quality q JOIN schools s USING (school_id)", "q.year",
     {"standard": "q.standard"}, {"schools": "1", "met": "CAST(q.met AS INTEGER)"})
 
+# The schools of each official level or support category of the quality assessment (the
+# build's quality_schools, lib.quality), and the reporting schools that assessed
+# themselves, or were assessed by an external assessor, in a year.
+_QUALITY_LEVELS = Relation(
+    "quality_school_levels", "quality_schools q JOIN schools s USING (school_id)", "q.year",
+    {"quality_level": "q.level"}, {"schools": "1"}, where="q.official")
+_QUALITY_ASSESSED = Relation(
+    "quality_assessed", f"""reporting r JOIN schools s USING (school_id) LEFT JOIN (
+        SELECT year, school_id, bool_or(assessor = '{SELF}') AS self_assessed,
+               bool_or(assessor = '{EXTERNAL}') AS verified
+        FROM quality_schools GROUP BY ALL) a USING (year, school_id)""", "r.year", {},
+    {"schools": "1", "self_assessed": _as_count("a.self_assessed"),
+     "verified": _as_count("a.verified")})
+
 
 _DIMENSION = Column("dimension", "id", reserved=RESERVED_DIMENSIONS)
 # Whose pupils a row counts: a year, a school of the register (or an area of the finest
@@ -368,6 +384,48 @@ TABLES: tuple[Table, ...] = (
         Column("met", "flag"),
     ), key=("year", "school_id", "standard"), relations=(_QUALITY,),
         families=("quality_met",), census_years=True),
+    # School quality assessment (optional, lib.quality): the framework (standards, their
+    # criteria and items; a row names one), its rating scale, the levels a school's result
+    # places it in, and the ratings. The build rolls them up into `quality`, so a package
+    # gives either the flat `quality` table or these.
+    Table("quality_framework", (
+        Column("standard", "id"),
+        Column("criterion", "id", nullable=True),  # empty: the row names the standard
+        Column("item", "id", nullable=True),  # empty: the row names the criterion
+        Column("name_en", "text"),
+        _optional("name_local", "text"),
+        _optional("weight", "float", minimum=0, maximum=MAX_COUNT),
+        _optional("rule", "choice", choices=QUALITY_RULES),
+        _optional("pass_score", "float", minimum=0, maximum=100),
+        _optional("census_check", "choice", choices=QUALITY_CENSUS_CHECKS),
+        _optional("census_limit", "float", minimum=0, maximum=MAX_COUNT),
+    ), key=("standard", "criterion", "item"), silent_when_absent=True),
+    Table("quality_scale", (
+        Column("rating", "id"),
+        Column("points", "float", minimum=-MAX_COUNT, maximum=MAX_COUNT),
+        Column("name_en", "text"),
+        _optional("name_local", "text"),
+    ), key=("rating",), silent_when_absent=True),
+    Table("quality_levels", (
+        Column("level", "id"),
+        Column("rank", "int", minimum=1, maximum=1000),
+        _optional("min_score", "float", minimum=0, maximum=100),
+        _optional("standards_met", "text"),
+        Column("name_en", "text"),
+        _optional("name_local", "text"),
+        _optional("support_days", "int", minimum=0, maximum=366),
+    ), key=("level",), silent_when_absent=True),
+    Table("quality_assessment", (
+        year_column(),
+        Column("school_id", "text"),
+        Column("assessor", "choice", choices=ASSESSORS),
+        Column("item", "id"),
+        Column("rating", "id"),
+        _optional("comment", "text"),
+    ), key=("year", "school_id", "assessor", "item"),
+        relations=(_QUALITY_LEVELS, _QUALITY_ASSESSED),
+        families=("quality_level", "quality_assessed", "quality_verified"),
+        census_years=True, silent_when_absent=True),
     # Inclusive data (optional): pupils by any grouping the ministry collects, the
     # population by the same groups, the groups' names, and the Child Functioning Module.
     Table("enrolment_groups", (

@@ -20,7 +20,7 @@ from lib.problems import ProblemLog
 from lib.tables import (AREA_KEY, SCHOOL_KEY, TABLE, TABLES, Column, Table, tables_for,
                         tables_with, year_column)
 from lib.vocabulary import (ANY_DOMAIN, CFM_DEGREES, CFM_FREQUENCIES, CFM_HOW_OFTEN_DOMAINS,
-                            DIMENSION_ID, SEXES)
+                            DIMENSION_ID, PUPIL_TEACHER_RATIO, SEXES)
 
 ROWS_LISTED_PER_CHECK = 50  # beyond this, one line says how many more rows share the problem
 VALUE_SHOWN_CHARS = 40  # a message quotes at most this much of a value
@@ -609,7 +609,118 @@ def check_tables(con: duckdb.DuckDBPyConnection, source: Path, country: Country,
         _check_references(con, loaded, log, len(country.admin_levels))
     if "enrolment" in loaded:
         _check_years(con, loaded, log)
+    _check_quality(con, loaded, log)
     return loaded
+
+
+QUALITY_TABLES = ("quality_framework", "quality_scale", "quality_levels", "quality_assessment")
+
+
+def _check_quality(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile],
+                   log: ProblemLog) -> None:
+    """A quality framework that holds together (lib.quality): the tables an assessment
+    needs, each item under a criterion under a standard, ids that point to something, a
+    scale with a better and a worse rating, and a lowest level every school reaches."""
+    given = [name for name in QUALITY_TABLES if name in tables]
+    if not given:
+        return
+    for name in given:
+        for needed in ("quality_framework", "quality_scale"):
+            if needed not in tables and name in ("quality_assessment", "quality_levels"):
+                log.error("missing_file", f"{name} needs the table {needed} (the framework's "
+                          "standards, criteria and items, and its rating scale)",
+                          file=tables[name].name)
+    if "quality_assessment" in tables and "quality" in tables:
+        log.error("unexpected_value", "give either the quality table (a result per "
+                  "standard) or quality_assessment (ratings of a framework's items), not "
+                  "both: the build writes quality from the assessment",
+                  file=tables["quality"].name)
+    if "quality_framework" in tables:
+        _check_framework(_Checker(con, tables["quality_framework"], log))
+    if "quality_scale" in tables:
+        checker = _Checker(con, tables["quality_scale"], log)
+        if con.execute(f"SELECT count(DISTINCT {_number('points')}) FROM {checker.raw}"
+                       ).fetchone()[0] < 2:
+            log.error("missing_value", "the rating scale needs at least two ratings with "
+                      "different points (higher is better)", file=checker.table.name,
+                      column="points")
+    if "quality_levels" in tables:
+        checker = _Checker(con, tables["quality_levels"], log)
+        present = set(raw_columns(con, "quality_levels"))
+        minimum, needed = (_text(c) if c in present else "NULL"
+                           for c in ("min_score", "standards_met"))
+        rank, lowest = _number("rank"), f"(SELECT min({_number('rank')}) FROM {checker.raw})"
+        checker.rows("unexpected_value", f"{rank} = {lowest} AND ({minimum} IS NOT NULL OR "
+                     f"{needed} IS NOT NULL)", "min_score",
+                     lambda v: f"level '{v}' has the lowest rank, which every assessed school "
+                               "reaches: leave its min_score and standards_met empty",
+                     value_sql=_text("level"))
+        checker.rows("duplicate_key", f"{rank} IN (SELECT {rank} FROM {checker.raw} "
+                     f"GROUP BY ALL HAVING count(*) > 1)", "rank",
+                     lambda v: f"rank {v} is given to more than one level")
+        if "quality_framework" in tables and "standards_met" in present:
+            standards = tuple(s for (s,) in con.execute(
+                f"SELECT DISTINCT lower({_text('standard')}) FROM raw_quality_framework "
+                f"WHERE {_text('criterion')} IS NULL AND {_text('item')} IS NULL "
+                f"AND {_text('standard')} IS NOT NULL").fetchall()) or ("",)
+            checker.rows("unknown_reference", f"""len(list_filter(regexp_split_to_array(
+                trim(lower(coalesce({needed}, ''))), '[\\s,;]+'),
+                lambda x: x <> '' AND x NOT IN {_sql_list(standards)})) > 0""", "standards_met",
+                         lambda v: f"standards_met '{v}' names a standard that is not in "
+                                   "quality_framework")
+    if "quality_assessment" in tables:
+        checker = _Checker(con, tables["quality_assessment"], log)
+        for column, target, sql in (
+                ("item", "an item of quality_framework",
+                 f"SELECT lower({_text('item')}) FROM raw_quality_framework "
+                 f"WHERE {_text('item')} IS NOT NULL" if "quality_framework" in tables
+                 else ""),
+                ("rating", "a rating of quality_scale",
+                 f"SELECT lower({_text('rating')}) FROM raw_quality_scale"
+                 if "quality_scale" in tables else "")):
+            if sql:
+                checker.rows("unknown_reference", f"{_text(column)} IS NOT NULL AND "
+                             f"lower({_text(column)}) NOT IN ({sql})", column,
+                             lambda v, c=column, t=target: f"{c} '{v}' is not {t}")
+
+
+def _check_framework(checker: _Checker) -> None:
+    """Each row names a standard, a criterion of a standard or an item of a criterion;
+    the parts it belongs to are named, item ids are unique, every standard has items."""
+    raw = checker.raw
+    standard, criterion, item = (f"lower({_text(c)})" for c in ("standard", "criterion",
+                                                                 "item"))
+    checker.rows("missing_value", f"{item} IS NOT NULL AND {criterion} IS NULL", "criterion",
+                 lambda v: f"item '{v}' needs its criterion", value_sql=item)
+    standards = f"SELECT {standard} FROM {raw} WHERE {criterion} IS NULL AND {item} IS NULL"
+    checker.rows("unknown_reference", f"{criterion} IS NOT NULL AND {standard} NOT IN "
+                 f"({standards})", "standard",
+                 lambda v: f"standard '{v}' has no row of its own naming it (a row with "
+                           "empty criterion and item)")
+    criteria = (f"SELECT [{standard}, {criterion}] FROM {raw} WHERE {criterion} IS NOT NULL "
+                f"AND {item} IS NULL")
+    checker.rows("unknown_reference", f"{item} IS NOT NULL AND {criterion} IS NOT NULL AND "
+                 f"[{standard}, {criterion}] NOT IN ({criteria})", "criterion",
+                 lambda v: f"criterion '{v}' has no row of its own naming it (a row with its "
+                           "standard and an empty item)", value_sql=criterion)
+    checker.rows("duplicate_key", f"{item} IN (SELECT {item} FROM {raw} WHERE {item} IS NOT "
+                 "NULL GROUP BY ALL HAVING count(*) > 1)", "item",
+                 lambda v: f"item '{v}' appears more than once: an item id names one item "
+                           "of the whole framework", value_sql=item)
+    checker.rows("missing_value", f"{criterion} IS NULL AND {item} IS NULL AND {standard} "
+                 f"NOT IN (SELECT {standard} FROM {raw} WHERE {item} IS NOT NULL)", "standard",
+                 lambda v: f"standard '{v}' has no items: its score cannot be computed",
+                 value_sql=standard)
+    if "census_check" in set(raw_columns(checker.con, checker.table.table)):
+        check = f"lower({_text('census_check')})"
+        checker.rows("unexpected_value", f"{check} IS NOT NULL AND {item} IS NULL",
+                     "census_check", lambda v: f"census_check '{v}' is for an item's row")
+        limit = (_text("census_limit")
+                 if "census_limit" in set(raw_columns(checker.con, checker.table.table))
+                 else "NULL")
+        checker.rows("missing_value", f"{check} = '{PUPIL_TEACHER_RATIO}' AND {limit} IS NULL",
+                     "census_limit", lambda v: "an item checked against the pupil-teacher "
+                                               "ratio needs its norm in census_limit")
 
 
 def _attributes(spec: Table, columns: list[str]) -> list[str]:

@@ -53,6 +53,20 @@ CFM_FREQUENCIES: tuple[str, ...] = ("never", "few_times_a_year", "monthly", "wee
 # and depression. A pupil at the cut-off in a domain has a functional difficulty.
 CFM_CUT_OFF: tuple[str, ...] = ("a_lot", "cannot", "daily")
 
+# School quality assessment (a framework of standards, criteria and items, given as data):
+# how the parts of a standard or criterion roll up (``mean``: their weighted mean; ``all``:
+# the lowest part's score, so it is met only when every part is), who rated a school, and
+# the census facts an item may state, which the build checks the ratings against (a
+# facility of the facilities table, "none" or 0 there; or the pupil-teacher ratio).
+QUALITY_RULES: tuple[str, ...] = ("mean", "all")
+ASSESSORS: tuple[str, ...] = ("self", "external")
+SELF, EXTERNAL = ASSESSORS
+PUPIL_TEACHER_RATIO = "pupil_teacher_ratio"
+QUALITY_FACILITY_CHECKS: tuple[str, ...] = (
+    "electricity", "internet", "computers", "adapted_infrastructure", "drinking_water",
+    "sanitation", "handwashing", "single_sex_toilets")
+QUALITY_CENSUS_CHECKS: tuple[str, ...] = QUALITY_FACILITY_CHECKS + (PUPIL_TEACHER_RATIO,)
+
 
 @dataclass(frozen=True)
 class Split:

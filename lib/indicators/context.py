@@ -15,12 +15,14 @@ from typing import Mapping
 import duckdb
 import pandas as pd
 
+from lib import quality
 from lib.areas import ancestors, areas_in
 from lib.country import Country, country_words, parse_country
 from lib.groups import GroupNames
 from lib.i18n import country_words_in_use
 from lib.indicators.registry import Indicator, Registry, build_registry
 from lib.package import has_value
+from lib.quality import Framework
 from lib.tables import REQUIRED_TABLES, TABLES, columns_needing_values
 
 
@@ -40,6 +42,7 @@ class ExtractContext:
     table_years: Mapping[str, frozenset[int]] = field(
         default_factory=lambda: MappingProxyType({}))
     group_names: GroupNames = field(default_factory=GroupNames)  # the package's dimensions
+    quality: Framework = field(default_factory=Framework)  # the quality framework's words
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -110,6 +113,7 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
         "FROM admin_units ORDER BY code").df()
     units["level"] = units["level"].astype(int)
     names = _group_names(con, tables)
+    framework = quality.framework(con)
     dimensions = _dimensions(con, tables, names)
     by_population = [d for (d,) in con.execute(
         "SELECT DISTINCT dimension FROM agg_population_groups ORDER BY 1").fetchall()
@@ -118,7 +122,8 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
         build_id=build_id,
         country=country,
         registry=_registry(country, standards, optional, empty, years,
-                           _has_ungraded(con, tables), dimensions, by_population, names),
+                           _has_ungraded(con, tables), dimensions, by_population, names,
+                           framework),
         years=years,
         tables=tables,
         areas=units.reset_index(drop=True),
@@ -129,6 +134,7 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
         empty_columns=empty,
         table_years=MappingProxyType(_table_years(con, tables)),
         group_names=names,
+        quality=framework,
     )
 
 
@@ -177,13 +183,15 @@ def _table_years(con: duckdb.DuckDBPyConnection, tables: frozenset[str]
 def _registry(country: Country, standards: list[str], optional: list[str],
               empty: frozenset[tuple[str, str]], years: tuple[int, ...],
               ungraded: bool, dimensions: dict[str, tuple[str, ...]],
-              by_population: list[str], names: GroupNames) -> Registry:
+              by_population: list[str], names: GroupNames, framework: Framework
+              ) -> Registry:
     """The extract's registry, its texts in the country's words (its admin levels' names,
     its grade names, its groups' names)."""
     with country_words_in_use(country_words(country)):
         return build_registry(country, standards, optional, empty_columns=empty,
                               years=years, ungraded=ungraded, dimensions=dimensions,
-                              population_dimensions=by_population, group_names=names)
+                              population_dimensions=by_population, group_names=names,
+                              quality=framework)
 
 
 def _empty_columns(con: duckdb.DuckDBPyConnection, tables: frozenset[str]

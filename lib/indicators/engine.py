@@ -655,6 +655,17 @@ def _recipe(ind: Indicator) -> tuple[list[Side], Finisher]:
         return ([Side("quality", {"n": "src.met", "d": "src.schools"},
                       "src.standard = $standard", {"standard": p["standard"]})],
                 _finish_rate(100.0))
+    if fam == "quality_level":
+        return ([Side("quality_school_levels", {
+                    "n": "CASE WHEN src.quality_level = $quality_level THEN src.schools "
+                         "ELSE 0 END", "d": "src.schools"}, "TRUE",
+                      {"quality_level": p["quality_level"]}),
+                 Side("reporting", {"rs": "src.schools"})],
+                _finish_rate(100.0, reporting=("d", "rs")))
+    if fam in ("quality_assessed", "quality_verified"):
+        assessed = "src.self_assessed" if fam == "quality_assessed" else "src.verified"
+        return ([Side("quality_assessed", {"n": assessed, "d": "src.schools"})],
+                _finish_rate(100.0))
     if fam in ("group_share", "representation"):
         in_group = f"CASE WHEN src.group_id = $group THEN {enrolled} ELSE 0 END"
         keys = {"dimension": p["dimension"], "group": p["group"]}

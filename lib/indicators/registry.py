@@ -30,6 +30,7 @@ from lib.country import Country, Level
 from lib.groups import GroupNames
 from lib.i18n import fill as fill_text, t
 from lib.indicators.texts import FIELDS, ITEM_NAMES, TEXTS
+from lib.quality import Framework
 from lib.tables import columns_needed_by, tables_needed_by
 from lib.vocabulary import (AREA_KINDS, COMMON_SPLITS, DISTRICT_SPLITS, FACILITY_ITEMS,
                             LEVEL_KINDS, SCHOOL, SCHOOL_SPLITS, SPLIT, SPLITS, Split,
@@ -195,6 +196,18 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
        weight="denominator"),
     _f("quality_met", "quality", "%", True, _SCHOOL, "National quality standard",
        "100 × S_met / S_assessed", denominator_kind="schools", weight="denominator"),
+    _f("quality_level", "quality", "%", None, _SCHOOL,
+       "National school quality assessment: schools by level",
+       "100 × S_official level {quality_level_id} / S_assessed", denominator_kind="schools",
+       weight="denominator"),
+    _f("quality_assessed", "quality", "%", True, _SCHOOL,
+       "National school quality assessment: self-assessment",
+       "100 × S_self-assessed / S_reporting", denominator_kind="schools",
+       weight="denominator"),
+    _f("quality_verified", "quality", "%", True, _SCHOOL,
+       "National school quality assessment: external verification",
+       "100 × S_externally assessed / S_reporting", denominator_kind="schools",
+       weight="denominator"),
     _f("female_share", "equity", "%", None, _SCHOOL, "UIS: percentage of female pupils",
        "100 × E_F[g {grades}] / E[g {grades}]", denominator_kind="pupils",
        weight="denominator", dimension_splits="enrolment"),
@@ -371,6 +384,9 @@ def standard_slug(standard: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(standard).strip().lower()).strip("_") or "standard"
 
 
+_FAMILY_DIRECTION = object()  # an indicator's direction is its family's
+
+
 class _Maker:
     def __init__(self, country: Country):
         self.country = country
@@ -380,9 +396,12 @@ class _Maker:
             next_level: Level | None = None, grade: int | None = None,
             fill: Mapping[str, object] | None = None, params: Mapping[str, object] | None = None,
             levels: tuple[str, ...] | None = None,
-            words_by_lang: Mapping[str, Mapping[str, str]] | None = None) -> None:
+            words_by_lang: Mapping[str, Mapping[str, str]] | None = None,
+            higher_is_better: object = _FAMILY_DIRECTION) -> None:
         """Declare one indicator; ``words_by_lang``: words filled into its texts that
-        differ by language (a group's name)."""
+        differ by language (a group's name); ``higher_is_better``: where the family has
+        no direction of its own, this indicator's (the share of schools at the lowest
+        level of a quality assessment: lower is better)."""
         fam = FAMILIES[family]
         fill = dict(fill or {})
         base = dict(level_id=level.id if level else "", grade=grade if grade is not None else "")
@@ -411,7 +430,8 @@ class _Maker:
                 texts[lang][key] = fill_text(templates.get(key, ""), lang, **fields)
         self.made.append(Indicator(
             id=ind_id, family=fam.key, theme=fam.theme, unit=fam.unit,
-            higher_is_better=fam.higher_is_better,
+            higher_is_better=(fam.higher_is_better if higher_is_better is _FAMILY_DIRECTION
+                              else higher_is_better),
             levels=levels if levels is not None else ((level.id,) if level else ()),
             grade=grade, splits=fam.splits, admin_levels=fam.admin_levels, source=fam.source,
             formula=fam.formula.format(**base), requires=fam.requires,
@@ -427,7 +447,8 @@ def build_registry(country: Country, standards: Iterable[str] = (),
                    years: Iterable[int] | None = None, ungraded: bool = False,
                    dimensions: Mapping[str, Sequence[str]] | None = None,
                    population_dimensions: Iterable[str] = (),
-                   group_names: GroupNames | None = None) -> Registry:
+                   group_names: GroupNames | None = None,
+                   quality: Framework | None = None) -> Registry:
     """Every indicator of a country profile.
 
     ``standards``: the quality standards present in the extract. ``tables``: the optional
@@ -440,8 +461,10 @@ def build_registry(country: Country, standards: Iterable[str] = (),
     package's dimensions and their groups (enrolment_groups), each a split and, per group,
     a share of the pupils; ``population_dimensions``: those the population is given by
     (population_groups), with a representation index per group; ``group_names``: their
-    words.
+    words. ``quality``: the quality assessment's framework (the names of its standards, and
+    its levels, each with the share of schools at that level).
     """
+    framework = quality or Framework()
     m = _Maker(country)
     levels = list(country.levels)
     entry = country.level(country.entry_level)
@@ -547,8 +570,18 @@ def build_registry(country: Country, standards: Iterable[str] = (),
         while slug in seen:
             slug, n = f"{base}_{n}", n + 1
         seen.add(slug)
+        named = framework.standard(standard)
         m.add(f"quality_met_{slug}", "quality_met", fill={"standard": standard},
-              params={"standard": standard})
+              params={"standard": standard},
+              words_by_lang={lang: {"standard": named.name(lang)} for lang in TEXTS})
+    for lv in framework.levels:
+        top, bottom = framework.levels[-1], framework.levels[0]
+        m.add(f"quality_level_{lv.id}", "quality_level", fill={"quality_level_id": lv.id},
+              params={"quality_level": lv.id},
+              words_by_lang={lang: {"quality_level": lv.name(lang)} for lang in TEXTS},
+              higher_is_better=True if lv == top else False if lv == bottom else None)
+    m.add("quality_assessed", "quality_assessed", params={})
+    m.add("quality_verified", "quality_verified", params={})
     for lv in levels:
         m.add(f"female_share_{lv.id}", "female_share", level=lv,
               params={"grades": list(lv.grades)})

@@ -9,7 +9,8 @@ falls back to English). Level names come from the country profile (``name_en`` f
 
 Placeholders: ``{level}`` level name, ``{next_level}``, ``{grade}``, ``{next_grade}``,
 ``{grades}`` (e.g. "1–5"), ``{first_grade}``, ``{last_grade}``, ``{ages}`` (e.g. "6–10"),
-``{age}`` (one age), ``{entry_age}``, ``{item}``, ``{standard}``, ``{group}`` and
+``{age}`` (one age), ``{entry_age}``, ``{item}``, ``{standard}`` and ``{quality_level}``
+(a standard and a level of the package's quality framework, in its words), ``{group}`` and
 ``{dimension}`` (a group of a dimension the package declares, in the package's words).
 """
 from __future__ import annotations
@@ -351,6 +352,39 @@ EN: dict[str, dict[str, str]] = {
         "how_to_read": "Higher is better.",
         "caveats": "Only assessed schools count; the assessment may not cover every school "
                    "every year.",
+    },
+    "quality_level": {
+        "name": "Schools at level {quality_level}",
+        "description": "Percentage of the assessed schools whose quality assessment places "
+                       "them at level '{quality_level}' (the official result: the external "
+                       "assessment where there is one, else the school's self-assessment).",
+        "numerator": "Schools at the level",
+        "denominator": "Schools assessed",
+        "how_to_read": "The levels of an area add up to 100%. Fewer schools at the lowest "
+                       "level (the most support needed) and more at the highest is better.",
+        "caveats": "The framework and its thresholds are the ministry's: not comparable "
+                   "between countries. A self-assessment tends to be kinder than an "
+                   "external one. Flag 'incomplete reporting' when fewer than 90% of the "
+                   "reporting schools were assessed.",
+    },
+    "quality_assessed": {
+        "name": "Schools that assessed themselves",
+        "description": "Percentage of the reporting schools that made a quality "
+                       "self-assessment in the year.",
+        "numerator": "Reporting schools with a self-assessment",
+        "denominator": "Reporting schools",
+        "how_to_read": "Higher is better: every school is expected to assess itself each year.",
+        "caveats": "A school counts once it rated at least one item.",
+    },
+    "quality_verified": {
+        "name": "Schools assessed externally",
+        "description": "Percentage of the reporting schools whose quality was assessed by "
+                       "an external assessor (district or province) in the year.",
+        "numerator": "Reporting schools with an external assessment",
+        "denominator": "Reporting schools",
+        "how_to_read": "Higher means more self-assessments checked on site.",
+        "caveats": "External visits are usually a sample, often of the schools most in need "
+                   "of support: their results are not those of an average school.",
     },
     "female_share": {
         "name": "Girls among pupils, {level}",

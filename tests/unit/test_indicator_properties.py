@@ -18,7 +18,8 @@ from lib.country import parse_country
 from tests.fixtures import indicator_package as fixture
 
 COUNTRY = parse_country(fixture.COUNTRY_TOML)
-RATES = [ind for ind in build_registry(COUNTRY, ["inputs", "learning"])
+RATES = [ind for ind in build_registry(COUNTRY, ["inputs", "learning"],
+                                      quality=fixture.QUALITY_WORDS)
          if not ind.is_count and ind.family != "survival_last"]
 PROVINCE_OF = {"0101": "01", "0102": "01", "0201": "02"}
 

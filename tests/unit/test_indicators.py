@@ -104,6 +104,7 @@ def test_registry_of_the_lao_profile():
         "repetition_level": 3, "dropout_level": 3, "survival_last": 3, "transition": 2,
         "ptr": 4, "pqtr": 4, "pcr": 1, "qualified_teachers": 4, "trained_teachers": 4,
         "incomplete_schools": 4, "multigrade_schools": 4, "facility": 28, "quality_met": 2,
+        "quality_assessed": 1, "quality_verified": 1,
         "female_share": 4, "functional_difficulty": 4, "schools_with_difficulty": 1}
     assert "promotion_g5" in reg and "transition_primary" in reg
     assert "promotion_g12" not in reg and "repetition_g12" in reg
@@ -691,7 +692,8 @@ PLAUSIBLE = {
     "transition": (30, 110), "ptr": (5, 60), "pqtr": (5, 80), "pcr": (5, 80),
     "qualified_teachers": (30, 100), "trained_teachers": (30, 100),
     "incomplete_schools": (0, 100), "multigrade_schools": (0, 100), "facility": (0, 100),
-    "quality_met": (0, 100), "female_share": (35, 60),
+    "quality_met": (0, 100), "quality_level": (0, 100), "quality_assessed": (50, 100),
+    "quality_verified": (5, 60), "female_share": (35, 60),
     "group_share": (0, 100), "representation": (0.2, 3), "functional_difficulty": (0.1, 15),
     "schools_with_difficulty": (1, 100),
 }
