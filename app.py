@@ -24,6 +24,8 @@ pages = [
             url_path="equity"),
     st.Page("pages/trends.py", title=t("trends.nav_title", lang),
             icon=":material/trending_up:", url_path="trends"),
+    st.Page("pages/quality.py", title=t("quality.nav_title", lang),
+            icon=":material/verified:", url_path="quality"),
     st.Page("pages/schools.py", title=t("schools.nav_title", lang), icon=":material/school:",
             url_path="schools"),
     st.Page("pages/data-quality.py", title=t("data_quality.nav_title", lang),

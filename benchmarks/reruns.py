@@ -9,7 +9,8 @@ then its filters are changed one at a time as a user would, and every rerun is t
 - the page's split (sex, locality, …) under each of those indicators;
 - the Map page's own controls: areas, value shown, schools on and off;
 - "equity inclusive", "trends inclusive": the same with the shares of groups, functional
-  difficulty and representation, split by ethnicity, home language and functional domain.
+  difficulty and representation, split by ethnicity, home language and functional domain;
+- the Quality page's level shown on its map.
 
 Timings go into the benchmark table, never into tests.
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BUDGET = "p95 ≤ 300 ms"
 PAGES = ("overview", "map", "equity", "trends", "schools", "data-quality",
-         "equity inclusive", "trends inclusive")
+         "equity inclusive", "trends inclusive", "quality")
 INDICATORS = ("ger_primary", "ner_primary", "ptr_primary", "repetition_primary", "gir_g1",
               "qualified_teachers_primary", "ger_lower_secondary", "dropout_primary",
               "survival_last_primary", "oosr_primary")
@@ -97,6 +98,9 @@ def _changes(at, page: str, indicators: tuple[str, ...] = INDICATORS,
             steps.append(lambda s=show: at.selectbox(key="map_show").set_value(s))
         for on in (True, False):
             steps.append(lambda o=on: at.toggle(key="url_schools").set_value(o))
+    if page == "quality" and _has(at, "selectbox", "url_quality_level"):
+        for i in range(min(3, len(at.selectbox(key="url_quality_level").options))):
+            steps.append(lambda i=i: at.selectbox(key="url_quality_level").select_index(i))
     for year in at.selectbox(key="url_year").options[:2]:
         steps.append(lambda y=year: at.selectbox(key="url_year").set_value(y))
     for province in [p for p in at.selectbox(key="url_area1").options if p][:3] + [""]:

@@ -474,14 +474,6 @@ def school_facilities(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.Data
                        [str(school_id)]).df()
 
 
-def school_quality(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
-    """year, standard, score, met of one school (no rows without a quality table)."""
-    if not has_table(con, "quality"):
-        return pd.DataFrame(columns=["year", "standard", "score", "met"])
-    return con.execute("SELECT year, standard, score, met FROM quality WHERE school_id = ? "
-                       "ORDER BY year DESC, standard", [str(school_id)]).df()
-
-
 def school_groups(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
     """Pupils of one school by year, dimension, group and sex (grades summed): year,
     dimension, group, sex, enrolled (no rows without a table of pupils by group)."""

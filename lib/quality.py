@@ -100,6 +100,11 @@ class Framework:
         return next((r for r in self.ratings if r.id == rating_id),
                     Named(rating_id, readable(rating_id)))
 
+    def standard_order(self, ids: pd.Series) -> pd.Series:
+        """Sort key: standard ids in the framework's order (a ``sort_values`` key)."""
+        position = {s.id: i for i, s in enumerate(self.standards)}
+        return ids.map(lambda s: position.get(s, len(position)))
+
     @property
     def has_items(self) -> bool:
         return bool(self.items)
@@ -277,7 +282,6 @@ def check_against_census(con: duckdb.DuckDBPyConnection, log: ProblemLog,
         JOIN schools s ON s.school_id = a.school_id
         WHERE a.item = $item AND r.points = {top}"""
     for item, name, fact, limit in checked:
-        where_rows: list[tuple] = []
         if fact in QUALITY_FACILITY_CHECKS and has(con, "facilities"):
             ladder = con.execute(
                 "SELECT data_type FROM duckdb_columns() WHERE database_name = current_database() "
@@ -292,7 +296,8 @@ def check_against_census(con: duckdb.DuckDBPyConnection, log: ProblemLog,
                 {"item": item}).fetchall()
             for year, school, assessor, rating, district in where_rows:
                 log.warn("quality_contradicts_census",
-                         {"school": school, "year": format_school_year(int(year), DEFAULT_LANG), "item": name,
+                         {"school": school, "year": format_school_year(int(year), DEFAULT_LANG),
+                          "item": name, "item_id": item,
                           "rating": rating, "assessor": assessor, "fact": fact},
                          template="quality_facility_contradiction", file=file,
                          school_id=school, unit_code=district, year=int(year))
@@ -310,7 +315,8 @@ def check_against_census(con: duckdb.DuckDBPyConnection, log: ProblemLog,
                     ORDER BY r.year, r.school_id, r.assessor""",
                     {"item": item, "limit": float(limit)}).fetchall():
                 log.warn("quality_contradicts_census",
-                         {"school": school, "year": format_school_year(int(year), DEFAULT_LANG), "item": name,
+                         {"school": school, "year": format_school_year(int(year), DEFAULT_LANG),
+                          "item": name, "item_id": item,
                           "rating": rating, "assessor": assessor, "pupils": int(pupils),
                           "teachers": int(teachers),
                           "ratio": round(float(pupils) / float(teachers), 1),
@@ -323,3 +329,212 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
     return bool(con.execute(
         "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
         "AND table_name = ? AND column_name = ?", [table, column]).fetchone()[0])
+
+
+# ------------------------------------------------------------------ reads (the pages)
+def _districts(districts: Sequence[str] | None, alias: str = "s") -> tuple[str, dict]:
+    """SQL condition and parameters: the school lies in one of ``districts`` (codes of the
+    finest admin level; None: anywhere)."""
+    if districts is None:
+        return "TRUE", {}
+    return f"{alias}.district_code IN (SELECT unnest($districts))", {
+        "districts": [str(d) for d in districts]}
+
+
+def assessed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the extract has a rolled-up assessment (a framework with items), not only
+    the flat results of standards."""
+    return has(con, SCHOOL_RESULTS)
+
+
+def level_counts(con: duckdb.DuckDBPyConnection, districts: Sequence[str] | None
+                 ) -> pd.DataFrame:
+    """year, level, rank, schools: the schools of each official level, every year."""
+    where, params = _districts(districts)
+    return con.execute(f"""
+        SELECT q.year, q.level, q.rank, count(*) AS schools
+        FROM {SCHOOL_RESULTS} q JOIN schools s USING (school_id)
+        WHERE q.official AND q.level IS NOT NULL AND {where}
+        GROUP BY ALL ORDER BY q.year, q.rank""", params).df()
+
+
+def coverage(con: duckdb.DuckDBPyConnection, year: int, districts: Sequence[str] | None
+             ) -> dict[str, int]:
+    """reporting, self_assessed, verified (externally assessed), assessed (either) schools
+    of a year."""
+    where, params = _districts(districts)
+    row = con.execute(f"""
+        WITH a AS (SELECT school_id, bool_or(assessor = '{SELF}') AS self_assessed,
+                          bool_or(assessor = '{EXTERNAL}') AS verified
+                   FROM {SCHOOL_RESULTS} WHERE year = $year GROUP BY ALL)
+        SELECT count(*), count(*) FILTER (WHERE a.self_assessed),
+               count(*) FILTER (WHERE a.verified), count(a.school_id)
+        FROM reporting r JOIN schools s USING (school_id) LEFT JOIN a USING (school_id)
+        WHERE r.year = $year AND {where}""", {"year": int(year), **params}).fetchone()
+    return dict(zip(("reporting", "self_assessed", "verified", "assessed"),
+                    (int(v or 0) for v in row)))
+
+
+def frequent_issues(con: duckdb.DuckDBPyConnection, year: int,
+                    districts: Sequence[str] | None, limit: int = 10) -> pd.DataFrame:
+    """The items most often given the lowest rating in the official results of a year:
+    standard, criterion, item, assessed (schools rated on it), lowest (rated lowest),
+    issues (rated below the top), lowest_share (%)."""
+    where, params = _districts(districts)
+    return con.execute(f"""
+        WITH bounds AS (SELECT min(points) AS lo, max(points) AS hi FROM quality_scale)
+        SELECT f.standard, f.criterion, a.item, count(*) AS assessed,
+               count(*) FILTER (WHERE r.points = b.lo) AS lowest,
+               count(*) FILTER (WHERE r.points < b.hi) AS issues,
+               100.0 * count(*) FILTER (WHERE r.points = b.lo) / count(*) AS lowest_share
+        FROM quality_assessment a
+        JOIN {SCHOOL_RESULTS} q ON q.year = a.year AND q.school_id = a.school_id
+                                AND q.assessor = a.assessor AND q.official
+        JOIN quality_scale r ON r.rating = a.rating
+        JOIN quality_framework f ON f.item = a.item
+        JOIN schools s ON s.school_id = a.school_id
+        CROSS JOIN bounds b
+        WHERE a.year = $year AND {where}
+        GROUP BY ALL HAVING count(*) FILTER (WHERE r.points = b.lo) > 0
+        ORDER BY lowest DESC, issues DESC, a.item LIMIT $limit""",
+        {"year": int(year), "limit": int(limit), **params}).df()
+
+
+def movement(con: duckdb.DuckDBPyConnection, year: int, districts: Sequence[str] | None
+             ) -> pd.DataFrame:
+    """from_level, from_rank, to_level, to_rank, schools: the official level of the schools
+    assessed in both the year before and ``year``."""
+    where, params = _districts(districts)
+    return con.execute(f"""
+        SELECT p.level AS from_level, p.rank AS from_rank, c.level AS to_level,
+               c.rank AS to_rank, count(*) AS schools
+        FROM {SCHOOL_RESULTS} c
+        JOIN {SCHOOL_RESULTS} p ON p.school_id = c.school_id AND p.year = c.year - 1
+                                AND p.official AND p.rank IS NOT NULL
+        JOIN schools s ON s.school_id = c.school_id
+        WHERE c.year = $year AND c.official AND c.rank IS NOT NULL AND {where}
+        GROUP BY ALL ORDER BY from_rank, to_rank""", {"year": int(year), **params}).df()
+
+
+def self_and_external(con: duckdb.DuckDBPyConnection, year: int,
+                      districts: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The schools assessed by themselves and externally in a year: by standard
+    (standard, schools, self_met %, external_met %, gap in points) and by school level
+    (comparison "higher" / "same" / "lower": the self-assessment's level against the
+    external one, schools)."""
+    where, params = _districts(districts)
+    params = {"year": int(year), **params}
+    standards = con.execute(f"""
+        SELECT x.standard, count(*) AS schools,
+               100.0 * avg(CAST(o.met AS INTEGER)) AS self_met,
+               100.0 * avg(CAST(x.met AS INTEGER)) AS external_met,
+               avg(o.score - x.score) AS gap
+        FROM {RESULTS} x JOIN {RESULTS} o ON o.year = x.year AND o.school_id = x.school_id
+            AND o.standard = x.standard AND o.criterion IS NULL AND o.assessor = '{SELF}'
+        JOIN schools s ON s.school_id = x.school_id
+        WHERE x.year = $year AND x.assessor = '{EXTERNAL}' AND x.criterion IS NULL
+          AND {where}
+        GROUP BY ALL ORDER BY x.standard""", params).df()
+    levels = con.execute(f"""
+        SELECT CASE WHEN o.rank > x.rank THEN 'higher' WHEN o.rank < x.rank THEN 'lower'
+                    ELSE 'same' END AS comparison, count(*) AS schools
+        FROM {SCHOOL_RESULTS} x JOIN {SCHOOL_RESULTS} o ON o.year = x.year
+            AND o.school_id = x.school_id AND o.assessor = '{SELF}'
+        JOIN schools s ON s.school_id = x.school_id
+        WHERE x.year = $year AND x.assessor = '{EXTERNAL}' AND x.rank IS NOT NULL
+          AND o.rank IS NOT NULL AND {where}
+        GROUP BY ALL""", params).df()
+    return standards, levels
+
+
+def assessed_and_not(con: duckdb.DuckDBPyConnection, year: int,
+                     districts: Sequence[str] | None) -> pd.DataFrame:
+    """The reporting schools of a year that assessed themselves and those that did not,
+    side by side: assessed (bool), schools, rural (%), priority (% in priority areas),
+    pupils (mean per school), ptr (pupils per teacher, where teachers are given)."""
+    where, params = _districts(districts)
+    teachers = ("(SELECT year, school_id, sum(count) AS teachers FROM teachers GROUP BY ALL)"
+                if has(con, "teachers") else
+                "(SELECT NULL::INTEGER AS year, NULL::VARCHAR AS school_id, "
+                "NULL::BIGINT AS teachers WHERE false)")
+    return con.execute(f"""
+        WITH p AS (SELECT year, school_id, sum(enrolled) AS pupils FROM enrolment
+                   WHERE year = $year GROUP BY ALL),
+             a AS (SELECT DISTINCT school_id FROM {SCHOOL_RESULTS}
+                   WHERE year = $year AND assessor = '{SELF}')
+        SELECT a.school_id IS NOT NULL AS assessed, count(*) AS schools,
+               100.0 * avg(CASE WHEN s.locality = 'rural' THEN 1.0
+                                WHEN s.locality IS NOT NULL THEN 0.0 END) AS rural,
+               100.0 * avg(CAST(s.priority AS DOUBLE)) AS priority,
+               avg(p.pupils) AS pupils,
+               sum(p.pupils) FILTER (WHERE t.teachers > 0)
+                 / nullif(sum(t.teachers) FILTER (WHERE t.teachers > 0), 0) AS ptr
+        FROM reporting r JOIN schools s USING (school_id)
+        LEFT JOIN p USING (year, school_id) LEFT JOIN {teachers} t USING (year, school_id)
+        LEFT JOIN a USING (school_id)
+        WHERE r.year = $year AND {where}
+        GROUP BY ALL ORDER BY assessed DESC""", {"year": int(year), **params}).df()
+
+
+def schools_to_support(con: duckdb.DuckDBPyConnection, year: int,
+                       districts: Sequence[str] | None, limit: int = 500) -> pd.DataFrame:
+    """The officially assessed schools of a year, most in need of support first (lowest
+    level, then lowest score): school_id, name_en, name_local, district_code, level, rank,
+    score, assessor, support_days."""
+    where, params = _districts(districts)
+    days = ("l.support_days" if _has_column(con, "quality_levels", "support_days")
+            else "NULL::INTEGER")
+    return con.execute(f"""
+        SELECT s.school_id, s.name_en, s.name_local, s.district_code, q.level, q.rank,
+               q.score, q.assessor, {days} AS support_days
+        FROM {SCHOOL_RESULTS} q JOIN schools s USING (school_id)
+        LEFT JOIN quality_levels l ON l.level = q.level
+        WHERE q.year = $year AND q.official AND {where}
+        ORDER BY q.rank NULLS LAST, q.score, s.school_id LIMIT $limit""",
+        {"year": int(year), "limit": int(limit), **params}).df()
+
+
+# ------------------------------------------------------------------ one school's scorecard
+@dataclass(frozen=True)
+class Scorecard:
+    """One school's results: ``schools`` (year, assessor, score, level, rank, official),
+    ``standards`` (year, assessor, standard, criterion, score, met, official) and
+    ``ratings`` below the top (year, assessor, standard, criterion, item, rating, comment)."""
+
+    schools: pd.DataFrame
+    standards: pd.DataFrame
+    ratings: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        return self.standards.empty
+
+
+def scorecard(con: duckdb.DuckDBPyConnection, school_id: str) -> Scorecard:
+    """The quality results of one school, every year (empty without an assessment; a flat
+    quality table gives its standards only)."""
+    school = {"school": str(school_id)}
+    if not assessed(con):
+        standards = con.execute("""
+            SELECT year, NULL::VARCHAR AS assessor, standard, NULL::VARCHAR AS criterion,
+                   score, met, true AS official
+            FROM quality WHERE school_id = $school ORDER BY year DESC, standard""",
+            school).df() if has(con, "quality") else pd.DataFrame(
+            columns=["year", "assessor", "standard", "criterion", "score", "met", "official"])
+        return Scorecard(pd.DataFrame(columns=["year", "assessor", "score", "level", "rank",
+                                               "official"]), standards,
+                         pd.DataFrame(columns=["year", "assessor", "standard", "criterion",
+                                               "item", "rating", "comment"]))
+    schools = con.execute(f"""
+        SELECT year, assessor, score, level, rank, official FROM {SCHOOL_RESULTS}
+        WHERE school_id = $school ORDER BY year DESC, official DESC, assessor""", school).df()
+    standards = con.execute(f"""
+        SELECT year, assessor, standard, criterion, score, met, official FROM {RESULTS}
+        WHERE school_id = $school ORDER BY year DESC, official DESC, assessor""", school).df()
+    ratings = con.execute("""
+        SELECT a.year, a.assessor, f.standard, f.criterion, a.item, a.rating, a.comment
+        FROM quality_assessment a JOIN quality_framework f ON f.item = a.item
+        JOIN quality_scale r ON r.rating = a.rating
+        WHERE a.school_id = $school AND r.points < (SELECT max(points) FROM quality_scale)
+        ORDER BY a.year DESC, a.assessor, r.points, f.standard, a.item""", school).df()
+    return Scorecard(schools, standards, ratings)

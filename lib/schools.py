@@ -362,12 +362,6 @@ def facilities_in(frame: pd.DataFrame, year: int) -> Facilities:
     return Facilities(shown, ladder, items, classrooms)
 
 
-def standard_name(standard: str) -> str:
-    """A quality standard's id as words: ``learning_environment`` → ``Learning environment``."""
-    words = str(standard).replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
-
-
 def quality_table(frame: pd.DataFrame, cell: Callable[[float, object], str]) -> pd.DataFrame:
     """Quality-standard results by standard (rows) and year (columns, latest first, as
     text): standard, then one column per year whose cell is ``cell(score, met)``."""

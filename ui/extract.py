@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import areas, db, districts, export, targets, trends
+from lib import areas, db, districts, export, quality, targets, trends
 from lib.country import Country, country_words
 from lib.equity import Disparity
 from lib.groups import SplitWords
@@ -25,6 +25,7 @@ from lib.i18n import languages as catalogue_languages
 from lib.indicators import ExtractContext, Registry, compute, compute_years, context
 from lib.indicators.disparity import disparity
 from lib.problems import message_in
+from lib.quality import Framework
 from lib.schools import SchoolQuery, SearchPlan, SearchResult
 
 ENV_VAR = "EMIS_DB"
@@ -526,7 +527,7 @@ class SchoolRecords:
     enrolment: pd.DataFrame  # pupils by year, grade and sex
     teachers: pd.DataFrame  # teachers by year and level
     facilities: pd.DataFrame  # by year
-    quality: pd.DataFrame  # scores by year and standard
+    quality: quality.Scorecard  # its quality results, every year
     problems: pd.DataFrame  # the build's warnings about it, as stored
     groups: pd.DataFrame  # pupils by year, dimension, group and sex
     functioning: pd.DataFrame  # pupils at the functioning cut-off by year, domain and sex
@@ -542,7 +543,7 @@ def _school_records(extract_path: str, extract_build_id: str,
         return SchoolRecords(record, db.school_enrolment(con, school_id),
                              db.school_teachers(con, school_id),
                              db.school_facilities(con, school_id),
-                             db.school_quality(con, school_id),
+                             quality.scorecard(con, school_id),
                              db.school_problems(con, school_id),
                              db.school_groups(con, school_id),
                              db.school_functioning(con, school_id))
@@ -576,3 +577,27 @@ def school_records(school_id: str, lang: str) -> SchoolRecords | None:
     if found is None:
         return None
     return replace(found, problems=in_language(found.problems, lang))
+
+
+def quality_framework() -> Framework:
+    """The words of this extract's quality framework (empty without one)."""
+    return _context(*_key()).quality
+
+
+@st.cache_data(max_entries=64, show_spinner=False)  # a few KB each: a page's sections
+def _quality(extract_path: str, extract_build_id: str, read: str, args: tuple
+             ) -> pd.DataFrame | dict | tuple:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return getattr(quality, read)(con, *args)
+
+
+def quality_read(read: str, *args: object):
+    """``lib.quality.<read>(con, *args)`` (a read of the Quality page), cached per build;
+    ``args`` must be hashable (a district list as a tuple)."""
+    if read not in QUALITY_READS:
+        raise ValueError(f"not a read of lib.quality: {read}")
+    return _quality(*_key(), read, tuple(args))
+
+
+QUALITY_READS = ("assessed", "level_counts", "coverage", "frequent_issues", "movement",
+                 "self_and_external", "assessed_and_not", "schools_to_support")

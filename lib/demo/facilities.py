@@ -1,7 +1,8 @@
-"""Facilities (SDG 4.a.1 items, JMP ladders) and quality-standard results of reporting schools.
+"""Facilities (SDG 4.a.1 items, JMP ladders) and classrooms of reporting schools.
 
 Each school draws one fixed number per item; an item is present in a year when that number is
 below the year's probability, which rises over time, so a school never loses a facility.
+(The school quality self-assessment, which reads the facilities back: :mod:`lib.demo.quality`.)
 """
 from __future__ import annotations
 
@@ -10,9 +11,6 @@ import numpy as np
 from lib.demo.rates import trend
 
 LADDER = np.array(["none", "limited", "basic"], dtype=object)
-STANDARDS = ("fundamental_quality_standards", "learning_environment", "teaching_learning")
-STANDARD_OFFSET = np.array([0.0, 4.0, -3.0])
-STANDARD_THRESHOLD = 65.0
 ITEMS = ("electricity", "internet", "computers", "adapted", "water", "sanitation",
          "handwashing", "single_sex")
 
@@ -57,12 +55,3 @@ def classrooms(pupils_by_level: np.ndarray, grades_by_level: np.ndarray,
     rooms = np.maximum(rooms_grades, np.ceil(pupils_by_level / 40.0))
     rooms = np.where(pupils_by_level > 0, np.maximum(rooms, 1), 0)
     return np.maximum(rooms.sum(axis=1), 1).astype(np.int64)
-
-
-def quality_scores(latent: np.ndarray, noise: np.ndarray, rho: np.ndarray, prio: np.ndarray,
-                   year: int) -> tuple[np.ndarray, np.ndarray]:
-    """Scores (n, standards) 0-100 with one decimal, and met = score >= 65."""
-    base = 58.0 + 20.0 * (1.0 - rho) - 7.0 * prio + 10.0 * trend(year)
-    score = base[:, None] + STANDARD_OFFSET[None, :] + 9.0 * latent[:, None] + 4.0 * noise
-    score = np.round(np.clip(score, 0.0, 100.0), 1)
-    return score, (score >= STANDARD_THRESHOLD).astype(np.int64)

@@ -18,11 +18,12 @@ from lib.demo.areas import Areas, build_areas, district_attributes, population_t
 from lib.demo.common import stream
 from lib.demo.dirt import (JUMP_FACTOR, JUMP_MIN, JUMP_SHARE, PTR_HIGH, PTR_LOW, DirtPlan,
                            age_bounds, plan_dirt)
-from lib.demo.facilities import ITEMS, STANDARDS, classrooms, facility_values, quality_scores
+from lib.demo.facilities import ITEMS, classrooms, facility_values
 from lib.demo.flows import BURN_IN, Chunk, YearRows, plan_chunks, simulate_chunk
 from lib.demo.inclusion import INCLUSION_TABLES, write_inclusion
 from lib.demo.places import (Boundaries, Locations, copy_boundary_files, load_district_polygons,
                              place_schools, write_schematic)
+from lib.demo.quality import QUALITY_TABLES, write_quality
 from lib.demo.register import (LEVEL_BITS, PRIMARY_GRADES, SCHOOL_COLUMNS, Register,
                                build_register, open_mask)
 from lib.demo.staff import teacher_counts, teacher_rows
@@ -32,7 +33,10 @@ from lib.tables import TABLE
 
 GENERATOR = "lib.demo"
 TABLES = ("admin_units", "schools", "enrolment", "teachers", "facilities", "population",
-          "district_attributes", "quality", "targets") + INCLUSION_TABLES
+          "district_attributes", "targets") + INCLUSION_TABLES + QUALITY_TABLES
+# Tables older demos wrote: removed when a package is regenerated (a package gives the flat
+# quality table or the quality assessment, not both).
+FORMER_TABLES = ("quality",)
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 TARGET_SOURCE = "ESSDP 2021–2025 (synthetic)"
 TARGETS = (
@@ -119,9 +123,14 @@ def generate_package(out: Path, *, seed: int = 2024, scale: float = 1.0,
     # Inclusive data (ethnicity, home language, child functioning), read from the enrolment
     # just written; lib.demo.inclusion checks its own sums.
     inclusion = write_inclusion(out, register, areas, population, seed, first, last, progress)
+    # The school quality self-assessment of the last three years, read from the teachers
+    # and facilities just written; lib.demo.quality checks its own planted contradictions.
+    quality = write_quality(out, register, seed, first, last, progress)
     manifest = writer.manifest(bounds, places, scale)
     manifest["inclusion"] = {k: v for k, v in inclusion.items() if k != "groups_partial"}
     manifest["dirt"]["groups_partial"] = inclusion.get("groups_partial", [])
+    manifest["quality"] = {k: v for k, v in quality.items() if k != "contradictions"}
+    manifest["dirt"]["quality_contradicts_census"] = quality["contradictions"]
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8")
@@ -141,7 +150,7 @@ def _check_output(out: Path) -> None:
 
 def _remove_package_files(out: Path) -> None:
     """Remove the files a previous demo wrote (manifest.json last, by overwriting it)."""
-    for table in TABLES:
+    for table in TABLES + FORMER_TABLES:
         for suffix in TABLE_SUFFIXES:
             (out / f"{table}{suffix}").unlink(missing_ok=True)
     (out / "country.toml").unlink(missing_ok=True)
@@ -178,7 +187,7 @@ def schools_table(register: Register, places: Locations) -> pd.DataFrame:
 
 
 class _PackageWriter:
-    """Simulates chunk after chunk and writes enrolment, teachers, facilities and quality."""
+    """Simulates chunk after chunk and writes enrolment, teachers and facilities."""
 
     def __init__(self, out: Path, register: Register, areas: Areas, country: Country,
                  plan: DirtPlan, seed: int, first: int, last: int, progress) -> None:
@@ -210,7 +219,6 @@ class _PackageWriter:
         self.teacher_writer = pq.ParquetWriter(self.out / "teachers.parquet", TEACHER_SCHEMA,
                                                compression="zstd")
         self.fac_file = open(self.out / "facilities.csv", "w", encoding="utf-8", newline="")
-        self.qual_file = open(self.out / "quality.csv", "w", encoding="utf-8", newline="")
         self.header = True
         try:
             total = len(chunks) * len(self.years)
@@ -230,7 +238,6 @@ class _PackageWriter:
             self.enrol_writer.close()
             self.teacher_writer.close()
             self.fac_file.close()
-            self.qual_file.close()
         self._self_check()
 
     def _chunk(self, chunk: Chunk, say) -> None:
@@ -245,8 +252,6 @@ class _PackageWriter:
         top = reg["top_primary"].to_numpy()[sl]
         ptr_latent = stream(self.seed, "teachers", chunk.index, 0).normal(0.0, 0.18, n_c)
         fac_latent = stream(self.seed, "facilities", chunk.index).random((n_c, len(ITEMS)))
-        q_rng = stream(self.seed, "quality", chunk.index)
-        q_latent = q_rng.normal(0.0, 1.0, n_c)
         t_rng = stream(self.seed, "teachers", chunk.index, 1)
         d_rng = stream(self.seed, "dirt", 3, chunk.index)
         n_levels = len(self.level_ids)
@@ -291,7 +296,7 @@ class _PackageWriter:
                                                 minlength=n_c).astype(np.int64)
             self._write_teachers(y, teach, chunk)
 
-            # Facilities and quality of reporting schools.
+            # Facilities of reporting schools.
             idx = np.flatnonzero(reporting)
             values = facility_values(fac_latent[idx], rho[idx], prio[idx], urban[idx],
                                      secondary[idx], y)
@@ -299,15 +304,7 @@ class _PackageWriter:
                                 "classrooms": classrooms(by_level[idx], grades_by_level[idx],
                                                          multigrade[idx]),
                                 **values})[FACILITY_COLUMNS]
-            noise = q_rng.normal(0.0, 1.0, (len(idx), len(STANDARDS)))
-            score, met = quality_scores(q_latent[idx], noise, rho[idx], prio[idx], y)
-            qual = pd.DataFrame({
-                "year": y,
-                "school_id": np.repeat(self.ids[chunk.start + idx], len(STANDARDS)),
-                "standard": np.tile(np.array(STANDARDS, dtype=object), len(idx)),
-                "score": score.ravel(), "met": met.ravel()})
             fac.to_csv(self.fac_file, index=False, header=self.header, lineterminator="\n")
-            qual.to_csv(self.qual_file, index=False, header=self.header, lineterminator="\n")
             self.header = False
 
     # ---------------------------------------------------------------- dirt

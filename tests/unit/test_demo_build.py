@@ -30,6 +30,9 @@ def test_build_warnings_are_exactly_the_planted_dirt(demo_package, demo_extract)
             by_kind[row.kind].add((str(int(row.year)), row.school_id))
         elif row.kind == "groups_partial":
             by_kind[row.kind].add((json.loads(row.params)["dimension"], int(row.year)))
+        elif row.kind == "quality_contradicts_census":
+            by_kind[row.kind].add((row.school_id, int(row.year),
+                                   json.loads(row.params)["item_id"]))
         else:
             by_kind[row.kind].add(row.unit_code)
     for kind in SCHOOL_KINDS:
@@ -40,6 +43,8 @@ def test_build_warnings_are_exactly_the_planted_dirt(demo_package, demo_extract)
     assert by_kind["non_reporting"] == planted
     assert by_kind["groups_partial"] == {(d["dimension"], d["year"])
                                          for d in dirt["groups_partial"]}
+    assert by_kind["quality_contradicts_census"] == {
+        (d["school_id"], d["year"], d["item"]) for d in dirt["quality_contradicts_census"]}
     assert len(found) == sum(len(by_kind[k]) for k in by_kind), "a planted item warned twice"
 
 

@@ -17,6 +17,7 @@ from lib import schools
 from lib.country import Country, admin_level_name
 from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
+from lib.quality import Scorecard
 from lib.vocabulary import ANY_DOMAIN, LOCALITIES, OWNERSHIPS, TOTAL
 from ui import extract, maps, tables, values
 from ui.chart_export import GROUP_COLOURS
@@ -332,8 +333,30 @@ def facilities(frame: pd.DataFrame, year: int, lang: str) -> None:
                          icon=":material/check:" if present else ":material/close:")
 
 
-def quality(frame: pd.DataFrame, lang: str) -> None:
+def quality(card: Scorecard, lang: str) -> None:
+    """Its scorecard: its level every year (and its self-assessment's, where an external
+    assessor rated it too), each standard's result, and the items rated below the top with
+    the assessor's comments."""
     st.subheader(t("schools.profile.quality.heading", lang))
+    if card.empty:
+        st.info(t("schools.profile.quality.none", lang), icon=":material/database_off:")
+        return
+    framework = extract.quality_framework()
+    if not card.schools.empty and card.schools["level"].notna().any():
+        path = card.schools.assign(
+            level_name=[framework.level(lv).name(lang) if isinstance(lv, str) else ""
+                        for lv in card.schools["level"]],
+            score=card.schools["score"].round(1),
+            assessor_name=[t(f"quality.assessor.{a}", lang) for a in card.schools["assessor"]],
+            result=[t("schools.profile.quality.official" if o else
+                      "schools.profile.quality.not_official", lang)
+                    for o in card.schools["official"]])
+        tables.table(path, {"year": t("chart.year", lang),
+                            "level_name": t("quality.level", lang),
+                            "score": t("quality.score", lang),
+                            "assessor_name": t("quality.assessor.heading", lang),
+                            "result": t("schools.profile.quality.result", lang)},
+                     lang=lang, school_years=("year",), key="schools_quality_path")
 
     def cell(score: object, met: object) -> str:
         flag = schools.bool_or_none(met)
@@ -341,16 +364,32 @@ def quality(frame: pd.DataFrame, lang: str) -> None:
         return (format_number(float(score), lang, 1) if schools.finite(score)
                 else t("format.no_data", lang)) + mark
 
-    shown = schools.quality_table(frame, cell)
-    if shown.empty:
-        st.info(t("schools.profile.quality.none", lang), icon=":material/database_off:")
-        return
-    shown["standard"] = [schools.standard_name(s) for s in shown["standard"]]
+    official = card.standards[card.standards["official"] & card.standards["criterion"].isna()]
+    shown = schools.quality_table(official, cell)
+    shown = shown.sort_values("standard", key=framework.standard_order)
+    shown["standard"] = [framework.standard(s).name(lang) for s in shown["standard"]]
     years = [c for c in shown.columns if c != "standard"]
     tables.table(shown, {"standard": t("schools.profile.quality.standard", lang),
                          **{y: format_school_year(int(y), lang) for y in years}},
                  lang=lang, key="schools_quality")
     st.caption(t("schools.profile.quality.note", lang))
+    if card.ratings.empty:
+        return
+    latest = int(card.ratings["year"].max())
+    issues = card.ratings[card.ratings["year"] == latest]
+    issues = issues.assign(
+        item_name=[framework.item(i).name(lang) for i in issues["item"]],
+        standard_name=[framework.standard(s).name(lang) for s in issues["standard"]],
+        rating_name=[framework.rating(r).name(lang) for r in issues["rating"]],
+        assessor_name=[t(f"quality.assessor.{a}", lang) for a in issues["assessor"]])
+    st.markdown("**" + t("schools.profile.quality.issues", lang,
+                         year=format_school_year(latest, lang)) + "**")
+    tables.table(issues, {"item_name": t("quality.item", lang),
+                          "standard_name": t("quality.standard", lang),
+                          "rating_name": t("schools.profile.quality.rating", lang),
+                          "assessor_name": t("quality.assessor.heading", lang),
+                          "comment": t("schools.profile.quality.comment", lang)},
+                 lang=lang, key="schools_quality_issues")
 
 
 # --------------------------------------------------------------------------- inclusion
