@@ -144,3 +144,26 @@ def test_the_old_flat_table_and_no_assessment(tmp_path, monkeypatch):
     monkeypatch.setenv("EMIS_DB", str(tmp_path / "none.duckdb"))
     at = open_page("pages/quality.py", timeout=TIMEOUT, year="2023")
     assert [i.value for i in at.info] == [t("quality.none")]
+
+
+def test_every_level_area_and_year_draws(con):
+    """The page's own choice (the level on the map) in every assessed year, for the whole
+    country, a province and one of its districts: no exception, the level kept."""
+    years = sorted(int(y) for (y,) in con.execute(
+        "SELECT DISTINCT year FROM quality_schools").fetchall())
+    levels = [lv.id for lv in quality.framework(con).levels]
+    district = db.admin_units(con, 2).query("parent_code == '01'")["code"].iloc[0]
+    at = open_page("pages/quality.py", timeout=TIMEOUT, year=str(years[0]))
+    for year in years:
+        at.selectbox(key="url_year").set_value(year).run()
+        for area1, area2 in (("", ""), ("01", ""), ("01", district)):
+            at.selectbox(key="url_area1").set_value(area1).run()
+            if area2:
+                at.selectbox(key="url_area2").set_value(area2).run()
+            for i, level in enumerate(levels):
+                if not area2:  # below the finest level there is no map
+                    at.selectbox(key="url_quality_level").select_index(i).run()
+                    assert at.selectbox(key="url_quality_level").value == level
+                assert not at.exception, (year, area1, area2, level,
+                                          [e.value for e in at.exception])
+            assert at.get("subheader")  # the page's sections, not an error

@@ -12,6 +12,7 @@ import pytest
 from lib import db, schools
 from lib.aggregate import SEARCH_KEY_SQL, SEARCH_LOCAL_KEY_SQL
 from lib.indicators import compute
+from lib.quality import readable
 from lib.schools import SchoolQuery
 
 
@@ -242,7 +243,7 @@ def test_enrolment_shapes_and_quality_table():
                             "score": [50.0, 70.0], "met": [False, True]})
     shown = schools.quality_table(quality, lambda s, m: f"{s:g}{'+' if m else '-'}")
     assert shown.to_dict("list") == {"standard": ["a_b"], "2023": ["70+"], "2022": ["50-"]}
-    assert schools.standard_name("learning_environment") == "Learning environment"
+    assert readable("learning_environment") == "Learning environment"
 
 
 def test_results_table_keeps_names_as_text():
