@@ -200,6 +200,7 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
         create_functioning_grades(con, country)
         check_functioning(con, log, files["functioning"])
     if optional["quality_assessment"]:
+        quality.create_school_facts(con)
         quality.check_against_census(con, log, files["quality_assessment"])
     check_population(con, country, optional["population"], log,
                      files.get("population", "population"))

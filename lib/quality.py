@@ -39,6 +39,8 @@ from lib.vocabulary import EXTERNAL, PUPIL_TEACHER_RATIO, QUALITY_FACILITY_CHECK
 
 # The tables the build writes from an assessment.
 RESULTS, SCHOOL_RESULTS = "quality_results", "quality_schools"
+# The reporting schools of each assessed year with what the page compares them by.
+SCHOOL_FACTS = "quality_school_facts"
 SCORE_EPSILON = 1e-9  # a score equal to a threshold reaches it, whatever the rounding
 PREFIX_STANDARD, PREFIX_LEVEL = "standard", "level"
 
@@ -263,6 +265,32 @@ def _official(alias: str) -> str:
         AND o.school_id = {alias}.school_id AND o.assessor = '{EXTERNAL}'))"""
 
 
+def create_school_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """``quality_school_facts``: each reporting school of each assessed year, whether it
+    assessed itself and was assessed externally, with its district, locality, priority
+    flag, pupils and teachers (the Quality page's coverage and comparison read it, not the
+    census tables). After the schools' priority flags and the reporting table are made."""
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {SCHOOL_FACTS} AS
+        WITH years AS (SELECT DISTINCT year FROM {SCHOOL_RESULTS}),
+             a AS (SELECT year, school_id, bool_or(assessor = '{SELF}') AS self_assessed,
+                          bool_or(assessor = '{EXTERNAL}') AS verified
+                   FROM {SCHOOL_RESULTS} GROUP BY ALL),
+             p AS (SELECT year, school_id, sum(enrolled) AS pupils FROM enrolment
+                   WHERE year IN (SELECT year FROM years) GROUP BY ALL),
+             t AS (SELECT year, school_id, sum(count) AS teachers FROM teachers
+                   WHERE year IN (SELECT year FROM years) GROUP BY ALL)
+        SELECT r.year, r.school_id, s.district_code,
+               coalesce(a.self_assessed, false) AS self_assessed,
+               coalesce(a.verified, false) AS verified,
+               s.locality, s.priority, p.pupils, t.teachers
+        FROM reporting r JOIN schools s USING (school_id)
+        LEFT JOIN a USING (year, school_id) LEFT JOIN p USING (year, school_id)
+        LEFT JOIN t USING (year, school_id)
+        WHERE r.year IN (SELECT year FROM years)
+        ORDER BY r.year, s.district_code, r.school_id""")
+
+
 # ------------------------------------------------------------------ checks (build)
 def check_against_census(con: duckdb.DuckDBPyConnection, log: ProblemLog,
                          file: str = "quality_assessment") -> None:
@@ -364,13 +392,11 @@ def coverage(con: duckdb.DuckDBPyConnection, year: int, districts: Sequence[str]
     of a year."""
     where, params = _districts(districts)
     row = con.execute(f"""
-        WITH a AS (SELECT school_id, bool_or(assessor = '{SELF}') AS self_assessed,
-                          bool_or(assessor = '{EXTERNAL}') AS verified
-                   FROM {SCHOOL_RESULTS} WHERE year = $year GROUP BY ALL)
-        SELECT count(*), count(*) FILTER (WHERE a.self_assessed),
-               count(*) FILTER (WHERE a.verified), count(a.school_id)
-        FROM reporting r JOIN schools s USING (school_id) LEFT JOIN a USING (school_id)
-        WHERE r.year = $year AND {where}""", {"year": int(year), **params}).fetchone()
+        SELECT count(*), count(*) FILTER (WHERE s.self_assessed),
+               count(*) FILTER (WHERE s.verified),
+               count(*) FILTER (WHERE s.self_assessed OR s.verified)
+        FROM {SCHOOL_FACTS} s WHERE s.year = $year AND {where}""",
+        {"year": int(year), **params}).fetchone()
     return dict(zip(("reporting", "self_assessed", "verified", "assessed"),
                     (int(v or 0) for v in row)))
 
@@ -453,26 +479,15 @@ def assessed_and_not(con: duckdb.DuckDBPyConnection, year: int,
     side by side: assessed (bool), schools, rural (%), priority (% in priority areas),
     pupils (mean per school), ptr (pupils per teacher, where teachers are given)."""
     where, params = _districts(districts)
-    teachers = ("(SELECT year, school_id, sum(count) AS teachers FROM teachers GROUP BY ALL)"
-                if has(con, "teachers") else
-                "(SELECT NULL::INTEGER AS year, NULL::VARCHAR AS school_id, "
-                "NULL::BIGINT AS teachers WHERE false)")
     return con.execute(f"""
-        WITH p AS (SELECT year, school_id, sum(enrolled) AS pupils FROM enrolment
-                   WHERE year = $year GROUP BY ALL),
-             a AS (SELECT DISTINCT school_id FROM {SCHOOL_RESULTS}
-                   WHERE year = $year AND assessor = '{SELF}')
-        SELECT a.school_id IS NOT NULL AS assessed, count(*) AS schools,
+        SELECT s.self_assessed AS assessed, count(*) AS schools,
                100.0 * avg(CASE WHEN s.locality = 'rural' THEN 1.0
                                 WHEN s.locality IS NOT NULL THEN 0.0 END) AS rural,
                100.0 * avg(CAST(s.priority AS DOUBLE)) AS priority,
-               avg(p.pupils) AS pupils,
-               sum(p.pupils) FILTER (WHERE t.teachers > 0)
-                 / nullif(sum(t.teachers) FILTER (WHERE t.teachers > 0), 0) AS ptr
-        FROM reporting r JOIN schools s USING (school_id)
-        LEFT JOIN p USING (year, school_id) LEFT JOIN {teachers} t USING (year, school_id)
-        LEFT JOIN a USING (school_id)
-        WHERE r.year = $year AND {where}
+               avg(s.pupils) AS pupils,
+               sum(s.pupils) FILTER (WHERE s.teachers > 0)
+                 / nullif(sum(s.teachers) FILTER (WHERE s.teachers > 0), 0) AS ptr
+        FROM {SCHOOL_FACTS} s WHERE s.year = $year AND {where}
         GROUP BY ALL ORDER BY assessed DESC""", {"year": int(year), **params}).df()
 
 

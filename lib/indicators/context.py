@@ -22,7 +22,6 @@ from lib.groups import GroupNames
 from lib.i18n import country_words_in_use
 from lib.indicators.registry import Indicator, Registry, build_registry
 from lib.package import has_value
-from lib.quality import Framework
 from lib.tables import REQUIRED_TABLES, TABLES, columns_needing_values
 
 
@@ -42,7 +41,7 @@ class ExtractContext:
     table_years: Mapping[str, frozenset[int]] = field(
         default_factory=lambda: MappingProxyType({}))
     group_names: GroupNames = field(default_factory=GroupNames)  # the package's dimensions
-    quality: Framework = field(default_factory=Framework)  # the quality framework's words
+    quality: quality.Framework = field(default_factory=quality.Framework)  # its words
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -183,8 +182,8 @@ def _table_years(con: duckdb.DuckDBPyConnection, tables: frozenset[str]
 def _registry(country: Country, standards: list[str], optional: list[str],
               empty: frozenset[tuple[str, str]], years: tuple[int, ...],
               ungraded: bool, dimensions: dict[str, tuple[str, ...]],
-              by_population: list[str], names: GroupNames, framework: Framework
-              ) -> Registry:
+              by_population: list[str], names: GroupNames,
+              framework: quality.Framework) -> Registry:
     """The extract's registry, its texts in the country's words (its admin levels' names,
     its grade names, its groups' names)."""
     with country_words_in_use(country_words(country)):
