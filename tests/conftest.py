@@ -49,6 +49,21 @@ def demo_con(demo_extract):
     connection.close()
 
 
+@pytest.fixture(scope="session")
+def indicator_con(tmp_path_factory):
+    """A connection to the extract of the hand-made indicator package
+    (tests/fixtures/indicator_package.py), shared by the tests that only read it."""
+    from lib.build import build_extract
+    from lib.db import connect
+    from tests.fixtures.indicator_package import write_indicator_package
+
+    package = write_indicator_package(tmp_path_factory.mktemp("indicators") / "package")
+    build_extract(package, package.parent / "emis.duckdb")
+    connection = connect(package.parent / "emis.duckdb")
+    yield connection
+    connection.close()
+
+
 # Names a hostile (or careless) package may hold: spreadsheet formulas, links, markup.
 HOSTILE_TEXTS = ("=1+1", '=HYPERLINK("http://evil.example/x","click")', "=cmd|' /C calc'!A0",
                  "+1+1 Sisattanak", "-1+1 Chanthabouly", "@SUM(A1:A9) Xaythany",

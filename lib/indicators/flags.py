@@ -15,11 +15,12 @@ INCOMPLETE_YEARS = "incomplete_years"
 INCOMPLETE_REPORTING = "incomplete_reporting"
 NO_POPULATION = "no_population"
 GROUPS_MISMATCH = "groups_mismatch"
+SUPPRESSED = "suppressed"  # hidden in a public view (lib.disclosure)
 
 # The order in which flags are listed in a ``;``-separated string.
 FLAGS: tuple[str, ...] = (SMALL_DENOMINATOR, OVER_100, UNKNOWN_AGE, INCONSISTENT_FLOW,
                           INCOMPLETE_YEARS, INCOMPLETE_REPORTING, NO_POPULATION,
-                          GROUPS_MISMATCH)
+                          GROUPS_MISMATCH, SUPPRESSED)
 
 # Below these denominators a value is flagged small, by what the denominator counts.
 SMALL_DENOMINATOR_BELOW: dict[str, int] = {
@@ -53,6 +54,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {"en": {
     GROUPS_MISMATCH: "the groups do not add up to the enrolment (some schools do not report "
                      "them, or report a pupil twice): the shares describe the pupils whose "
                      "group is reported",
+    SUPPRESSED: "not published: a small number that could identify a pupil or a teacher, "
+                "or one that would give such a number back",
 }}
 
 

@@ -25,12 +25,8 @@ PROVINCE_OF = {"0101": "01", "0102": "01", "0201": "02"}
 
 
 @pytest.fixture(scope="module")
-def fx_con(tmp_path_factory):
-    package = fixture.write_indicator_package(tmp_path_factory.mktemp("prop") / "package")
-    build_extract(package, package.parent / "e.duckdb")
-    con = connect(package.parent / "e.duckdb")
-    yield con
-    con.close()
+def fx_con(indicator_con):
+    return indicator_con
 
 
 def _assert_sums(districts: pd.DataFrame, upper: pd.DataFrame, key, factor: float) -> None:

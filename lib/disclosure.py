@@ -1,0 +1,120 @@
+"""Small numbers kept out of what is published (the public view of issue 18).
+
+An engine frame (:func:`lib.indicators.compute`: one row per area or school, year and
+group) is protected by :func:`protect`:
+
+* **primary suppression**: a count from 1 to :attr:`Rules.threshold` (a count indicator's
+  value, a rate's numerator or denominator) is not shown; a rate whose denominator is below
+  its small-denominator threshold (lib.indicators.flags, by what it counts: 30 pupils, 5
+  teachers…) is not shown; 0 is shown (it discloses no one);
+* **complementary suppression**: where the groups of a split add up to the total (girls and
+  boys, the groups of a dimension), a group hidden alone could be recomputed as the total
+  minus the others; the smallest other group is then hidden too, within each area and year;
+  a parity index is hidden when either group's value is;
+* a hidden cell keeps its row, with ``value`` (and the counts) empty and the flag
+  ``suppressed``, so pages draw it as "no data" with the legend's mark, never as 0.
+
+Pure: no database, no Streamlit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.indicators import flags as fl
+from lib.indicators.registry import Indicator
+from lib.vocabulary import PARITY, TOTAL
+
+SUPPRESSED = fl.SUPPRESSED
+MARK = "c"  # how a table shows a hidden cell (as the UK's statistics do)
+COUNTS = ("numerator", "denominator")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What is too small to publish."""
+
+    threshold: int = 5  # counts from 1 to this are hidden
+    # rates whose denominator is below these are hidden, by what the denominator counts
+    min_denominator: dict[str, int] = field(
+        default_factory=lambda: dict(fl.SMALL_DENOMINATOR_BELOW))
+
+    def small(self, counts: pd.Series) -> pd.Series:
+        """Counts from 1 to the threshold (an empty count is not small: it is unknown)."""
+        values = pd.to_numeric(counts, errors="coerce")
+        return (values >= 1) & (values <= self.threshold)
+
+
+def protect(frame: pd.DataFrame, indicator: Indicator, rules: Rules = Rules()) -> pd.DataFrame:
+    """``frame`` with its small numbers hidden (module docstring); the same rows, in the
+    same order."""
+    if frame.empty:
+        return frame.copy()
+    out = frame.copy()
+    groups = out["group"].astype(str) if "group" in out else pd.Series(TOTAL, index=out.index)
+    parity = groups == PARITY
+    if indicator.is_count:
+        hidden = rules.small(out["value"]) & ~parity
+    else:
+        below = rules.min_denominator.get(indicator.denominator_kind or "pupils",
+                                          rules.threshold + 1)
+        denominator = pd.to_numeric(out.get("denominator"), errors="coerce") \
+            if "denominator" in out else pd.Series(np.nan, index=out.index)
+        hidden = ((denominator > 0) & (denominator < below)) & ~parity
+        for column in COUNTS:
+            if column in out:
+                hidden |= rules.small(out[column]) & ~parity
+    hidden = _complementary(out, groups, hidden, rules, indicator)
+    hidden |= parity & _parity_of_hidden(out, groups, hidden)
+    out.loc[hidden, "value"] = np.nan
+    for column in COUNTS:
+        if column in out:
+            out.loc[hidden, column] = np.nan
+    if "flags" in out:
+        out.loc[hidden, "flags"] = [fl.join_flags([*fl.split_flags(f or ""), SUPPRESSED])
+                                    for f in out.loc[hidden, "flags"]]
+    return out
+
+
+def _cell_count(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
+    """The additive count of each row: a count's value, a rate's numerator."""
+    column = "value" if indicator.is_count or "numerator" not in frame else "numerator"
+    return pd.to_numeric(frame[column], errors="coerce")
+
+
+def _keys(frame: pd.DataFrame) -> list[str]:
+    return [c for c in ("year", "unit_code") if c in frame]
+
+
+def _complementary(frame: pd.DataFrame, groups: pd.Series, hidden: pd.Series, rules: Rules,
+                   indicator: Indicator) -> pd.Series:
+    """Hide the smallest other group of each area and year where one group alone is
+    hidden and the total is shown (the total minus the rest would give it back)."""
+    hidden = hidden.copy()
+    counts = _cell_count(frame, indicator)
+    parts = (groups != TOTAL) & (groups != PARITY)
+    if not parts.any():
+        return hidden
+    keys = _keys(frame)
+    for _, rows in (frame[parts].groupby(keys, sort=False) if keys else [(None, frame[parts])]):
+        index = rows.index
+        while True:
+            shown = [i for i in index if not hidden[i] and counts[i] > 0]
+            gone = [i for i in index if hidden[i]]
+            if len(gone) != 1 or not shown:
+                break  # none hidden, or two or more: no group can be recomputed alone
+            hidden[min(shown, key=lambda i: counts[i])] = True
+    return hidden
+
+
+def _parity_of_hidden(frame: pd.DataFrame, groups: pd.Series, hidden: pd.Series) -> pd.Series:
+    """The parity rows of the areas and years where some group is hidden."""
+    keys = _keys(frame)
+    parts = (groups != TOTAL) & (groups != PARITY)
+    if not keys:
+        return pd.Series(bool((hidden & parts).any()), index=frame.index)
+    touched = frame.loc[hidden & parts, keys].drop_duplicates()
+    marked = frame[keys].merge(touched.assign(_hit=True), on=keys, how="left")["_hit"]
+    return pd.Series(marked.fillna(False).astype(bool).to_numpy(), index=frame.index)
