@@ -12,6 +12,7 @@ from lib.i18n import format_number, t
 from lib.indicators import compute
 from tests.app.pages import chart_rows, open_page, url_notices
 from tests.fixtures.quality_package import FLAT_QUALITY, write_quality_package
+from ui.sections.quality import DETAIL_TABS
 
 TIMEOUT = 90
 
@@ -59,10 +60,10 @@ def test_the_demo_quality_page_draws_the_engines_values(con, lang):
     assert {k: v for k, v in heat.items() if k[1] == standard.name(lang)} == pytest.approx(
         {(names[r.unit_code], standard.name(lang)): r.value for r in engine.itertuples()
          if r.group == "T"})
-    headings = [h.value for h in at.subheader]
-    assert t("quality.levels.heading", lang) in headings
-    assert t("quality.external.heading", lang) in headings
-    assert t("quality.support.heading", lang) in headings
+    assert t("quality.levels.heading", lang) in [h.value for h in at.subheader]
+    tabs = [tab.label for tab in at.tabs]
+    assert tabs[0] == t("quality.support.heading", lang)  # open first: the schools to visit
+    assert t("quality.external.heading", lang) in tabs
 
 
 def test_a_shared_link_opens_a_province_and_a_level(con):
@@ -112,9 +113,15 @@ def test_the_worked_package_shows_its_values(quality_extract, monkeypatch):
     assert shown["Self-assessed schools"] == "2" and shown["Externally assessed schools"] == "1"
     assert shown["Needs support"] == "1" and shown["Good"] == "1" and shown["Developing"] == "0"
     assert shown[t("quality.kpi.support_days")] == "12"  # 10 + 2
+    support = next(df.value for df in at.dataframe if "level_name" in df.value.columns)
+    assert list(support["name"]) == ["Alpha school", "Bravo school"]  # needs support first
+    assert not any("item_name" in df.value.columns for df in at.dataframe)  # a closed tab
+    at.session_state[DETAIL_TABS] = t("quality.progress.heading")
+    shown = metrics(at.run())
     up, same, down = (shown[t(f"quality.progress.{k}")] for k in ("up", "same", "down"))
     assert (up, same, down) == ("1", "0", "1")
-    issues = next(df.value for df in at.dataframe if "item_name" in df.value.columns)
+    at.session_state[DETAIL_TABS] = t("quality.issues.heading", rating="Major issue")
+    issues = next(df.value for df in at.run().dataframe if "item_name" in df.value.columns)
     assert list(issues["item_name"]) == ["The plan followed"]
     at = open_page("pages/schools.py", timeout=TIMEOUT, school="S1", year="2023")
     comments = next(df.value for df in at.dataframe if "comment" in df.value.columns)

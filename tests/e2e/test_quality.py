@@ -25,7 +25,7 @@ def test_the_quality_page_from_a_shared_link(app_url, tab, demo_extract, lang):
     page.goto(f"{app_url}/quality?lang={lang}&year={year}&area=01&quality_level={level.id}")
     expect(page.get_by_role("heading", name=t("quality.title", lang))).to_be_visible(
         timeout=TIMEOUT_MS)
-    expect(page.get_by_role("heading", name=t("quality.support.heading", lang))).to_be_visible(
+    expect(page.get_by_role("tab", name=t("quality.support.heading", lang))).to_be_visible(
         timeout=TIMEOUT_MS)
     settle(tab)  # the page's last run over: its charts are the final ones
     # the bars of the province's districts by level, and the heat map's cells

@@ -3,10 +3,11 @@ chosen area and year, for a district office planning its support visits.
 
 Headline figures (schools assessed, at each level, the support days they call for); the
 schools by level in each area one admin level down (bars, and a map of one level); the
-standards met by area (a heat map); the items most often rated lowest; the schools that
-moved up or down a level since the year before; the self-assessment against the external
-one; the schools that assessed themselves against those that did not; and the schools to
-support first. A package with the flat quality table (standards only) gets the heat map.
+standards met by area (a heat map); then, a tab each, the schools to support first, the
+items most often rated lowest, the schools that moved up or down a level since the year
+before, the self-assessment against the external one, and the schools that assessed
+themselves against those that did not. A package with the flat quality table (standards
+only) gets the heat map.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from ui.markdown import escape
 from ui.url_state import widget_key
 
 LEVEL_PARAM = "quality_level"  # the level whose share the map shows (URL)
+DETAIL_TABS = "quality_details"  # session: the tab of details open
 # Lowest level (most support needed) to highest, red to blue (ColorBrewer RdYlBu without
 # its pale middle, which vanishes on white), for as many levels as a framework has.
 LEVEL_PALETTES = {1: ("#d7191c",), 2: ("#d7191c", "#2c7bb6"),
@@ -67,13 +69,27 @@ def show(chosen: Filters) -> None:
     if not rolled:
         st.caption(t("quality.flat_only", lang))
         return
-    frequent_issues(chosen, framework, districts)
+    details(chosen, framework, districts)
+
+
+def details(chosen: Filters, framework: Framework, districts) -> None:
+    """The schools to support, the items rated lowest, progress, self- against external
+    assessment and the schools that did not assess themselves: a tab each, drawn only when
+    open (each opening reruns the page), so a change of year or area computes one of them,
+    not all five."""
+    lang = chosen.lang
+    lowest = framework.ratings[-1].name(lang) if framework.ratings else ""
+    sections = [("support", to_support)] if framework.levels else []
+    sections.append(("issues", frequent_issues))
     if framework.levels:
-        progress(chosen, framework, districts)
-    self_and_external(chosen, framework, districts)
-    assessed_and_not(chosen, districts)
-    if framework.levels:
-        to_support(chosen, framework, districts)
+        sections.append(("progress", progress))
+    sections += [("external", self_and_external), ("coverage", assessed_and_not)]
+    tabs = st.tabs([t(f"quality.{key}.heading", lang, rating=escape(lowest))
+                    for key, _ in sections], key=DETAIL_TABS, on_change="rerun")
+    for tab, (_, draw) in zip(tabs, sections):
+        with tab:
+            if tab.open is not False:
+                draw(chosen, framework, districts)
 
 
 def districts_of(chosen: Filters) -> tuple[str, ...] | None:
@@ -291,7 +307,6 @@ def heat_map(rows: pd.DataFrame, standards: list[str], lang: str) -> alt.LayerCh
 def frequent_issues(chosen: Filters, framework: Framework, districts) -> None:
     lang = chosen.lang
     lowest = framework.ratings[-1].name(lang) if framework.ratings else ""
-    st.subheader(t("quality.issues.heading", lang, rating=escape(lowest)))
     found = extract.quality_read("frequent_issues", chosen.year, districts)
     if found.empty:
         st.caption(t("quality.issues.none", lang, rating=escape(lowest)))
@@ -313,7 +328,6 @@ def frequent_issues(chosen: Filters, framework: Framework, districts) -> None:
 # ------------------------------------------------------------------ progress
 def progress(chosen: Filters, framework: Framework, districts) -> None:
     lang = chosen.lang
-    st.subheader(t("quality.progress.heading", lang))
     moved = extract.quality_read("movement", chosen.year, districts)
     if moved.empty:
         st.caption(t("quality.progress.none", lang,
@@ -353,7 +367,6 @@ def years_chart(counts: pd.DataFrame, framework: Framework, lang: str) -> alt.Ch
 # ------------------------------------------------------------------ self and external
 def self_and_external(chosen: Filters, framework: Framework, districts) -> None:
     lang = chosen.lang
-    st.subheader(t("quality.external.heading", lang))
     standards, levels = extract.quality_read("self_and_external", chosen.year, districts)
     if standards.empty:
         st.caption(t("quality.external.none", lang,
@@ -381,9 +394,8 @@ def self_and_external(chosen: Filters, framework: Framework, districts) -> None:
 
 
 # ------------------------------------------------------------------ assessed or not
-def assessed_and_not(chosen: Filters, districts) -> None:
+def assessed_and_not(chosen: Filters, framework: Framework, districts) -> None:
     lang = chosen.lang
-    st.subheader(t("quality.coverage.heading", lang))
     found = extract.quality_read("assessed_and_not", chosen.year, districts)
     if found.empty:
         return
@@ -408,7 +420,6 @@ def assessed_and_not(chosen: Filters, districts) -> None:
 # ------------------------------------------------------------------ schools to support
 def to_support(chosen: Filters, framework: Framework, districts) -> None:
     lang = chosen.lang
-    st.subheader(t("quality.support.heading", lang))
     found = extract.quality_read("schools_to_support", chosen.year, districts, MAX_LISTED)
     if found.empty:
         return
