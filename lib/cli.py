@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from lib.problems import PackageError, Problem
-from lib.vocabulary import PARITY_SPLITS, SPLITS
+from lib.vocabulary import PARITY_SPLITS, SMALL_COUNT_THRESHOLD, SPLITS
 
 EXAMPLES_PER_KIND = 3
 
@@ -172,6 +172,18 @@ def _write_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
                          for v in row])
 
 
+def _threshold(text: str) -> int:
+    """--public's N: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is below 1: a threshold hides counts "
+                                         "from 1 to it")
+    return value
+
+
 def cmd_indicators(args: argparse.Namespace) -> int:
     import duckdb
 
@@ -180,6 +192,12 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     con = _open_extract(args.db)
     try:
         frame = compute(con, args.indicator, args.level, args.year, by=args.by)
+        if args.public is not None:  # small numbers kept out of a table to publish
+            from lib.disclosure import Rules, protect
+            from lib.indicators.context import registry_for
+
+            frame = protect(frame, registry_for(con).get(args.indicator),
+                            Rules(threshold=args.public))
     except duckdb.Error as exc:
         raise ValueError(f"the extract {args.db} cannot be read (rebuild it with `python -m "
                          f"lib build`): {str(exc).strip().splitlines()[0]}") from None
@@ -274,6 +292,12 @@ def parser() -> argparse.ArgumentParser:
                                  f"(with a parity row for {', '.join(PARITY_SPLITS)})")
     indicators.add_argument("--format", choices=("csv", "json"), default="csv",
                             help="csv (default) or json (a list of objects)")
+    indicators.add_argument("--public", type=_threshold, nargs="?", const=SMALL_COUNT_THRESHOLD,
+                            default=None, metavar="N",
+                            help="a table to publish: counts from 1 to N (default "
+                                 f"{SMALL_COUNT_THRESHOLD}), rates over a small denominator and "
+                                 "the group that would give one back are left empty, "
+                                 "flagged 'suppressed'")
     indicators.set_defaults(run=cmd_indicators)
 
     disparity = commands.add_parser(

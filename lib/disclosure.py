@@ -25,7 +25,7 @@ import pandas as pd
 
 from lib.indicators import flags as fl
 from lib.indicators.registry import Indicator
-from lib.vocabulary import PARITY, TOTAL
+from lib.vocabulary import PARITY, SMALL_COUNT_THRESHOLD, TOTAL
 
 SUPPRESSED = fl.SUPPRESSED
 MARK = "c"  # how a table shows a hidden cell (as the UK's statistics do)
@@ -36,7 +36,7 @@ COUNTS = ("numerator", "denominator")
 class Rules:
     """What is too small to publish."""
 
-    threshold: int = 5  # counts from 1 to this are hidden
+    threshold: int = SMALL_COUNT_THRESHOLD  # counts from 1 to this are hidden
     # rates whose denominator is below these are hidden, by what the denominator counts
     min_denominator: dict[str, int] = field(
         default_factory=lambda: dict(fl.SMALL_DENOMINATOR_BELOW))

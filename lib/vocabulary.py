@@ -53,6 +53,9 @@ CFM_FREQUENCIES: tuple[str, ...] = ("never", "few_times_a_year", "monthly", "wee
 # and depression. A pupil at the cut-off in a domain has a functional difficulty.
 CFM_CUT_OFF: tuple[str, ...] = ("a_lot", "cannot", "daily")
 
+# Counts from 1 to this are not published in a public view (lib.disclosure).
+SMALL_COUNT_THRESHOLD = 5
+
 # School quality assessment (a framework of standards, criteria and items, given as data):
 # how the parts of a standard or criterion roll up (``mean``: their weighted mean; ``all``:
 # the lowest part's score, so it is met only when every part is), who rated a school, and

@@ -97,3 +97,22 @@ def test_no_small_count_shown_and_none_recomputable(fx_con, level):
                                              else "value"], errors="coerce").fillna(0) > 0
                 assert not (gone.sum() == 1 and (~gone & nonzero).any()), (
                     indicator.id, level, by)
+
+
+def test_the_command_line_writes_a_table_to_publish(indicator_con, capsys):
+    from lib.cli import main
+
+    path = indicator_con.execute("SELECT file FROM pragma_database_list "
+                                 "WHERE name = current_database()").fetchone()[0]
+    query = ["indicators", "--db", path, "--indicator", "enrolment_primary", "--level",
+             "school", "--year", "2022", "--by", "sex"]
+    assert main(query) == 0
+    exact = capsys.readouterr().out
+    assert main([*query, "--public"]) == 0
+    public = capsys.readouterr().out
+    assert len(exact.splitlines()) == len(public.splitlines())  # the same rows
+    hidden = [line for line in public.splitlines() if line.endswith("suppressed")]
+    assert hidden and all(",,,," in line for line in hidden)  # value and counts left empty
+    with pytest.raises(SystemExit):
+        main([*query, "--public", "0"])
+    assert "0 is below 1" in capsys.readouterr().err
