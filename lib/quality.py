@@ -14,6 +14,8 @@ and a roll-up rule), ``quality_scale`` the ratings (points: higher is better),
   given: every item at the top rating);
 * a school's level is the highest rank whose conditions hold (a score of at least
   ``min_score``; every standard of ``standards_met`` met);
+* a school that rated only some items has the scores of what it rated (a criterion it did
+  not rate at all is left out of its standard's score);
 * a school's *official* result in a year is the external assessment where there is one,
   else its self-assessment. The official standard results are written as the flat
   ``quality`` table (year, school, standard, score, met), which the indicators of the
@@ -150,8 +152,8 @@ def framework(con: duckdb.DuckDBPyConnection) -> Framework:
     if has(con, "quality_levels"):
         levels = tuple(
             QualityLevel(lv, en, lo, rank=int(rank), min_score=minimum,
-                  standards_met=standards_of(needed),
-                  support_days=None if days is None else int(days))
+                         standards_met=standards_of(needed),
+                         support_days=None if days is None else int(days))
             for lv, en, lo, rank, minimum, needed, days in con.execute(
                 "SELECT level, name_en, name_local, rank, min_score, standards_met, "
                 "support_days FROM quality_levels ORDER BY rank").fetchall())

@@ -584,6 +584,11 @@ def quality_framework() -> Framework:
     return _context(*_key()).quality
 
 
+# The reads of lib.quality the Quality page makes (nothing else may be called by name).
+QUALITY_READS = ("assessed", "level_counts", "coverage", "frequent_issues", "movement",
+                 "self_and_external", "assessed_and_not", "schools_to_support")
+
+
 @st.cache_data(max_entries=64, show_spinner=False)  # a few KB each: a page's sections
 def _quality(extract_path: str, extract_build_id: str, read: str, args: tuple
              ) -> pd.DataFrame | dict | tuple:
@@ -598,6 +603,3 @@ def quality_read(read: str, *args: object):
         raise ValueError(f"not a read of lib.quality: {read}")
     return _quality(*_key(), read, tuple(args))
 
-
-QUALITY_READS = ("assessed", "level_counts", "coverage", "frequent_issues", "movement",
-                 "self_and_external", "assessed_and_not", "schools_to_support")
