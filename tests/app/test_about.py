@@ -61,6 +61,10 @@ def test_about_shows_the_extract(extract_info):
     statement = ("about.boundaries_schematic" if extract_info.boundaries_schematic
                  else "about.boundaries_real")
     assert t(statement) in shown
+    # no sign-in yet: the page says who can see what, and how to write a table to publish
+    assert t("about.access.no_sign_in") in shown
+    assert t("about.access.publish", threshold=5) in shown
+    assert "--public" in shown
 
 
 def test_about_lists_the_build_warnings(demo_extract, extract_info):

@@ -135,7 +135,7 @@ SAME_IN_LAO = {"format.datetime_utc", "format.thousands_sep", "format.decimal_ma
                "format.empty_cell", "language.en", "language.lo", "missing.demo_command",
                "missing.own_command", "about.own_data.command_template",
                "about.own_data.command_validate", "about.own_data.command_build",
-               "about.validation.column.seq"}
+               "about.access.command", "about.validation.column.seq"}
 FILE_NAME = re.compile(r"[\w{}.-]+\.(csv|html|xlsx|png)")
 
 

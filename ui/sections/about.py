@@ -9,6 +9,7 @@ from lib.areas import level_word
 from lib.db import ExtractInfo
 from lib.i18n import (format_datetime_utc, format_number, format_school_year,
                       format_school_years, has, t)
+from lib.vocabulary import SMALL_COUNT_THRESHOLD
 from ui import extract, tables
 from ui.markdown import escape
 
@@ -20,6 +21,7 @@ def show(lang: str) -> None:
     facts_and_years(info, lang)
     licence_and_tables(info, lang)
     own_data(lang)
+    access(lang)
     validation(info, lang)
 
 
@@ -127,6 +129,18 @@ def own_data(lang: str) -> None:
     st.code(t("about.own_data.command_build", lang, db=extract.display_path()),
             language="bash")
     st.markdown(t("about.own_data.step_reload", lang))
+
+
+def access(lang: str) -> None:
+    """Who can see what: no sign-in yet, so everyone who can open the app sees every value;
+    how to write a table to publish."""
+    st.subheader(t("about.access.heading", lang))
+    st.markdown(t("about.access.no_sign_in", lang))
+    st.markdown(t("about.access.publish", lang, threshold=SMALL_COUNT_THRESHOLD))
+    country, years = extract.country(), extract.info().years
+    st.code(t("about.access.command", lang, db=extract.display_path(),
+              indicator=f"enrolment_{country.entry_level}", level=country.admin_ids[-1],
+              year=max(years) if years else ""), language="bash")
 
 
 def validation(info: ExtractInfo, lang: str) -> None:
