@@ -177,9 +177,9 @@ def page_text(tab: Tab) -> str:
 
 def english_left(text: str) -> list[str]:
     """The English strings in ``text``, as whole words (``enrolment`` is not in the indicator
-    id ``enrolment_primary``)."""
+    id ``enrolment_primary``, nor ``indicator`` in a command's option ``--indicator``)."""
     return sorted(f"{key}: {part!r}" for part, key in english_strings().items()
-                  if part in text and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text))
+                  if part in text and re.search(rf"(?<![\w-]){re.escape(part)}(?!\w)", text))
 
 
 def assert_lao_font_served_and_used(tab: Tab) -> None:
