@@ -202,3 +202,30 @@ def test_an_assessment_needs_its_framework_and_scale(tmp_path):
     found = errors_of(tmp_path, **{"quality_framework.csv": "", "quality_scale.csv": "",
                                    "quality_levels.csv": ""})
     assert sum("quality_assessment needs the table" in m for *_, m in found) == 2
+
+
+def test_every_quality_chart_is_a_valid_vega_lite_spec(con):
+    """The Quality page's charts, built from this package's figures, against Vega-Lite's
+    schema (the app skips Altair's checks: see ui/chart_export.py)."""
+    import pandas as pd
+
+    from ui import chart_export
+    from ui.sections import quality as section
+
+    words = quality.framework(con)
+    names = {level.id: level.name("en") for level in words.levels}
+    counts = quality.level_counts(con, None)
+    assert not counts.empty
+    section.years_chart(counts, names, "en").to_dict(validate=True)
+    rows = pd.DataFrame({"area": ["A", "A", "B", "B"], "level": [names[words.levels[0].id],
+                                                                  names[words.levels[-1].id]] * 2,
+                         "rank": [words.levels[0].rank, words.levels[-1].rank] * 2,
+                         "value": [25.0, 75.0, 60.0, 40.0], "schools": [1, 3, 3, 2],
+                         "label": ["25%", "75%", "60%", "40%"]})
+    chart = section.levels_chart(rows, list(names.values()), words.levels[0].rank, "en")
+    chart.to_dict(validate=True)
+    assert chart_export.spec(chart)["encoding"]["y"]["sort"] == ["B", "A"], \
+        "the area with the most schools at the lowest level first"
+    heat = pd.DataFrame({"area": ["A", "B"], "standard": [words.standards[0].name("en")] * 2,
+                         "value": [80.0, 20.0], "label": ["80%", "20%"], "schools": [5, 5]})
+    section.heat_map(heat, [s.name("en") for s in words.standards], "en").to_dict(validate=True)

@@ -19,7 +19,7 @@ from lib.areas import level_word
 from lib.i18n import format_number, format_school_year, t
 from lib.indicators import IndicatorError
 from lib.quality import Framework
-from ui import extract, indicator_map, nav, tables, url_state, values
+from ui import chart_export, extract, indicator_map, nav, tables, url_state, values
 from ui.chart_export import FONT
 from ui.filters import Filters
 from ui.markdown import escape
@@ -204,9 +204,12 @@ def by_level(chosen: Filters, framework: Framework) -> None:
     with left:
         if rows:
             frame = pd.DataFrame(rows)
-            st.altair_chart(levels_chart(frame, framework, lang), width="stretch",
-                            height=rows_height(frame["area"].nunique())
-                            + LEGEND_PX * len(framework.levels) + AXIS_PX)
+            order = [lv.name(lang) for lv in framework.levels]
+            st.vega_lite_chart(chart_export.built(levels_chart, rows=frame, order=order,
+                                                  lowest_rank=framework.levels[0].rank,
+                                                  lang=lang),
+                               width="stretch", height=rows_height(frame["area"].nunique())
+                               + LEGEND_PX * len(framework.levels) + AXIS_PX)
         else:
             st.info(t("quality.no_assessment", lang,
                       year=format_school_year(chosen.year, lang)), icon=":material/info:")
@@ -229,12 +232,11 @@ def level_encoding(field: str, order: list[str], bar: tuple[str, str], lang: str
                  alt.Tooltip("schools:Q", title=t("quality.schools", lang), format=",.0f")])
 
 
-def levels_chart(rows: pd.DataFrame, framework: Framework, lang: str) -> alt.Chart:
-    """Each area's schools by level, stacked to 100%, the areas with the most schools at
-    the lowest level first."""
-    order = [lv.name(lang) for lv in framework.levels]
-    lowest = rows[rows["rank"] == framework.levels[0].rank].sort_values("value",
-                                                                         ascending=False)
+def levels_chart(rows: pd.DataFrame, order: list[str], lowest_rank: int,
+                 lang: str) -> alt.Chart:
+    """Each area's schools by level (``order``: the levels' names, lowest first), stacked
+    to 100%, the areas with the most schools at the lowest level first."""
+    lowest = rows[rows["rank"] == lowest_rank].sort_values("value", ascending=False)
     areas = list(dict.fromkeys(list(lowest["area"]) + list(rows["area"])))
     return alt.Chart(rows).mark_bar().encode(
         y=alt.Y("area:N", sort=areas, title=None,
@@ -272,8 +274,10 @@ def standards_by_area(chosen: Filters, framework: Framework) -> None:
                 icon=":material/info:")
         return
     frame = pd.DataFrame(rows)
-    st.altair_chart(heat_map(frame, [s.name(lang) for s in framework.standards], lang),
-                    width="stretch", height=rows_height(frame["area"].nunique()) + AXIS_PX)
+    st.vega_lite_chart(chart_export.built(heat_map, rows=frame,
+                                          standards=[s.name(lang) for s in framework.standards],
+                                          lang=lang),
+                       width="stretch", height=rows_height(frame["area"].nunique()) + AXIS_PX)
     tables.download_csv(tables.csv_file(frame[["area", "standard", "value", "schools"]],
                                         {"value": 1}),
                         f"standards-{chosen.year}.csv", lang=lang, key="quality_heat_csv")
@@ -345,17 +349,20 @@ def progress(chosen: Filters, framework: Framework, districts) -> None:
                      year=format_school_year(chosen.year, lang)))
     counts = extract.quality_read("level_counts", districts)
     if counts["year"].nunique() > 1:
-        st.altair_chart(years_chart(counts, framework, lang), width="stretch")
+        st.vega_lite_chart(chart_export.built(
+            years_chart, counts=counts, names={lv.id: lv.name(lang) for lv in framework.levels},
+            lang=lang), width="stretch")
 
 
-def years_chart(counts: pd.DataFrame, framework: Framework, lang: str) -> alt.Chart:
-    """The schools of each level every year, stacked to 100%."""
+def years_chart(counts: pd.DataFrame, names: dict[str, str], lang: str) -> alt.Chart:
+    """The schools of each level every year, stacked to 100% (``names``: the levels'
+    names by id, lowest first)."""
     data = counts.copy()
     data["share"] = 100.0 * data["schools"] / data.groupby("year")["schools"].transform("sum")
-    data["level_name"] = [framework.level(lv).name(lang) for lv in data["level"]]
+    data["level_name"] = [names.get(lv, lv) for lv in data["level"]]
     data["school_year"] = [format_school_year(y, lang) for y in data["year"]]
     data["label"] = [values.format_value(v, "%", lang) for v in data["share"]]
-    order = [lv.name(lang) for lv in framework.levels]
+    order = list(names.values())
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("school_year:N", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("share:Q", stack="zero", title=t("quality.levels.axis", lang),
