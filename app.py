@@ -5,7 +5,7 @@ Run with ``streamlit run app.py``; the extract is ``$EMIS_DB`` or ``data/emis.du
 import streamlit as st
 
 from lib.i18n import t
-from ui import banner, extract, filters, fonts, nav, url_state
+from ui import access, banner, extract, filters, fonts, nav, url_state
 
 extract.use_country_words()  # the country's names of its admin levels, in every text
 lang = url_state.language()
@@ -43,9 +43,11 @@ if extract.outdated():
     extract.show_outdated(lang)
     st.stop()
 
+access.check(lang)  # an unusable access file stops here, before any data is read
 banner.show(lang)
 notices = st.container()
 filters.sidebar(lang)
+access.sidebar(lang)
 page.run()
 with notices:  # after the page, which may have read URL parameters of its own
     url_state.show_notices(lang)

@@ -345,6 +345,12 @@ def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
         params["area"] = query.area
         where.append(in_area_sql("s.district_code") if has_table(con, "area_lineage") else
                      "(s.district_code = $area OR s.province_code = $area)")  # an old extract
+    if query.scope is not None:  # the searcher may see these areas only (lib.access)
+        params["scope"] = list(query.scope)
+        where.append("s.district_code IN (SELECT district_code FROM area_lineage "
+                     "WHERE list_contains($scope, code))" if has_table(con, "area_lineage")
+                     else "(list_contains($scope, s.district_code) OR "
+                     "list_contains($scope, s.province_code))")
     if query.levels:
         params["levels"] = list(query.levels)
         where.append("s.school_id IN (SELECT school_id FROM school_levels "
@@ -415,6 +421,15 @@ def search_schools(con: duckdb.DuckDBPyConnection, query, plan, limit: int):
                               if re.search(rf"\${k}\b", sql)}).df()
     total = int(frame["total"].iloc[0]) if not frame.empty else 0
     return SearchResult(frame[SEARCH_COLUMNS].reset_index(drop=True), total, plan.fuzzy)
+
+
+def school_areas(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """School id -> the code of its area of the finest admin level (none without a
+    register)."""
+    if not has_table(con, "schools"):
+        return {}
+    return {str(school): str(area) for school, area in con.execute(
+        "SELECT school_id, district_code FROM schools").fetchall()}
 
 
 def school_exists(con: duckdb.DuckDBPyConnection, school_id: str) -> bool:

@@ -115,6 +115,7 @@ class SchoolQuery:
     year: int
     text: str = ""
     area: str = ""  # an admin code of any level, "" for the whole country
+    scope: tuple[str, ...] | None = None  # the searcher's areas (lib.access), None: all
     levels: tuple[str, ...] = ()  # offers any of these levels
     ownership: tuple[str, ...] = ()
     locality: tuple[str, ...] = ()

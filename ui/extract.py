@@ -17,7 +17,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from lib import access as access_rules
 from lib import areas, db, districts, export, quality, targets, trends
+from lib.access import Viewer
 from lib.country import Country, country_words
 from lib.equity import Disparity
 from lib.groups import SplitWords
@@ -29,8 +31,12 @@ from lib.indicators.disparity import disparity
 from lib.problems import message_in
 from lib.quality import Framework
 from lib.schools import SchoolQuery, SearchPlan, SearchResult
+from lib.vocabulary import SCHOOL
+from ui import access
 
 ENV_VAR = "EMIS_DB"
+# Counts of one school that the public view hides from 1 to its threshold.
+SCHOOL_COUNTS = ("pupils", "teachers", "enrolled", "count", "female", "male")
 
 
 def path() -> Path:
@@ -192,24 +198,101 @@ def _indicator_every_year(extract_path: str, extract_build_id: str, indicator_id
         return compute_years(con, indicator_id, level, None, by=by, area=area, lang=lang)
 
 
+# ------------------------------------------------------------------ who is looking
+def viewer() -> Viewer:
+    """Who this session is (:func:`ui.access.current`): every read below of area or
+    school rows shows them what they may see, and no more."""
+    return access.current()
+
+
+def _sees_all(seen: Viewer) -> bool:
+    return seen.exact and seen.areas is None
+
+
+@st.cache_data(max_entries=4, show_spinner=False)  # one dict per build: ≤ 1 MB
+def _school_areas(extract_path: str, extract_build_id: str) -> dict[str, str]:
+    with db.cursor(_database(extract_path, extract_build_id)) as con:
+        return db.school_areas(con)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _visible(extract_path: str, extract_build_id: str,
+             scope: tuple[str, ...] | None) -> frozenset[str] | None:
+    return access_rules.visible_areas(Viewer(areas=scope), _lines(extract_path,
+                                                                 extract_build_id))
+
+
+def visible_areas() -> frozenset[str] | None:
+    """The admin codes this session may see rows of (None: every one)."""
+    return _visible(*_key(), viewer().areas)
+
+
+def may_see_area(code: str) -> bool:
+    found = visible_areas()
+    return found is None or code in found
+
+
+def school_in_scope(school_id: str) -> bool:
+    """Whether this session may see the school: its area lies in their scope (a school
+    the register does not have is no one's to hide: :func:`school_exists` says so)."""
+    seen = viewer()
+    if seen.areas is None:
+        return True
+    area = _school_areas(*_key()).get(str(school_id))
+    return area is None or access_rules.within_scope(seen, area_lines(), area)
+
+
+def _shown(frame: pd.DataFrame, indicator_id: str, level: str, by: str | None,
+           seen: Viewer, key: tuple[str, str]) -> pd.DataFrame:
+    return access_rules.shown(frame, _context(*key).registry.get(indicator_id), level, by,
+                              seen, _lines(*key),
+                              _school_areas(*key) if level == SCHOOL else None)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)  # as the frames it protects
+def _indicator_seen(extract_path: str, extract_build_id: str, indicator_id: str, level: str,
+                    year: int | None, by: str | None, area: str | None, lang: str,
+                    seen_key: tuple, _seen: Viewer) -> pd.DataFrame:
+    key = (extract_path, extract_build_id)
+    frame = (_indicator_every_year(*key, indicator_id, level, by, area, lang) if year is None
+             else _indicator(*key, indicator_id, level, year, by, area, lang))
+    return _shown(frame, indicator_id, level, by, _seen, key)
+
+
+def _indicator_for(indicator_id: str, level: str, year: int | None, by: str | None,
+                   area: str | None, lang: str) -> pd.DataFrame:
+    """One year (``year``) or every year (None) of an indicator, as this session may see
+    it: cached per build and per what the viewer may see."""
+    seen = viewer()
+    if _sees_all(seen):
+        return (_indicator_every_year(*_key(), indicator_id, level, by, area, lang)
+                if year is None else _indicator(*_key(), indicator_id, level, year, by, area,
+                                                 lang))
+    return _indicator_seen(*_key(), indicator_id, level, year, by, area, lang, seen.key(),
+                           seen)
+
+
 def indicator(indicator_id: str, level: str, year: int, by: str | None = None,
               area: str | None = None, lang: str = "en") -> pd.DataFrame:
-    """The engine's :func:`lib.indicators.compute`, cached per extract build.
+    """The engine's :func:`lib.indicators.compute`, cached per extract build, as this
+    session may see it (:func:`lib.access.shown`: the areas of its scope; for the public,
+    small numbers hidden).
 
     Areas are computed for every year at once (one query costs about what one year does),
     so a page that moves through the years, or a trend, finds them ready. Schools, many
     more rows, are computed a year at a time.
     """
     year = int(year)
-    if level == "school" or year not in info().years:  # an unknown year: compute says so
-        return _indicator(*_key(), indicator_id, level, year, by, area, lang)
-    every_year = _indicator_every_year(*_key(), indicator_id, level, by, area, lang)
+    if level == SCHOOL or year not in info().years:  # an unknown year: compute says so
+        return _indicator_for(indicator_id, level, year, by, area, lang)
+    every_year = _indicator_for(indicator_id, level, None, by, area, lang)
     return every_year[every_year["year"] == year].reset_index(drop=True)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)  # a few kB: one row per grade and rate
 def _flows(extract_path: str, extract_build_id: str, level_id: str, year: int,
-           where: trends.Area, lang: str) -> pd.DataFrame:
+           where: trends.Area, lang: str, seen_key: tuple) -> pd.DataFrame:
+    # seen_key: the rates are read through indicator(), as the viewer may see them
     return trends.flows(partial(indicator, lang=lang), registry(), level_id, year, where)
 
 
@@ -217,7 +300,7 @@ def flows(level_id: str, year: int, where: trends.Area, lang: str) -> pd.DataFra
     """:func:`lib.trends.flows` (repetition, promotion and dropout by grade), cached as one
     table: a rerun that changes only the indicator reads it once, not once per grade and
     rate."""
-    return _flows(*_key(), level_id, int(year), where, lang)
+    return _flows(*_key(), level_id, int(year), where, lang, viewer().key())
 
 
 def indicator_years(indicator_id: str, level: str, years: Sequence[int],
@@ -227,11 +310,14 @@ def indicator_years(indicator_id: str, level: str, years: Sequence[int],
     cached all-years answer as :func:`indicator`: a series is one cache read, not one per
     year (each read copies the cached frame)."""
     wanted = sorted({int(y) for y in years})
-    if level == "school" or not set(wanted) <= set(info().years):
+    if level == SCHOOL or not set(wanted) <= set(info().years):
         with connection() as con:  # schools, or a year not in the extract: the engine says
-            return compute_years(con, indicator_id, level, wanted, by=by, area=area,
-                                 lang=lang)
-    every_year = _indicator_every_year(*_key(), indicator_id, level, by, area, lang)
+            frame = compute_years(con, indicator_id, level, wanted, by=by, area=area,
+                                  lang=lang)
+        seen = viewer()
+        return frame if _sees_all(seen) else _shown(frame, indicator_id, level, by, seen,
+                                                    _key())
+    every_year = _indicator_for(indicator_id, level, None, by, area, lang)
     return every_year[every_year["year"].isin(wanted)].reset_index(drop=True)
 
 
@@ -325,7 +411,9 @@ def area_lines() -> dict[str, tuple[str, ...]]:
 def areas_within(level: int, within: str | None = None) -> list[str]:
     """The codes of the areas of admin level ``level``, all or those lying in ``within``
     (an area of a larger level), in code order."""
-    return areas.areas_in(area_lines(), level, within)
+    found = areas.areas_in(area_lines(), level, within)
+    visible = visible_areas()
+    return found if visible is None else [code for code in found if code in visible]
 
 
 @st.cache_data(max_entries=8, show_spinner=False)  # 2 languages × with English or not
@@ -437,7 +525,14 @@ def school_points(level_id: str, year: int, area: str | None = None) -> pd.DataF
     """The schools of an education level open in ``year`` (in ``area``, if given), for the
     map (:func:`lib.db.school_points`)."""
     grades = tuple(int(g) for g in country().level(level_id).grades)
-    return _school_points(*_key(), level_id, grades, int(year), area or None)
+    found = _school_points(*_key(), level_id, grades, int(year), area or None)
+    seen = viewer()
+    if seen.areas is not None:
+        found = found[found["district_code"].astype(str).map(
+            lambda code: access_rules.within_scope(seen, area_lines(), code))]
+    if not seen.exact:
+        found = access_rules.hide_small(found, SCHOOL_COUNTS, seen.rules)
+    return found.reset_index(drop=True)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -526,8 +621,13 @@ def similar_words(words: Sequence[str], min_similarity: float,
 
 def search_schools(query: SchoolQuery, plan: SearchPlan, limit: int) -> SearchResult:
     """The schools that match ``plan`` and the filters of ``query``
-    (:func:`lib.db.search_schools`)."""
-    return _search_schools(*_key(), query, plan, int(limit))
+    (:func:`lib.db.search_schools`), within the areas this session may see."""
+    seen = viewer()
+    found = _search_schools(*_key(), replace(query, scope=seen.areas), plan, int(limit))
+    if seen.exact:
+        return found
+    return replace(found, rows=access_rules.hide_small(found.rows, SCHOOL_COUNTS,
+                                                        seen.rules))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -583,17 +683,39 @@ def example_school(lang: str) -> tuple[str, str]:
 
 
 def school_exists(school_id: str) -> bool:
-    """Whether the register has a school of this id (a package of area totals has none)."""
-    return has_values("schools") and _school_exists(*_key(), str(school_id))
+    """Whether the register has a school of this id (a package of area totals has none);
+    a school outside this session's areas is not one it can reach (see
+    :func:`school_in_scope` to tell the two apart)."""
+    return has_values("schools") and _school_exists(*_key(), str(school_id)) and \
+        school_in_scope(school_id)
 
 
 def school_records(school_id: str, lang: str) -> SchoolRecords | None:
     """One school's register row, pupils, teachers, facilities, quality scores and
     warnings (each message in ``lang``); None when the register has no such school."""
+    if not school_in_scope(school_id):
+        return None
     found = _school_records(*_key(), str(school_id))
     if found is None:
         return None
-    return replace(found, problems=in_language(found.problems, lang))
+    found = replace(found, problems=in_language(found.problems, lang))
+    seen = viewer()
+    return found if seen.exact else public_records(found, seen)
+
+
+def public_records(found: SchoolRecords, seen: Viewer) -> SchoolRecords:
+    """A school's records as the public sees them: pupils by grade, not by sex (both
+    sexes as one row, ``sex`` "T"), small counts hidden; no pupils by group or functional
+    difficulty."""
+    enrolment = found.enrolment
+    if not enrolment.empty:
+        enrolment = (enrolment.groupby(["year", "grade"], as_index=False, dropna=False)
+                     [["enrolled", "repeaters"]].sum().assign(sex="T"))
+        enrolment = access_rules.hide_small(enrolment[found.enrolment.columns],
+                                            ("enrolled", "repeaters"), seen.rules)
+    teachers = access_rules.hide_small(found.teachers, SCHOOL_COUNTS, seen.rules)
+    return replace(found, enrolment=enrolment, teachers=teachers,
+                   groups=found.groups.iloc[0:0], functioning=found.functioning.iloc[0:0])
 
 
 def quality_framework() -> Framework:
@@ -615,8 +737,18 @@ def _quality(extract_path: str, extract_build_id: str, read: str, args: tuple
 
 def quality_read(read: str, *args: object):
     """``lib.quality.<read>(con, *args)`` (a read of the Quality page), cached per build;
-    ``args`` must be hashable (a district list as a tuple)."""
+    ``args`` must be hashable (a district list as a tuple). Every read but the framework's
+    ("assessed") takes the districts it covers after its year, if it has one: a session
+    with areas reads theirs only."""
     if read not in QUALITY_READS:
         raise ValueError(f"not a read of lib.quality: {read}")
+    seen = viewer()
+    if seen.areas is not None and read != "assessed":
+        at = 0 if read == "level_counts" else 1  # the districts' place among the args
+        asked = args[at] if len(args) > at else None
+        finest = tuple(areas_within(len(country().admin_levels)))
+        mine = tuple(c for c in finest if access_rules.within_scope(seen, area_lines(), c))
+        args = (*args[:at], mine if asked is None else
+                tuple(c for c in asked if c in set(mine)), *args[at + 1:])
     return _quality(*_key(), read, tuple(args))
 

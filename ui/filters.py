@@ -14,7 +14,7 @@ import streamlit as st
 
 from lib.country import Country, admin_level_name, admin_level_plural
 from lib.i18n import format_school_year, lower_word, t
-from ui import extract, url_state
+from ui import access, extract, url_state
 from ui.url_state import AREA, INDICATOR, LANG, LEVEL, YEAR, widget_key
 
 _CURRENT = "_filters"
@@ -145,7 +145,11 @@ def _area(country: Country, lang: str) -> tuple[str, ...]:
     raw = url_state.incoming(AREA)
     if raw is not None:
         line = lines.get(raw)
-        if line is None:
+        if line is not None and not extract.may_see_area(raw):
+            line = ()
+            st.warning(t("access.out_of_scope", lang), icon=":material/lock:")
+            access.log("refused", f"area {raw}")
+        elif line is None:
             line = ()
             url_state.notice("url.param.area", raw, t("filters.whole_country", lang))
     else:

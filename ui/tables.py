@@ -6,12 +6,14 @@ Markdown or HTML), so a message or name from a package cannot inject anything.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from lib import export
 from lib.i18n import format_number, format_school_year, t
+from ui import access
 
 
 def _formatted(df: pd.DataFrame, columns: dict[str, str], lang: str,
@@ -59,4 +61,12 @@ def csv_file(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> bytes
 def download_csv(data: bytes, file_name: str, *, lang: str, label_key: str = "download.csv",
                  key: str | None = None) -> None:
     st.download_button(t(label_key, lang), data=data, file_name=file_name, mime="text/csv",
-                       icon=":material/download:", key=key, on_click="ignore")
+                       icon=":material/download:", key=key, on_click=on_download(file_name))
+
+
+def on_download(file_name: str):
+    """What a download button does when clicked: with sign-in, log it (the audit log);
+    without, nothing (no rerun)."""
+    if not access.configured():
+        return "ignore"
+    return partial(access.log, "download", file_name)

@@ -78,17 +78,21 @@ def wait_healthy(base: str, server: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def serve(extract: Path, log_name: str = "streamlit.log") -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free port serving ``extract``; yield its base URL."""
+def serve(extract: Path, log_name: str = "streamlit.log", *, port: int | None = None,
+          host: str = "127.0.0.1", options: tuple[str, ...] = (),
+          env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free port (or ``port``) serving ``extract``, with
+    more command-line ``options`` and environment ``env``; yield its base URL (``host``:
+    the name the browser uses)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    port = port or free_port()
+    base = f"http://{host}:{port}"
     log = ARTIFACTS / log_name
-    env = {**os.environ, "EMIS_DB": str(extract)}
+    env = {**os.environ, "EMIS_DB": str(extract), **(env or {})}
     with log.open("w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1"],
+             "--server.headless", "true", "--server.address", "127.0.0.1", *options],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_healthy(base, server, log)

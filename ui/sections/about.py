@@ -10,6 +10,7 @@ from lib.db import ExtractInfo
 from lib.i18n import (format_datetime_utc, format_number, format_school_year,
                       format_school_years, has, t)
 from lib.vocabulary import SMALL_COUNT_THRESHOLD
+from ui import access as ui_access
 from ui import extract, tables
 from ui.markdown import escape
 
@@ -132,11 +133,19 @@ def own_data(lang: str) -> None:
 
 
 def access(lang: str) -> None:
-    """Who can see what: no sign-in yet, so everyone who can open the app sees every value;
-    how to write a table to publish."""
+    """Who can see what: without sign-in, everyone who can open the app sees every value;
+    with it, the roles and the public view's rules; how to write a table to publish."""
     st.subheader(t("about.access.heading", lang))
-    st.markdown(t("about.access.no_sign_in", lang))
-    st.markdown(t("about.access.publish", lang, threshold=SMALL_COUNT_THRESHOLD))
+    threshold = SMALL_COUNT_THRESHOLD
+    if ui_access.configured():
+        rules = ui_access.policy().rules
+        threshold = rules.threshold
+        st.markdown(t("about.access.signed", lang, threshold=threshold,
+                      pupils=rules.min_denominator.get("pupils", 0),
+                      teachers=rules.min_denominator.get("teachers", 0)))
+    else:
+        st.markdown(t("about.access.no_sign_in", lang))
+    st.markdown(t("about.access.publish", lang, threshold=threshold))
     country, years = extract.country(), extract.info().years
     st.code(t("about.access.command", lang, db=extract.display_path(),
               indicator=f"enrolment_{country.entry_level}", level=country.admin_ids[-1],

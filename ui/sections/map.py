@@ -409,7 +409,8 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
                                **indicator_map.table_digits(digits),
                                "value_now": digits, "value_before": digits}),
                            file_name=f"{stem}.csv", mime="text/csv",
-                           icon=":material/download:", on_click="ignore", key="map_csv")
+                           icon=":material/download:", key="map_csv",
+                           on_click=tables.on_download(f"{stem}.csv"))
         heading = download_heading(chosen, choice, view)
 
         def page() -> bytes:  # labels always on: a saved map is read, not hovered
@@ -417,7 +418,8 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
 
         st.download_button(t("map.download.html", lang), data=page,
                            file_name=f"{stem}.html", mime="text/html",
-                           icon=":material/map:", on_click="ignore", key="map_html",
+                           icon=":material/map:", on_click=tables.on_download(f"{stem}.html"),
+                           key="map_html",
                            help=t("map.download.html_help", lang))
 
 

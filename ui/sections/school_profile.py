@@ -26,6 +26,7 @@ from ui.markdown import escape
 from ui.sections import schools as search
 
 SEX_COLOURS = dict(zip(("F", "M"), GROUP_COLOURS))  # as on the Trends and Equity pages
+BOTH_SEXES_COLOUR = "#1f4e79"  # the theme's primary colour
 LADDER_COLOURS = {"basic": "green", "limited": "orange", "none": "red", "": "gray"}
 LADDER_ICONS = {"basic": ":material/check_circle:", "limited": ":material/error:",
                 "none": ":material/cancel:", "": None}
@@ -163,8 +164,9 @@ def _point(record: dict, lang: str) -> mapping.Schools:
 
 def _pupils_by_sex(lang: str) -> dict:
     """The encodings both pupil charts share: pupils up, girls and boys by colour."""
-    scale = {"domain": [t("schools.sex.F", lang), t("schools.sex.M", lang)],
-             "range": [SEX_COLOURS["F"], SEX_COLOURS["M"]]}
+    scale = {"domain": [t("schools.sex.F", lang), t("schools.sex.M", lang),
+                        t("schools.profile.pupils.axis", lang)],
+             "range": [SEX_COLOURS["F"], SEX_COLOURS["M"], BOTH_SEXES_COLOUR]}
     return {"y": {"field": "enrolled", "type": "quantitative",
                   "title": t("schools.profile.pupils.axis", lang)},
             "color": {"field": "sex", "type": "nominal", "title": None, "scale": scale,
@@ -176,7 +178,9 @@ def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> Non
     if enrolment.empty:
         st.info(t("schools.profile.pupils.none", lang), icon=":material/database_off:")
         return
-    sex = {"F": t("schools.sex.F", lang), "M": t("schools.sex.M", lang)}
+    # "T": girls and boys as one (the public view does not split a school's pupils)
+    sex = {"F": t("schools.sex.F", lang), "M": t("schools.sex.M", lang),
+           "T": t("schools.profile.pupils.axis", lang)}
     left, right = st.columns(2, gap="large")
     by_year = schools.enrolment_by_year(enrolment)
     by_year = by_year.assign(sex=by_year["sex"].map(sex).fillna(by_year["sex"]),
@@ -401,6 +405,9 @@ def inclusion(found: extract.SchoolRecords, year: int, lang: str) -> None:
     if not (extract.has_values("enrolment_groups") or extract.has_values("functioning")):
         return
     st.subheader(t("schools.profile.inclusion.heading", lang))
+    if not extract.viewer().exact:
+        st.info(t("access.school_breakdowns", lang), icon=":material/lock:")
+        return
     words = extract.split_words()
     groups = schools.groups_in(found.groups, year)
     functioning = schools.functioning_in(found.functioning, year)

@@ -15,7 +15,7 @@ from lib.country import admin_level_name
 from lib.i18n import format_number, format_school_year, plural, t
 from lib.schools import SchoolQuery, SearchResult
 from lib.vocabulary import FACILITY_ITEMS, LOCALITIES, OWNERSHIPS
-from ui import extract, nav, tables, url_state
+from ui import access, extract, nav, tables, url_state
 from ui.filters import Filters
 from ui.markdown import escape
 
@@ -53,7 +53,11 @@ def chosen_school(lang: str) -> str | None:
     if raw is not None:
         st.session_state[_OPEN] = raw
     school_id = st.session_state.get(_OPEN)
-    if school_id and not extract.school_exists(str(school_id)):
+    if school_id and not extract.school_in_scope(str(school_id)):
+        st.warning(t("access.out_of_scope", lang), icon=":material/lock:")
+        access.log("refused", f"school {school_id}")
+        school_id = st.session_state[_OPEN] = None
+    elif school_id and not extract.school_exists(str(school_id)):
         url_state.notice("schools.param.school", str(school_id), t("schools.param.fallback",
                                                                    lang))
         school_id = st.session_state[_OPEN] = None

@@ -1,0 +1,147 @@
+"""Sign-in configured (AppTest's secrets and user): the public view and an analyst's scope
+on the demo, through the pages. Nothing of another area reaches a scoped analyst (the area
+lists, a link's area, the search, the quality page's schools), and the public view hides
+small counts in what the pages show. The same app without ``[auth]`` is every other test
+of tests/app."""
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import db
+from lib.i18n import t
+from tests.app.pages import APP, ok
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 40,
+        "client_id": "emis", "client_secret": "secret",
+        "server_metadata_url": "http://localhost:1/.well-known/openid-configuration"}
+ACCESS = """\
+[[grant]]
+claim = "email"
+equals = "north@moes.example"
+role = "analyst"
+areas = ["01"]
+"""
+ANALYST = {"is_logged_in": True, "sub": "n1", "email": "north@moes.example",
+           "name": "Noy"}
+
+
+@pytest.fixture(autouse=True)
+def access_file(tmp_path, monkeypatch):
+    path = tmp_path / "access.toml"
+    path.write_text(ACCESS, encoding="utf-8")
+    monkeypatch.setenv("EMIS_ACCESS", str(path))
+    monkeypatch.setenv("EMIS_AUDIT", str(tmp_path / "audit.log"))
+    return path
+
+
+def open_as(page: str, user: dict | None, **query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    if user is not None:
+        at.user.update(user)
+    at.query_params.update(query)
+    at.switch_page(page)
+    return ok(at.run())
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.sidebar.caption)
+
+
+def test_not_signed_in_is_the_public_view(con, demo_extract):
+    at = open_as("pages/overview.py", None)
+    assert t("access.sign_in") in [b.label for b in at.sidebar.button]
+    assert "Public view" in captions(at)
+
+
+def test_an_analyst_sees_the_areas_of_their_grant_only(con, demo_extract):
+    at = open_as("pages/overview.py", ANALYST)
+    assert "Noy" in captions(at) and t("access.sign_out") in [b.label for b in
+                                                              at.sidebar.button]
+    assert at.selectbox(key="url_area1").options[1:] == ["Vientiane Capital"]
+    refused = open_as("pages/overview.py", ANALYST, area="02")
+    assert t("access.out_of_scope") in [w.value for w in refused.sidebar.warning]
+    assert refused.query_params.get("area") in (None, [], "")
+
+
+COUNT_COLUMNS = ("value", "numerator", "denominator", "pupils", "enrolled", "teachers",
+                 "F", "M", "T", "total", "schools")
+
+
+def shown_counts(at: AppTest) -> list[tuple[str, float]]:
+    """Every count the page's tables show: (column, value)."""
+    found = []
+    for frame in [d.value for d in at.dataframe] + [tb.value for tb in at.table]:
+        for column in frame.columns:
+            if str(column) in COUNT_COLUMNS:
+                values = pd.to_numeric(frame[column], errors="coerce").dropna()
+                found += [(str(column), float(v)) for v in values]
+    for chart in at.get("vega_lite_chart"):  # the charts' rows (Arrow, beside the spec)
+        for data in chart.proto.datasets:
+            frame = pa.ipc.open_stream(data.data.data).read_pandas()
+            for column in frame.columns:
+                if str(column) in COUNT_COLUMNS:
+                    values = pd.to_numeric(frame[column], errors="coerce").dropna()
+                    found += [(str(column), float(v)) for v in values]
+    return found
+
+
+def counts_with_small_values(extract, most: int = 3) -> list[str]:
+    """Count indicators (teachers, children out of school) that have district values from
+    1 to 5 in the extract's last year: what the public view must hide."""
+    from lib import db
+    from lib.indicators import compute, registry_for
+
+    with db.connect_current(extract) as con:
+        year = max(db.extract_info(con).years)
+        found = [ind.id for ind in registry_for(con) if ind.is_count and ind.family in
+                 ("teachers", "out_of_school", "enrolment")
+                 and compute(con, ind.id, "district", year)["value"].between(1, 5).any()]
+    return found[:most]
+
+
+def test_the_public_view_shows_no_count_from_1_to_the_threshold(con, demo_extract):
+    """The Map's table and chart data of counts by district that have small values (counts'
+    values, and numerators and denominators of whatever the page shows): none from 1 to 5
+    in the public view, some without sign-in."""
+    indicators = counts_with_small_values(demo_extract)
+    assert indicators, "the demo has small district counts to hide"
+    for indicator in indicators:
+        at = open_as("pages/map.py", None, indicator=indicator, admin="district")
+        counts = shown_counts(at)
+        assert counts, f"{indicator}: the page shows counts"
+        assert not [c for c in counts if 1 <= c[1] <= 5], f"{indicator}: small counts shown"
+        exact = AppTest.from_file(str(APP), default_timeout=120)  # no sign-in: every value
+        exact.query_params.update(indicator=indicator, admin="district")
+        exact.switch_page("pages/map.py")
+        ok(exact.run())
+        assert [c for c in shown_counts(exact) if 1 <= c[1] <= 5], \
+            f"{indicator}: the same view without sign-in shows its small counts"
+
+
+def test_a_school_profile_in_public_and_out_of_an_analysts_scope(con, demo_extract):
+    public = open_as("pages/schools.py", None, school="0101-0001")
+    infos = [i.value for i in public.info]
+    assert t("access.school_breakdowns") in infos, "no pupils by group or difficulty"
+    mine = open_as("pages/schools.py", ANALYST, school="0101-0001")
+    assert t("access.school_breakdowns") not in [i.value for i in mine.info]
+    theirs = open_as("pages/schools.py", ANALYST, school="0201-0001")
+    assert t("access.out_of_scope") in [w.value for w in theirs.warning]
+    assert "0201-0001" not in "\n".join(m.value for m in theirs.markdown)
+
+
+def test_an_analysts_quality_and_search_stay_in_their_province(con, demo_extract):
+    units = db.admin_units(con)
+    north = set(units.loc[units["parent_code"] == "01", "name_en"])
+    at = open_as("pages/quality.py", ANALYST)
+    support = [d.value for d in at.dataframe if "level_name" in d.value.columns]
+    assert support and len(support[0]), "schools to support, in the analyst's province"
+    outside = [a for a in set(support[0]["area"])  # "Xaysetha (Vientiane Capital)" too
+               if not any(a == n or a.startswith(f"{n} (") for n in north)]
+    assert not outside, outside
+    search = open_as("pages/schools.py", ANALYST)
+    ids = [str(s) for d in search.dataframe for s in d.value.get("school_id", [])]
+    assert ids and all(s.startswith("01") for s in ids), ids[:5]
