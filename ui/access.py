@@ -1,76 +1,36 @@
-"""Sign-in and who this session is (:mod:`lib.access` holds the rules).
+"""Signing in and out, and the audit log of this session's person.
 
-Sign-in is Streamlit's own OpenID Connect (``st.login``, ``st.user``, ``st.logout``),
-configured in ``.streamlit/secrets.toml`` under ``[auth]``; roles and areas come from the
-access file (``$EMIS_ACCESS``, else ``.streamlit/access.toml``). Without ``[auth]`` the app
-is one person's on their own machine and shows everything, as it always has.
-
-The viewer is read here and applied by :mod:`ui.extract`, below the pages: every read of
-area or school rows passes through it.
+Who is looking is decided in the data layer (:func:`ui.extract.viewer`, from ``st.user``
+and the access file; the rules are :mod:`lib.access`), which applies it to every read of
+area or school rows; this module draws the way in and out and logs what the person does.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import streamlit as st
 
-from lib import audit
-from lib.access import OWNER, AccessFileError, Policy, Viewer, load_policy
+from lib import audit, db
+from lib.access import AccessFileError
 from lib.i18n import t
+from ui import extract
 from ui.markdown import escape
 
-ENV_VAR = "EMIS_ACCESS"
-DEFAULT_FILE = Path(".streamlit") / "access.toml"
 _SIGNED_IN = "_access_signed_in"  # session: the person whose sign-in was logged
 
 
-def access_file() -> Path:
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_FILE)
-
-
-def configured() -> bool:
-    """Whether sign-in is set up (an ``[auth]`` section in the secrets)."""
+def exact_values() -> bool:
+    """Whether this session sees exact values; the stricter "no" while that cannot be told
+    (no extract yet, an unusable access file: :func:`check` says which)."""
+    if not extract.sign_in_configured():
+        return True
     try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return extract.viewer().exact
+    except (AccessFileError, db.ExtractMissing):
         return False
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _policy(path: str, modified: float, area_codes: tuple[str, ...]) -> Policy:
-    return load_policy(Path(path), area_codes)
-
-
-def policy() -> Policy:
-    """The access file, read again when it changes (raises :class:`AccessFileError`)."""
-    from ui import extract  # extract reads the viewer: imported here, not at the top
-
-    path = access_file()
-    modified = path.stat().st_mtime if path.exists() else 0.0
-    return _policy(str(path), modified, tuple(extract.area_lines()))
-
-
-def logged_in() -> bool:
-    """Whether this session's person has signed in (``st.user`` has no ``is_logged_in``
-    until the secrets' ``[auth]`` is read; that is a "no")."""
-    return bool(st.user.get("is_logged_in", False))
-
-
-def current() -> Viewer:
-    """Who is looking: the owner (no sign-in configured), a signed-in person with their
-    grant, or the public."""
-    if not configured():
-        return OWNER
-    rules = policy()
-    if not logged_in():
-        return rules.viewer(None)
-    return rules.viewer(st.user.to_dict())
 
 
 def _who() -> str | None:
     """The person's stable id for the audit log (the provider's subject, else e-mail)."""
-    claims = st.user.to_dict() if logged_in() else {}
+    claims = st.user.to_dict() if extract.logged_in() else {}
     for claim in ("sub", "email"):
         if isinstance(claims.get(claim), str):
             return claims[claim]
@@ -79,19 +39,19 @@ def _who() -> str | None:
 
 def log(event: str, what: str = "") -> None:
     """An audit event of this session's person (nothing without sign-in configured)."""
-    if not configured():
+    if not extract.sign_in_configured():
         return
-    viewer = current()
+    viewer = extract.viewer()
     audit.record(event, _who(), viewer.role, viewer.areas, what)
 
 
 def check(lang: str) -> None:
     """Before anything is read: stop on an unusable access file (nothing is shown rather
     than too much), and log a sign-in the first time this session sees it."""
-    if not configured():
+    if not extract.sign_in_configured():
         return
     try:
-        viewer = current()
+        viewer = extract.viewer()
     except AccessFileError as err:
         st.error(t("access.bad_file", lang, problem=escape(str(err))),
                  icon=":material/lock:")
@@ -103,9 +63,9 @@ def check(lang: str) -> None:
 
 def sidebar(lang: str) -> None:
     """Who is signed in and the way in or out (after :func:`check`)."""
-    if not configured():
+    if not extract.sign_in_configured():
         return
-    viewer = current()
+    viewer = extract.viewer()
     with st.sidebar:
         st.divider()
         if viewer.signed_in:
@@ -127,6 +87,4 @@ def sidebar(lang: str) -> None:
 
 
 def _area_name(code: str, lang: str) -> str:
-    from ui import extract
-
     return extract.area_names(lang).get(code, code)

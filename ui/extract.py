@@ -19,7 +19,7 @@ import streamlit as st
 
 from lib import access as access_rules
 from lib import areas, db, districts, export, quality, targets, trends
-from lib.access import Viewer
+from lib.access import OWNER, Policy, Viewer, load_policy
 from lib.country import Country, country_words
 from lib.equity import Disparity
 from lib.groups import SplitWords
@@ -32,7 +32,6 @@ from lib.problems import message_in
 from lib.quality import Framework
 from lib.schools import SchoolQuery, SearchPlan, SearchResult
 from lib.vocabulary import SCHOOL
-from ui import access
 
 ENV_VAR = "EMIS_DB"
 # Counts of one school that the public view hides from 1 to its threshold.
@@ -128,7 +127,7 @@ def _problems_named_worded(extract_path: str, extract_build_id: str,
 def problems_named(lang: str) -> pd.DataFrame:
     """The build's warnings with their school's and area's names
     (:func:`lib.db.problems_named`), each message in ``lang``."""
-    return _problems_named_worded(*_key(), lang)
+    return in_scope(_problems_named_worded(*_key(), lang))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)  # schools, a year: 1-5 MB each
@@ -199,10 +198,53 @@ def _indicator_every_year(extract_path: str, extract_build_id: str, indicator_id
 
 
 # ------------------------------------------------------------------ who is looking
+# Sign-in is Streamlit's own OpenID Connect (``st.login``, ``st.user``), configured in
+# ``.streamlit/secrets.toml`` under ``[auth]``; roles and areas come from the access file
+# (``$EMIS_ACCESS``, else ``.streamlit/access.toml``; :mod:`lib.access`). Without ``[auth]``
+# the app is one person's on their own machine and shows everything, as it always has.
+ACCESS_ENV_VAR = "EMIS_ACCESS"
+ACCESS_FILE = Path(".streamlit") / "access.toml"
+
+
+def access_file() -> Path:
+    return Path(os.environ.get(ACCESS_ENV_VAR) or ACCESS_FILE)
+
+
+def sign_in_configured() -> bool:
+    """Whether sign-in is set up (an ``[auth]`` section in the secrets)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _policy(path: str, modified: float, area_codes: tuple[str, ...]) -> Policy:
+    return load_policy(Path(path), area_codes)
+
+
+def policy() -> Policy:
+    """The access file, read again when it changes (raises
+    :class:`lib.access.AccessFileError`)."""
+    found = access_file()
+    modified = found.stat().st_mtime if found.exists() else 0.0
+    return _policy(str(found), modified, tuple(area_lines()))
+
+
+def logged_in() -> bool:
+    """Whether this session's person has signed in (``st.user`` has no ``is_logged_in``
+    until the secrets' ``[auth]`` is read; that is a "no")."""
+    return bool(st.user.get("is_logged_in", False))
+
+
 def viewer() -> Viewer:
-    """Who this session is (:func:`ui.access.current`): every read below of area or
-    school rows shows them what they may see, and no more."""
-    return access.current()
+    """Who this session is: the owner (no sign-in configured), a signed-in person with
+    their grant, or the public. Every read below of area or school rows shows them what
+    they may see, and no more."""
+    if not sign_in_configured():
+        return OWNER
+    rules = policy()
+    return rules.viewer(st.user.to_dict() if logged_in() else None)
 
 
 def _sees_all(seen: Viewer) -> bool:
@@ -240,6 +282,33 @@ def school_in_scope(school_id: str) -> bool:
         return True
     area = _school_areas(*_key()).get(str(school_id))
     return area is None or access_rules.within_scope(seen, area_lines(), area)
+
+
+def in_scope(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a table of schools or areas (a build warning, a school's location) that
+    this session may see: by the row's district, else its school, else its area; a row of
+    no area (a warning about a whole file) stays."""
+    seen = viewer()
+    if seen.areas is None or frame.empty:
+        return frame
+    lines, key = area_lines(), _key()
+
+    def area_of(row: dict) -> str | None:
+        for column in ("district_code", "unit_code"):
+            if isinstance(row.get(column), str) and row[column]:
+                return row[column]
+        school = row.get("school_id")
+        return _school_areas(*key).get(str(school)) if isinstance(school, str) else None
+
+    visible = visible_areas() or frozenset()
+    keep = []
+    for row in frame[[c for c in ("district_code", "unit_code", "school_id")
+                      if c in frame]].to_dict("records"):
+        area = area_of(row)
+        keep.append(area is None or (area in visible if not row.get("school_id") and
+                                     not row.get("district_code")
+                                     else access_rules.within_scope(seen, lines, area)))
+    return frame[keep].reset_index(drop=True)
 
 
 def _shown(frame: pd.DataFrame, indicator_id: str, level: str, by: str | None,
@@ -432,8 +501,8 @@ def area_names(lang: str, *, with_english: bool = False) -> dict[str, str]:
 def problems(lang: str | None = None) -> pd.DataFrame:
     """The build's problems; with ``lang``, each check and severity named in plain words."""
     if not lang:
-        return _whole(db.problems)
-    return _named(_problems_worded(*_key(), lang), lang)
+        return in_scope(_whole(db.problems))
+    return _named(in_scope(_problems_worded(*_key(), lang)), lang)
 
 
 def problem_summary(lang: str) -> pd.DataFrame:
@@ -450,8 +519,11 @@ def _named(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def problems_csv() -> bytes:
-    """The build's problems as CSV (UTF-8, machine column names), for download."""
-    return _problems_csv(*_key())
+    """The build's problems as CSV (UTF-8, machine column names), for download: those of
+    this session's areas."""
+    if viewer().areas is None:
+        return _problems_csv(*_key())
+    return export.csv_bytes(problems().drop(columns=list(WORDING), errors="ignore"))
 
 
 def display_path() -> str:
@@ -564,18 +636,18 @@ def district_attributes() -> pd.DataFrame:
 
 def reporting_counts() -> pd.DataFrame:
     """Schools open and reporting, by district and year (:func:`lib.db.reporting_counts`)."""
-    return _whole(db.reporting_counts)
+    return in_scope(_whole(db.reporting_counts))
 
 
 def location_issues() -> pd.DataFrame:
     """Schools without usable coordinates or outside their district
     (:func:`lib.db.location_issues`)."""
-    return _whole(db.location_issues)
+    return in_scope(_whole(db.location_issues))
 
 
 def shared_points() -> pd.DataFrame:
     """Schools that share one point (:func:`lib.db.shared_points`)."""
-    return _whole(db.shared_points)
+    return in_scope(_whole(db.shared_points))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

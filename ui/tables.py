@@ -13,7 +13,7 @@ import streamlit as st
 
 from lib import export
 from lib.i18n import format_number, format_school_year, t
-from ui import access
+from ui import access, extract
 
 
 def _formatted(df: pd.DataFrame, columns: dict[str, str], lang: str,
@@ -67,6 +67,6 @@ def download_csv(data: bytes, file_name: str, *, lang: str, label_key: str = "do
 def on_download(file_name: str):
     """What a download button does when clicked: with sign-in, log it (the audit log);
     without, nothing (no rerun)."""
-    if not access.configured():
+    if not extract.sign_in_configured():
         return "ignore"
     return partial(access.log, "download", file_name)

@@ -159,3 +159,14 @@ def test_the_audit_log_keeps_one_line_per_event(tmp_path):
     assert events[0]["time"].endswith("+00:00")
     with pytest.raises(ValueError):
         audit.record("peek", "u1", ANALYST, None, to=log)
+
+
+def test_the_readmes_access_file_is_one_the_app_accepts(tmp_path):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("Who sees what comes from the access file"):]
+    example = section[section.index("```toml") + len("```toml"):section.index("```\n", 10)]
+    policy = load_policy(write(tmp_path, example), ["01"])
+    assert [g.role for g in policy.grants] == [ANALYST, ADMIN]
+    assert policy.viewer({"groups": ["vientiane-capital-analysts"]}).areas == ("01",)

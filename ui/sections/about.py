@@ -10,7 +10,6 @@ from lib.db import ExtractInfo
 from lib.i18n import (format_datetime_utc, format_number, format_school_year,
                       format_school_years, has, t)
 from lib.vocabulary import SMALL_COUNT_THRESHOLD
-from ui import access as ui_access
 from ui import extract, tables
 from ui.markdown import escape
 
@@ -137,8 +136,8 @@ def access(lang: str) -> None:
     with it, the roles and the public view's rules; how to write a table to publish."""
     st.subheader(t("about.access.heading", lang))
     threshold = SMALL_COUNT_THRESHOLD
-    if ui_access.configured():
-        rules = ui_access.policy().rules
+    if extract.sign_in_configured():
+        rules = extract.policy().rules
         threshold = rules.threshold
         st.markdown(t("about.access.signed", lang, threshold=threshold,
                       pupils=rules.min_denominator.get("pupils", 0),
