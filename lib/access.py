@@ -237,8 +237,9 @@ def shown(frame: pd.DataFrame, indicator: Indicator, level: str, by: str | None,
     """What ``viewer`` may see of an engine frame (:func:`lib.indicators.compute`) of
     ``level``: the rows of areas they may see (:func:`visible_areas`; schools: those of an
     area within their scope, ``school_areas``: school id -> its area), then, for the public,
-    the small numbers hidden (:func:`lib.disclosure.protect`) and no school's pupils split
-    by sex, group or functional difficulty."""
+    the small numbers hidden (:func:`lib.disclosure.protect`, also across the areas or
+    schools of one parent, whose totals are published) and no school's pupils split by
+    sex, group or functional difficulty."""
     out = frame
     if viewer.areas is not None and level != NATIONAL and not out.empty:
         if level == SCHOOL:
@@ -253,7 +254,9 @@ def shown(frame: pd.DataFrame, indicator: Indicator, level: str, by: str | None,
         return out
     if level == SCHOOL and (by is not None or indicator.family in PUPIL_BREAKDOWNS):
         return hide_all(out)
-    return protect(out, indicator, viewer.rules)
+    parents = school_areas if level == SCHOOL else {
+        code: (line[-2] if len(line) > 1 else "") for code, line in lines.items()}
+    return protect(out, indicator, viewer.rules, parents)
 
 
 def hide_all(frame: pd.DataFrame) -> pd.DataFrame:

@@ -192,12 +192,16 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     con = _open_extract(args.db)
     try:
         frame = compute(con, args.indicator, args.level, args.year, by=args.by)
-        if args.public is not None:  # small numbers kept out of a table to publish
-            from lib.disclosure import Rules, protect
+        if args.public is not None:  # as the app's public view shows it (lib.access)
+            from lib.access import Viewer, shown
+            from lib.areas import ancestors
+            from lib.db import admin_units, school_areas
+            from lib.disclosure import Rules
             from lib.indicators.context import registry_for
 
-            frame = protect(frame, registry_for(con).get(args.indicator),
-                            Rules(threshold=args.public))
+            frame = shown(frame, registry_for(con).get(args.indicator), args.level, args.by,
+                          Viewer(rules=Rules(threshold=args.public)),
+                          ancestors(admin_units(con)), school_areas(con))
     except duckdb.Error as exc:
         raise ValueError(f"the extract {args.db} cannot be read (rebuild it with `python -m "
                          f"lib build`): {str(exc).strip().splitlines()[0]}") from None

@@ -10,6 +10,8 @@ group) is protected by :func:`protect`:
 * **complementary suppression**: where the groups of a split add up to the total (girls and
   boys, the groups of a dimension), a group hidden alone could be recomputed as the total
   minus the others; the smallest other group is then hidden too, within each area and year;
+  likewise across the areas (or schools) of one parent whose total is published, within
+  each year and group (given ``parents``); both passes repeat until neither hides more;
   a parity index is hidden when either group's value is;
 * a hidden cell keeps its row, with ``value`` (and the counts) empty and the flag
   ``suppressed``, so pages draw it as "no data" with the legend's mark, never as 0.
@@ -18,6 +20,7 @@ Pure: no database, no Streamlit.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,9 +50,13 @@ class Rules:
         return (values >= 1) & (values <= self.threshold)
 
 
-def protect(frame: pd.DataFrame, indicator: Indicator, rules: Rules = Rules()) -> pd.DataFrame:
+def protect(frame: pd.DataFrame, indicator: Indicator, rules: Rules = Rules(),
+            parents: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``frame`` with its small numbers hidden (module docstring); the same rows, in the
-    same order."""
+    same order. ``parents`` (unit code -> the area it lies in, whose totals are published
+    too: a district's province, a school's district, "" for the country): a unit hidden
+    alone among the units of its parent is not left to be recomputed as the parent's total
+    minus the others."""
     if frame.empty:
         return frame.copy()
     out = frame.copy()
@@ -66,7 +73,21 @@ def protect(frame: pd.DataFrame, indicator: Indicator, rules: Rules = Rules()) -
         for column in COUNTS:
             if column in out:
                 hidden |= rules.small(out[column]) & ~parity
-    hidden = _complementary(out, groups, hidden, rules, indicator)
+    counts = _cell_count(out, indicator)
+    parts = (groups != TOTAL) & (groups != PARITY)
+    by_area = _keys(out)
+    by_parent = None
+    if parents is not None and "unit_code" in out:
+        by_parent = out["unit_code"].astype(str).map(lambda code: parents.get(code, ""))
+    while True:  # until neither pass hides more: one may give the other a lone hidden cell
+        before = int(hidden.sum())
+        hidden = _complementary(out[parts], by_area, hidden, counts)
+        if by_parent is not None:
+            hidden = _complementary(out.assign(_parent=by_parent)[~parity],
+                                    [c for c in ("year", "group") if c in out] + ["_parent"],
+                                    hidden, counts)
+        if int(hidden.sum()) == before:
+            break
     hidden |= parity & _parity_of_hidden(out, groups, hidden)
     out.loc[hidden, "value"] = np.nan
     for column in COUNTS:
@@ -88,17 +109,16 @@ def _keys(frame: pd.DataFrame) -> list[str]:
     return [c for c in ("year", "unit_code") if c in frame]
 
 
-def _complementary(frame: pd.DataFrame, groups: pd.Series, hidden: pd.Series, rules: Rules,
-                   indicator: Indicator) -> pd.Series:
-    """Hide the smallest other group of each area and year where one group alone is
-    hidden and the total is shown (the total minus the rest would give it back)."""
+def _complementary(cells: pd.DataFrame, keys: list[str], hidden: pd.Series,
+                   counts: pd.Series) -> pd.Series:
+    """Hide the smallest other cell of each set of ``cells`` that add up to a published
+    total (rows with the same ``keys``: the groups of one area and year, or the areas of
+    one parent, year and group) where one cell alone is hidden: the total minus the rest
+    would give it back."""
     hidden = hidden.copy()
-    counts = _cell_count(frame, indicator)
-    parts = (groups != TOTAL) & (groups != PARITY)
-    if not parts.any():
+    if cells.empty:
         return hidden
-    keys = _keys(frame)
-    for _, rows in (frame[parts].groupby(keys, sort=False) if keys else [(None, frame[parts])]):
+    for _, rows in (cells.groupby(keys, sort=False) if keys else [(None, cells)]):
         index = rows.index
         while True:
             shown = [i for i in index if not hidden[i] and counts[i] > 0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from lib import audit
@@ -170,3 +171,36 @@ def test_the_readmes_access_file_is_one_the_app_accepts(tmp_path):
     policy = load_policy(write(tmp_path, example), ["01"])
     assert [g.role for g in policy.grants] == [ANALYST, ADMIN]
     assert policy.viewer({"groups": ["vientiane-capital-analysts"]}).areas == ("01",)
+
+
+@pytest.mark.parametrize("level", ["province", "district", "school"])
+def test_no_hidden_cell_is_its_parents_total_minus_the_cells_shown(indicator_con, lines,
+                                                                    level):
+    """In the public view, within an area and year no group is hidden alone among its
+    groups, and within a parent (the country, a province, a district), year and group no
+    area or school is hidden alone among the parent's: the published totals minus the
+    cells shown never give a hidden cell back."""
+    registry = context(indicator_con).registry
+    public = Viewer(rules=Policy().rules)
+    areas_of = school_areas(indicator_con)
+    parent = {code: (line[-2] if len(line) > 1 else "") for code, line in lines.items()}
+    for indicator in {ind.family: ind for ind in reversed(list(registry))}.values():
+        if level not in indicator.admin_levels and not (
+                level != "school" and "area" in indicator.admin_levels):
+            continue
+        for by in (None, *indicator.splits):
+            out = shown(compute(indicator_con, indicator.id, level, 2022, by=by), indicator,
+                        level, by, public, lines, areas_of)
+            out = out[out["group"] != "parity"]
+            out = out.assign(
+                gone=out["flags"].fillna("").str.contains(SUPPRESSED),
+                count=pd.to_numeric(out["value" if indicator.is_count else "numerator"],
+                                    errors="coerce").fillna(0),
+                parent=[(areas_of if level == "school" else parent).get(str(c), "")
+                        for c in out["unit_code"]])
+            for keys in (["year", "unit_code"], ["year", "group", "parent"]):
+                cells = out if keys[-1] == "parent" else out[out["group"] != "T"]
+                for _, rows in cells.groupby(keys):
+                    assert not (rows["gone"].sum() == 1 and
+                                (~rows["gone"] & (rows["count"] > 0)).any()), (
+                        indicator.id, level, by, keys)

@@ -116,3 +116,26 @@ def test_the_command_line_writes_a_table_to_publish(indicator_con, capsys):
     with pytest.raises(SystemExit):
         main([*query, "--public", "0"])
     assert "0 is below 1" in capsys.readouterr().err
+
+
+def test_a_unit_hidden_alone_among_its_parents_units(fx_con):
+    """Districts A and B of province P, C of Q: A's 3 pupils are hidden; P's total is
+    published, so B (P - A) would give it back and is hidden too; C, alone in Q, is a
+    total of its own (Q's) and is shown. Then the girls of B, hidden, leave B's boys alone
+    in their area: hidden as well."""
+    count = context(fx_con).registry.get("enrolment_primary")
+    parents = {"A": "P", "B": "P", "C": "Q"}
+    out = protect(frame([
+        (2023, "A", "T", 3, 3, None, ""), (2023, "B", "T", 40, 40, None, ""),
+        (2023, "C", "T", 50, 50, None, "")]), count, parents=parents)
+    assert hidden(out) == {("A", "T"), ("B", "T")}
+    out = protect(frame([
+        (2023, "A", "F", 2, 2, None, ""), (2023, "B", "F", 20, 20, None, ""),
+        (2023, "A", "M", 1, 1, None, ""), (2023, "B", "M", 20, 20, None, ""),
+        (2023, "A", "T", 3, 3, None, ""), (2023, "B", "T", 40, 40, None, "")]), count,
+        parents=parents)
+    assert hidden(out) == {("A", "F"), ("A", "M"), ("A", "T"), ("B", "F"), ("B", "M"),
+                           ("B", "T")}
+    assert hidden(protect(frame([(2023, "A", "T", 3, 3, None, ""),
+                                 (2023, "B", "T", 40, 40, None, "")]), count)) == {
+        ("A", "T")}, "without parents, only the area's own groups are considered"
