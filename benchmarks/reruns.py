@@ -10,7 +10,9 @@ then its filters are changed one at a time as a user would, and every rerun is t
 - the Map page's own controls: areas, value shown, schools on and off;
 - "equity inclusive", "trends inclusive": the same with the shares of groups, functional
   difficulty and representation, split by ethnicity, home language and functional domain;
-- the Quality page's level shown on its map.
+- the Quality page's level shown on its map;
+- "<page> public": the same page with sign-in configured and no one signed in, so every
+  frame is read through the public view (lib.access.shown: small numbers hidden).
 
 Timings go into the benchmark table, never into tests.
 """
@@ -25,8 +27,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGET = "p95 ≤ 300 ms"
+PUBLIC = " public"
 PAGES = ("overview", "map", "equity", "trends", "schools", "data-quality",
-         "equity inclusive", "trends inclusive", "quality")
+         "equity inclusive", "trends inclusive", "quality", "overview public", "map public",
+         "equity public", "trends public")
+# Sign-in configured for the public pages: a provider that is never called (no one signs
+# in), and no access file, so everyone gets the public view with its default rules.
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "b" * 64,
+        "client_id": "bench", "client_secret": "bench",
+        "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
 INDICATORS = ("ger_primary", "ner_primary", "ptr_primary", "repetition_primary", "gir_g1",
               "qualified_teachers_primary", "ger_lower_secondary", "dropout_primary",
               "survival_last_primary", "oosr_primary")
@@ -55,11 +64,15 @@ def extract_env(db: Path) -> Iterator[None]:
             os.environ["EMIS_DB"] = saved
 
 
-def open_page(page: str, **query: str):
-    """The app at ``page`` (``pages/<page>.py``) with a link's query, not yet run."""
+def open_page(page: str, public: bool = False, **query: str):
+    """The app at ``page`` (``pages/<page>.py``) with a link's query, not yet run
+    (``public``: with sign-in configured and no one signed in)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+    if public:
+        at.secrets["auth"] = AUTH
+        os.environ["EMIS_ACCESS"] = str(REPO / "benchmarks" / "no-access-file.toml")
     at.switch_page(f"pages/{page}.py")
     at.query_params.update(query)
     return at
@@ -114,9 +127,10 @@ def page_reruns(db: Path, page: str, **query: str) -> list[float]:
     named "<page> inclusive": with the inclusive indicators and splits)."""
     times: list[float] = []
     inclusive = page.endswith(INCLUSIVE)
-    page = page.removesuffix(INCLUSIVE)
+    public = page.endswith(PUBLIC)
+    page = page.removesuffix(INCLUSIVE).removesuffix(PUBLIC)
     with extract_env(db):
-        at = open_page(page, **query).run()
+        at = open_page(page, public, **query).run()
         if at.exception:
             raise RuntimeError(at.exception[0].value)
         changes = (_changes(at, page, INCLUSIVE_INDICATORS, INCLUSIVE_SPLITS) if inclusive
@@ -144,7 +158,7 @@ def measure_reruns(db: Path, pages: tuple[str, ...] = PAGES) -> list[Row]:
     """The rerun times of every page with filters."""
     rows: list[Row] = []
     for page in pages:
-        query = {"admin": "district"} if page == "map" else {}
+        query = {"admin": "district"} if page.startswith("map") else {}
         rows += summary(page, page_reruns(db, page, **query))
     return rows
 

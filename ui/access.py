@@ -6,6 +6,8 @@ area or school rows; this module draws the way in and out and logs what the pers
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import streamlit as st
 
 from lib import audit, db
@@ -58,7 +60,25 @@ def check(lang: str) -> None:
         st.stop()
     if viewer.signed_in and st.session_state.get(_SIGNED_IN) != _who():
         st.session_state[_SIGNED_IN] = _who()
-        log("sign_in")
+        if _first_sight(_who(), st.user.get("iat")):
+            log("sign_in")
+
+
+@st.cache_resource(show_spinner=False)
+def _sign_ins() -> OrderedDict:
+    return OrderedDict()
+
+
+def _first_sight(who: str | None, issued: object) -> bool:
+    """Whether this server has not yet seen this sign-in: one ID token (its subject and
+    issue time), whatever the number of tabs and reloads it opens sessions for."""
+    seen, key = _sign_ins(), (who, issued)
+    if issued is not None and key in seen:
+        return False
+    seen[key] = True
+    while len(seen) > 10_000:  # the oldest forgotten first
+        seen.popitem(last=False)
+    return True
 
 
 def sidebar(lang: str) -> None:

@@ -147,7 +147,7 @@ def _area(country: Country, lang: str) -> tuple[str, ...]:
         line = lines.get(raw)
         if line is not None and not extract.may_see_area(raw):
             line = ()
-            st.warning(t("access.out_of_scope", lang), icon=":material/lock:")
+            url_state.refused(raw)
             access.log("refused", f"area {raw}")
         elif line is None:
             line = ()

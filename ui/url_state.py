@@ -85,9 +85,18 @@ def notice(label_key: str, raw: str, fallback: str) -> None:
     notices.append((label_key, raw, fallback))
 
 
+def refused(raw: str) -> None:
+    """Record that the URL's ``raw`` value names an area or school outside the viewer's
+    areas (:mod:`lib.access`): the notice says so, and nothing of it."""
+    st.session_state.setdefault(_NOTICES, []).append((None, raw, ""))
+
+
 def show_notices(lang: str) -> None:
     """Show this run's notices (where the caller places them) and forget them."""
     for label_key, raw, fallback in st.session_state.pop(_NOTICES, []):
+        if label_key is None:
+            st.warning(t("access.out_of_scope", lang), icon=":material/lock:")
+            continue
         st.warning(t("url.invalid", lang, param=t(label_key, lang),
                      value=markdown.escape(raw, max_length=40),
                      fallback=markdown.escape(fallback)),

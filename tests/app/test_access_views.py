@@ -63,7 +63,7 @@ def test_an_analyst_sees_the_areas_of_their_grant_only(con, demo_extract):
                                                               at.sidebar.button]
     assert at.selectbox(key="url_area1").options[1:] == ["Vientiane Capital"]
     refused = open_as("pages/overview.py", ANALYST, area="02")
-    assert t("access.out_of_scope") in [w.value for w in refused.sidebar.warning]
+    assert t("access.out_of_scope") in [w.value for w in refused.main.warning]
     assert refused.query_params.get("area") in (None, [], "")
 
 

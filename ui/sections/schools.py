@@ -54,7 +54,7 @@ def chosen_school(lang: str) -> str | None:
         st.session_state[_OPEN] = raw
     school_id = st.session_state.get(_OPEN)
     if school_id and not extract.school_in_scope(str(school_id)):
-        st.warning(t("access.out_of_scope", lang), icon=":material/lock:")
+        url_state.refused(str(school_id))
         access.log("refused", f"school {school_id}")
         school_id = st.session_state[_OPEN] = None
     elif school_id and not extract.school_exists(str(school_id)):
