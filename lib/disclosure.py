@@ -73,21 +73,24 @@ def protect(frame: pd.DataFrame, indicator: Indicator, rules: Rules = Rules(),
         for column in COUNTS:
             if column in out:
                 hidden |= rules.small(out[column]) & ~parity
-    counts = _cell_count(out, indicator)
-    parts = (groups != TOTAL) & (groups != PARITY)
-    by_area = _keys(out)
-    by_parent = None
+    counts = _cell_count(out, indicator).to_numpy(dtype=float)
+    parts = ((groups != TOTAL) & (groups != PARITY)).to_numpy()
+    # The sets of cells that add up to a published total: the groups of one area and year;
+    # the areas (or schools) of one parent, year and group.
+    sets = [_set_numbers(out, _keys(out), parts)]
     if parents is not None and "unit_code" in out:
-        by_parent = out["unit_code"].astype(str).map(lambda code: parents.get(code, ""))
-    while True:  # until neither pass hides more: one may give the other a lone hidden cell
-        before = int(hidden.sum())
-        hidden = _complementary(out[parts], by_area, hidden, counts)
-        if by_parent is not None:
-            hidden = _complementary(out.assign(_parent=by_parent)[~parity],
-                                    [c for c in ("year", "group") if c in out] + ["_parent"],
-                                    hidden, counts)
-        if int(hidden.sum()) == before:
+        by_parent = out.assign(_parent=out["unit_code"].astype(str).map(
+            lambda code: parents.get(code, "")))
+        sets.append(_set_numbers(by_parent, [c for c in ("year", "group") if c in out]
+                                 + ["_parent"], ~parity.to_numpy()))
+    cells = hidden.to_numpy(dtype=bool)
+    while True:  # until no pass hides more: one may give another a lone hidden cell
+        before = int(cells.sum())
+        for numbers in sets:
+            cells = _complementary(numbers, cells, counts)
+        if int(cells.sum()) == before:
             break
+    hidden = pd.Series(cells, index=out.index)
     hidden |= parity & _parity_of_hidden(out, groups, hidden)
     out.loc[hidden, "value"] = np.nan
     for column in COUNTS:
@@ -109,23 +112,35 @@ def _keys(frame: pd.DataFrame) -> list[str]:
     return [c for c in ("year", "unit_code") if c in frame]
 
 
-def _complementary(cells: pd.DataFrame, keys: list[str], hidden: pd.Series,
-                   counts: pd.Series) -> pd.Series:
-    """Hide the smallest other cell of each set of ``cells`` that add up to a published
-    total (rows with the same ``keys``: the groups of one area and year, or the areas of
-    one parent, year and group) where one cell alone is hidden: the total minus the rest
-    would give it back."""
+def _set_numbers(frame: pd.DataFrame, keys: list[str], member: np.ndarray) -> np.ndarray:
+    """Each row's set (rows of ``member`` with the same ``keys``), numbered from 0; -1 for
+    a row in no set."""
+    numbers = np.full(len(frame), -1, dtype=np.int64)
+    if not member.any():
+        return numbers
+    rows = frame[member]
+    numbers[member] = (rows.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+                       if keys else 0)
+    return numbers
+
+
+def _complementary(sets: np.ndarray, hidden: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Hide the smallest other cell (the first of equals) of each set where one cell alone
+    is hidden and another, not empty, is shown: the published total minus the cells shown
+    would give the hidden one back. ``sets``: each row's set number (-1: none)."""
     hidden = hidden.copy()
-    if cells.empty:
+    member = sets >= 0
+    if not member.any():
         return hidden
-    for _, rows in (cells.groupby(keys, sort=False) if keys else [(None, cells)]):
-        index = rows.index
-        while True:
-            shown = [i for i in index if not hidden[i] and counts[i] > 0]
-            gone = [i for i in index if hidden[i]]
-            if len(gone) != 1 or not shown:
-                break  # none hidden, or two or more: no group can be recomputed alone
-            hidden[min(shown, key=lambda i: counts[i])] = True
+    size = int(sets.max()) + 1
+    gone = np.bincount(sets[member & hidden], minlength=size)
+    candidate = member & ~hidden & (np.nan_to_num(counts, nan=0.0) > 0)
+    lone = (gone == 1) & (np.bincount(sets[candidate], minlength=size) > 0)
+    rows = np.flatnonzero(candidate & lone[np.where(member, sets, 0)])
+    if rows.size:
+        rows = rows[np.lexsort((counts[rows], sets[rows]))]  # by set, smallest first, stable
+        first = np.r_[True, sets[rows][1:] != sets[rows][:-1]]
+        hidden[rows[first]] = True
     return hidden
 
 
