@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib.disclosure import COUNTS, Rules, protect
+from lib.disclosure import COUNTS, Rules, hide_in_sets, protect
 from lib.indicators import flags as fl
 from lib.indicators.registry import Indicator
 from lib.vocabulary import NATIONAL, SCHOOL
@@ -279,6 +279,25 @@ def hide_small(frame: pd.DataFrame, columns: Sequence[str], rules: Rules) -> pd.
         if column in out:
             small = rules.small(out[column])
             if small.any():
-                out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64")
-                out.loc[small, column] = pd.NA
+                out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+                out.loc[small, column] = np.nan
     return out
+
+
+def public_enrolment(enrolment: pd.DataFrame, grade_levels: Mapping[int, str],
+                     rules: Rules) -> pd.DataFrame:
+    """One school's pupils (year, grade, sex, enrolled, repeaters) as the public sees them:
+    both sexes as one row (``sex`` "T"); grades of 1 to the threshold hidden, and with them
+    the smallest other grade of the same year and education level (``grade_levels``: grade
+    -> level), so that no published total (the school's level on the map, its year) minus
+    the grades shown gives one back; repeaters not published."""
+    if enrolment.empty:
+        return enrolment
+    out = (enrolment.groupby(["year", "grade"], as_index=False, dropna=False)
+           [["enrolled", "repeaters"]].sum().assign(sex="T"))
+    level = out["grade"].map(lambda g: grade_levels.get(int(g)) if pd.notna(g) else None)
+    hidden = hide_in_sets(out["enrolled"], [out["year"].astype(str) + "/" + level.astype(str),
+                                            out["year"]], rules)
+    out["enrolled"] = out["enrolled"].astype(float).mask(hidden)
+    out["repeaters"] = np.nan
+    return out[list(enrolment.columns)].reset_index(drop=True)

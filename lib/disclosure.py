@@ -102,6 +102,24 @@ def protect(frame: pd.DataFrame, indicator: Indicator, rules: Rules = Rules(),
     return out
 
 
+def hide_in_sets(counts: pd.Series, sets: list[pd.Series], rules: Rules) -> pd.Series:
+    """Which of ``counts`` to hide: those from 1 to the threshold, then, in each set of
+    cells that add up to a published total (``sets``: each cell's set, any hashable; NaN:
+    in none), the smallest other cell where one is hidden alone; repeated until stable."""
+    values = pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float)
+    cells = rules.small(counts).to_numpy(dtype=bool)
+    numbers = [np.where(pd.isna(s).to_numpy(), -1,
+                        pd.factorize(s, use_na_sentinel=True)[0]).astype(np.int64)
+               for s in sets]
+    while True:
+        before = int(cells.sum())
+        for each in numbers:
+            cells = _complementary(each, cells, values)
+        if int(cells.sum()) == before:
+            break
+    return pd.Series(cells, index=counts.index)
+
+
 def _cell_count(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
     """The additive count of each row: a count's value, a rate's numerator."""
     column = "value" if indicator.is_count or "numerator" not in frame else "numerator"

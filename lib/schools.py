@@ -192,14 +192,16 @@ def figures(enrolment: pd.DataFrame, teachers: pd.DataFrame | None,
     staff = None if teachers is None else teachers[teachers["year"] == year]
     rows = []
     for level, level_grades_ in grades.items():
-        pupils = float(enrol.loc[enrol["grade"].isin(level_grades_), "enrolled"].sum())
+        pupils = float(enrol.loc[enrol["grade"].isin(level_grades_), "enrolled"].sum(
+            skipna=False))
         if staff is None:
             count = qualified = trained = math.nan
         else:
             mine = staff[staff["level"] == level]
-            count = float(mine["count"].sum())
-            qualified = float(mine.loc[mine["qualified"].astype(bool), "count"].sum())
-            trained = float(mine.loc[mine["trained"].astype(bool), "count"].sum())
+            count = float(mine["count"].sum(skipna=False))
+            qualified = float(mine.loc[mine["qualified"].astype(bool), "count"].sum(
+                skipna=False))
+            trained = float(mine.loc[mine["trained"].astype(bool), "count"].sum(skipna=False))
         rows.append({"level": level, "pupils": pupils, "teachers": count,
                      "qualified": qualified, "trained": trained,
                      "ptr": _ratio(pupils, count), "pqtr": _ratio(pupils, qualified),
@@ -208,7 +210,7 @@ def figures(enrolment: pd.DataFrame, teachers: pd.DataFrame | None,
     by_level = pd.DataFrame(rows, columns=["level", "pupils", "teachers", "qualified",
                                            "trained", "ptr", "pqtr", "qualified_pct",
                                            "trained_pct"])
-    pupils = float(enrol["enrolled"].sum())
+    pupils = float(enrol["enrolled"].sum(skipna=False))
     fac = facilities[facilities["year"] == year] if not facilities.empty else facilities
     classrooms = (float(fac["classrooms"].iloc[0])
                   if not fac.empty and pd.notna(fac["classrooms"].iloc[0]) else math.nan)
@@ -265,10 +267,11 @@ def comparison(school: SchoolFigures, area_values: Mapping[str, Mapping[str, flo
 
 
 def enrolment_by_year(enrolment: pd.DataFrame) -> pd.DataFrame:
-    """Pupils per year and sex (year, sex, enrolled), every year the school reported."""
+    """Pupils per year and sex (year, sex, enrolled), every year the school reported (a
+    total with a hidden part is unknown)."""
     if enrolment.empty:
         return pd.DataFrame(columns=["year", "sex", "enrolled"])
-    out = enrolment.groupby(["year", "sex"], as_index=False)["enrolled"].sum()
+    out = enrolment.groupby(["year", "sex"], as_index=False)["enrolled"].agg(_sum_or_unknown)
     return out.sort_values(["year", "sex"]).reset_index(drop=True)
 
 
@@ -278,7 +281,8 @@ def enrolment_by_grade(enrolment: pd.DataFrame, year: int) -> pd.DataFrame:
     enrol = enrolment[enrolment["year"] == year]
     if enrol.empty:
         return pd.DataFrame(columns=["grade", "sex", "enrolled", "repeaters"])
-    out = enrol.groupby(["grade", "sex"], as_index=False)[["enrolled", "repeaters"]].sum()
+    out = enrol.groupby(["grade", "sex"], as_index=False)[["enrolled", "repeaters"]].agg(
+        _sum_or_unknown)
     return out.sort_values(["grade", "sex"]).reset_index(drop=True)
 
 
@@ -287,10 +291,18 @@ def enrolment_table(enrolment: pd.DataFrame) -> pd.DataFrame:
     its download: grade, then one column per year."""
     if enrolment.empty:
         return pd.DataFrame(columns=["grade"])
-    wide = enrolment.pivot_table(index="grade", columns="year", values="enrolled",
-                                 aggfunc="sum", fill_value=0)
+    by_cell = enrolment.groupby(["grade", "year"])["enrolled"]
+    wide = by_cell.agg(_sum_or_unknown).unstack("year")
+    reported = by_cell.size().unstack("year")
+    wide = wide.where(reported.notna(), 0)  # a grade a year did not report: 0 pupils
     wide.columns = [str(int(c)) for c in wide.columns]
     return wide.reset_index()
+
+
+def _sum_or_unknown(values: pd.Series) -> float:
+    """The sum, unknown (NaN) if any part is: a part hidden in the public view
+    (lib.access) leaves the total unknown, never smaller than it is."""
+    return float(values.sum(skipna=False))
 
 
 def groups_in(groups: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -145,3 +145,32 @@ def test_an_analysts_quality_and_search_stay_in_their_province(con, demo_extract
     search = open_as("pages/schools.py", ANALYST)
     ids = [str(s) for d in search.dataframe for s in d.value.get("school_id", [])]
     assert ids and all(s.startswith("01") for s in ids), ids[:5]
+
+
+def test_a_small_schools_profile_and_the_search_hide_small_counts(con, demo_extract):
+    """The school with the most grades of 1 to 5 pupils: its profile's table of pupils by
+    grade and year, and the search's pupils and teachers, show none of them in public."""
+    school, year = con.execute("""
+        SELECT school_id, max(year) FROM (
+            SELECT school_id, year, grade, sum(enrolled) AS pupils FROM enrolment
+            GROUP BY ALL) WHERE pupils BETWEEN 1 AND 5
+        GROUP BY school_id ORDER BY count(*) DESC, school_id LIMIT 1""").fetchone()
+
+    def grade_counts(at: AppTest) -> list[float]:
+        tables = [d.value for d in at.dataframe if str(year) in map(str, d.value.columns)]
+        assert tables, "the profile's table of pupils by grade and year"
+        return [float(v) for frame in tables for column in frame.columns
+                if str(column) != "grade"
+                for v in pd.to_numeric(frame[column], errors="coerce").dropna()]
+
+    public = open_as("pages/schools.py", None, school=school, year=str(year))
+    assert not [v for v in grade_counts(public) if 1 <= v <= 5]
+    figures = [str(m.value) for m in public.metric]
+    assert figures and not [f for f in figures if f.strip() in "12345" or "nan" in f.lower()]
+    exact = AppTest.from_file(str(APP), default_timeout=120)
+    exact.query_params.update(school=school, year=str(year))
+    exact.switch_page("pages/schools.py")
+    assert [v for v in grade_counts(ok(exact.run())) if 1 <= v <= 5], "some to hide"
+    search = open_as("pages/schools.py", None)
+    counts = shown_counts(search)
+    assert counts and not [c for c in counts if 1 <= c[1] <= 5]

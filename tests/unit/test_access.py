@@ -204,3 +204,23 @@ def test_no_hidden_cell_is_its_parents_total_minus_the_cells_shown(indicator_con
                     assert not (rows["gone"].sum() == 1 and
                                 (~rows["gone"] & (rows["count"] > 0)).any()), (
                         indicator.id, level, by, keys)
+
+
+def test_a_schools_public_pupils_hide_a_small_grade_with_its_complement():
+    """Year 2023: grades 1-3 (primary) have 2, 20 and 30 pupils, grade 4 (secondary) 40:
+    grade 1 is hidden, and grade 2, the smallest other primary grade (the primary total on
+    the map minus grade 3 would give it back). 2022: nothing small, all shown."""
+    from lib.access import public_enrolment
+    from lib.disclosure import Rules
+
+    rows = pd.DataFrame({"year": [2023] * 8 + [2022] * 2,
+                         "grade": [1, 1, 2, 2, 3, 3, 4, 4, 1, 1],
+                         "sex": ["F", "M"] * 5,
+                         "enrolled": [1, 1, 10, 10, 15, 15, 20, 20, 8, 9],
+                         "repeaters": [0, 0, 1, 0, 2, 1, 0, 0, 1, 1]})
+    out = public_enrolment(rows, {1: "primary", 2: "primary", 3: "primary",
+                                  4: "secondary"}, Rules())
+    shown = {(r.year, r.grade): r.enrolled for r in out.itertuples()}
+    assert set(out["sex"]) == {"T"} and out["repeaters"].isna().all()
+    assert math.isnan(shown[(2023, 1)]) and math.isnan(shown[(2023, 2)])
+    assert shown[(2023, 3)] == 30 and shown[(2023, 4)] == 40 and shown[(2022, 1)] == 17

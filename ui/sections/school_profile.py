@@ -162,15 +162,35 @@ def _point(record: dict, lang: str) -> mapping.Schools:
 # --------------------------------------------------------------------------- pupils
 
 
-def _pupils_by_sex(lang: str) -> dict:
-    """The encodings both pupil charts share: pupils up, girls and boys by colour."""
-    scale = {"domain": [t("schools.sex.F", lang), t("schools.sex.M", lang),
-                        t("schools.profile.pupils.axis", lang)],
-             "range": [SEX_COLOURS["F"], SEX_COLOURS["M"], BOTH_SEXES_COLOUR]}
+def _pupils_by_sex(lang: str, sexes: set[str]) -> dict:
+    """The encodings both pupil charts share: pupils up, girls and boys by colour (or both
+    as one, "T", in the public view); ``sexes``: those the rows have."""
+    colours = {"F": SEX_COLOURS["F"], "M": SEX_COLOURS["M"], "T": BOTH_SEXES_COLOUR}
+    names = {"F": t("schools.sex.F", lang), "M": t("schools.sex.M", lang),
+             "T": t("schools.profile.pupils.axis", lang)}
+    shown = [sex for sex in ("F", "M", "T") if sex in sexes]
+    scale = {"domain": [names[sex] for sex in shown],
+             "range": [colours[sex] for sex in shown]}
     return {"y": {"field": "enrolled", "type": "quantitative",
                   "title": t("schools.profile.pupils.axis", lang)},
             "color": {"field": "sex", "type": "nominal", "title": None, "scale": scale,
                       "legend": {"orient": "top"}}}
+
+
+def _years_chart(by_year: pd.DataFrame, sexes: set[str], lang: str) -> None:
+    """The school's pupils every year it reported, by sex (``sexes``: those it has)."""
+    st.vega_lite_chart(by_year, {
+        "height": 240,
+        "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
+        "encoding": {
+            "x": {"field": "school_year", "type": "ordinal", "title": None,
+                  "axis": {"labelAngle": -40}},
+            **_pupils_by_sex(lang, sexes),
+            "tooltip": [{"field": "school_year", "title": t("schools.year", lang)},
+                        {"field": "sex", "title": t("schools.sex.title", lang)},
+                        {"field": "enrolled", "title": t("schools.profile.pupils.axis",
+                                                          lang), "format": ","}]}},
+        key="schools_chart_years")
 
 
 def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> None:
@@ -182,23 +202,16 @@ def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> Non
     sex = {"F": t("schools.sex.F", lang), "M": t("schools.sex.M", lang),
            "T": t("schools.profile.pupils.axis", lang)}
     left, right = st.columns(2, gap="large")
+    sexes = set(enrolment["sex"].astype(str))
     by_year = schools.enrolment_by_year(enrolment)
     by_year = by_year.assign(sex=by_year["sex"].map(sex).fillna(by_year["sex"]),
                              school_year=[format_school_year(y, lang) for y in by_year["year"]])
     with left:
         st.markdown(f"**{t('schools.profile.pupils.over_years', lang)}**")
-        st.vega_lite_chart(by_year, {
-            "height": 240,
-            "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
-            "encoding": {
-                "x": {"field": "school_year", "type": "ordinal", "title": None,
-                      "axis": {"labelAngle": -40}},
-                **_pupils_by_sex(lang),
-                "tooltip": [{"field": "school_year", "title": t("schools.year", lang)},
-                            {"field": "sex", "title": t("schools.sex.title", lang)},
-                            {"field": "enrolled", "title": t("schools.profile.pupils.axis",
-                                                              lang), "format": ","}]}},
-            key="schools_chart_years")
+        if by_year["enrolled"].isna().all():  # every year has a part not published
+            st.info(t("access.school_totals", lang), icon=":material/lock:")
+        else:
+            _years_chart(by_year, sexes, lang)
     grades = schools.enrolment_by_grade(enrolment, year)
     with right:
         title = t("schools.profile.pupils.by_grade", lang, year=format_school_year(year, lang))
@@ -217,7 +230,7 @@ def pupils(enrolment: pd.DataFrame, year: int, lang: str, school_id: str) -> Non
                     "x": {"field": "grade", "type": "nominal", "title": None,
                           "sort": None, "axis": {"labelAngle": 0}},
                     "xOffset": {"field": "sex"},
-                    **_pupils_by_sex(lang),
+                    **_pupils_by_sex(lang, sexes),
                     "tooltip": [{"field": "grade", "title": t("schools.grade_title", lang)},
                                 {"field": "sex", "title": t("schools.sex.title", lang)},
                                 {"field": "enrolled", "format": ",",
