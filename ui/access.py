@@ -64,7 +64,7 @@ def check(lang: str) -> None:
             log("sign_in")
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=1, show_spinner=False)  # one log of sign-ins, ≤ 10,000 keys
 def _sign_ins() -> OrderedDict:
     return OrderedDict()
 

@@ -778,13 +778,15 @@ def school_records(school_id: str, lang: str) -> SchoolRecords | None:
 def public_records(found: SchoolRecords, seen: Viewer) -> SchoolRecords:
     """A school's records as the public sees them (:func:`lib.access.public_enrolment`:
     pupils by grade, not by sex, small grades hidden with a complement); teachers' small
-    counts hidden; no pupils by group or functional difficulty."""
+    counts hidden; no pupils by group or functional difficulty, and none of the build's
+    warnings about it (they quote its counts)."""
     grade_levels = {int(grade): level.id for level in country().levels
                     for grade in level.grades}
     enrolment = access_rules.public_enrolment(found.enrolment, grade_levels, seen.rules)
     teachers = access_rules.hide_small(found.teachers, SCHOOL_COUNTS, seen.rules)
     return replace(found, enrolment=enrolment, teachers=teachers,
-                   groups=found.groups.iloc[0:0], functioning=found.functioning.iloc[0:0])
+                   groups=found.groups.iloc[0:0], functioning=found.functioning.iloc[0:0],
+                   problems=found.problems.iloc[0:0])
 
 
 def quality_framework() -> Framework:

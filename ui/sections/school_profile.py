@@ -480,7 +480,8 @@ def show(school_id: str, chosen: Filters) -> None:
     with right:
         st.subheader(t("schools.profile.location", lang))
         location(record, lang)
-    problems(found.problems, lang)
+    if extract.viewer().exact:  # the build's warnings quote a school's own counts
+        problems(found.problems, lang)
     levels = [lv for lv in schools.levels_of(record["levels"]) if lv in country.level_ids]
     staff = found.teachers if extract.has_values("teachers") else None  # unknown, not 0
     figures = schools.figures(enrolment, staff, rooms,
