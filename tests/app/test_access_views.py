@@ -72,21 +72,30 @@ COUNT_COLUMNS = ("value", "numerator", "denominator", "pupils", "enrolled", "tea
 
 
 def shown_counts(at: AppTest) -> list[tuple[str, float]]:
-    """Every count the page's tables show: (column, value)."""
+    """Every count the page's tables and charts show: (column, value); a parity index's
+    rows (group "parity") are not counts."""
+    frames = [d.value for d in at.dataframe] + [tb.value for tb in at.table]
+    frames += [pa.ipc.open_stream(data.data.data).read_pandas()  # the charts' rows (Arrow)
+               for chart in at.get("vega_lite_chart") for data in chart.proto.datasets]
     found = []
-    for frame in [d.value for d in at.dataframe] + [tb.value for tb in at.table]:
+    for frame in frames:
+        if "group" in frame:
+            frame = frame[frame["group"].astype(str) != "parity"]
         for column in frame.columns:
             if str(column) in COUNT_COLUMNS:
                 values = pd.to_numeric(frame[column], errors="coerce").dropna()
                 found += [(str(column), float(v)) for v in values]
-    for chart in at.get("vega_lite_chart"):  # the charts' rows (Arrow, beside the spec)
-        for data in chart.proto.datasets:
-            frame = pa.ipc.open_stream(data.data.data).read_pandas()
-            for column in frame.columns:
-                if str(column) in COUNT_COLUMNS:
-                    values = pd.to_numeric(frame[column], errors="coerce").dropna()
-                    found += [(str(column), float(v)) for v in values]
     return found
+
+
+def a_small_district(extract, indicator: str) -> str:
+    """A district whose ``indicator`` is from 1 to 5 in the extract's last year."""
+    from lib import db
+    from lib.indicators import compute
+
+    with db.connect_current(extract) as con:
+        frame = compute(con, indicator, "district", max(db.extract_info(con).years))
+    return str(frame.loc[frame["value"].between(1, 5), "unit_code"].iloc[0])
 
 
 def counts_with_small_values(extract, most: int = 3) -> list[str]:
@@ -174,3 +183,64 @@ def test_a_small_schools_profile_and_the_search_hide_small_counts(con, demo_extr
     search = open_as("pages/schools.py", None)
     counts = shown_counts(search)
     assert counts and not [c for c in counts if 1 <= c[1] <= 5]
+
+
+ADDITIVE = ("numerator", "denominator")  # a rate's counts, on any page
+
+
+def csv_counts(files: list[tuple[str, bytes]], columns: tuple[str, ...]) -> list[float]:
+    """The values of ``columns`` in the CSV files the page offered for download."""
+    import io
+
+    found = []
+    for _, data in files:
+        frame = pd.read_csv(io.BytesIO(data))
+        if "group" in frame:  # a parity index is not a count
+            frame = frame[frame["group"].astype(str) != "parity"]
+        for column in columns:
+            if column in frame:
+                found += pd.to_numeric(frame[column], errors="coerce").dropna().tolist()
+    return found
+
+
+@pytest.mark.parametrize("page, query", [
+    ("pages/map.py", {"admin": "district"}),
+    ("pages/trends.py", {"by": "sex"}),
+])
+def test_a_public_page_and_its_downloads_hold_no_small_count(con, demo_extract, monkeypatch,
+                                                             page, query):
+    """The Map and Trends (of a district where the count is small), opened on counts whose
+    district figures go from 1 to 5 (of teachers, of children out of school): no table,
+    chart or CSV they offer holds one in public (a count's values, a rate's numerator and
+    denominator); without sign-in they do, so this can fail."""
+    import streamlit as st
+
+    offered: list[tuple[str, bytes]] = []
+    original = st.download_button
+
+    def recording(label, data=None, file_name=None, *args, **kwargs):
+        if isinstance(data, (bytes, str)) and str(file_name).endswith(".csv"):
+            offered.append((file_name, data.encode() if isinstance(data, str) else data))
+        return original(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    columns = ("value", *ADDITIVE)
+
+    def small(at: AppTest) -> list[float]:
+        found = [v for column, v in shown_counts(at) if column in columns]
+        found += csv_counts(offered, columns)
+        offered.clear()  # a count is whole (a parity index of 1.9 is not one)
+        return [v for v in found if 1 <= v <= 5 and float(v).is_integer()]
+
+    indicators = counts_with_small_values(demo_extract)
+    exact_small = 0
+    for indicator in indicators:
+        where = {"area": a_small_district(demo_extract, indicator)} \
+            if page == "pages/trends.py" else {}
+        assert not small(open_as(page, None, indicator=indicator, **query, **where)), (
+            page, indicator)
+        exact = AppTest.from_file(str(APP), default_timeout=120)
+        exact.query_params.update(indicator=indicator, **query, **where)
+        exact.switch_page(page)
+        exact_small += len(small(ok(exact.run())))
+    assert exact_small, "without sign-in the same views show small counts"
