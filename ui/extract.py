@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import math
 import os
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -656,9 +657,15 @@ def _area_pupils(extract_path: str, extract_build_id: str, year: int) -> dict[st
         return db.area_pupils(con, year)
 
 
-def area_pupils(year: int) -> dict[str, int]:
-    """Pupils of ``year`` in every area (:func:`lib.db.area_pupils`)."""
-    return _area_pupils(*_key(), int(year))
+def area_pupils(year: int) -> dict[str, float]:
+    """Pupils of ``year`` in every area (:func:`lib.db.area_pupils`); in the public view a
+    count from 1 to the threshold is unknown (NaN), and so is any sum of it."""
+    found = _area_pupils(*_key(), int(year))
+    seen = viewer()
+    if seen.exact:
+        return found
+    return {code: (math.nan if 1 <= n <= seen.rules.threshold else n)
+            for code, n in found.items()}
 
 
 def boundary_report() -> pd.DataFrame:

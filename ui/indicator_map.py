@@ -251,7 +251,7 @@ class Built:
     spec: mapping.MapSpec
     choropleth: Choropleth
     missing: tuple[str, ...]  # areas shown without a polygon (names)
-    missing_pupils: int  # the pupils of those areas in the year shown
+    missing_pupils: float  # the pupils of those areas in the year shown (NaN: not public)
     unplaced: int | None  # schools without coordinates (None: no schools layer)
     labelled: Callable[[], str]  # the areas with their label points: for a saved map
 
