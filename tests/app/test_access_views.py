@@ -112,25 +112,6 @@ def counts_with_small_values(extract, most: int = 3) -> list[str]:
     return found[:most]
 
 
-def test_the_public_view_shows_no_count_from_1_to_the_threshold(con, demo_extract):
-    """The Map's table and chart data of counts by district that have small values (counts'
-    values, and numerators and denominators of whatever the page shows): none from 1 to 5
-    in the public view, some without sign-in."""
-    indicators = counts_with_small_values(demo_extract)
-    assert indicators, "the demo has small district counts to hide"
-    for indicator in indicators:
-        at = open_as("pages/map.py", None, indicator=indicator, admin="district")
-        counts = shown_counts(at)
-        assert counts, f"{indicator}: the page shows counts"
-        assert not [c for c in counts if 1 <= c[1] <= 5], f"{indicator}: small counts shown"
-        exact = AppTest.from_file(str(APP), default_timeout=120)  # no sign-in: every value
-        exact.query_params.update(indicator=indicator, admin="district")
-        exact.switch_page("pages/map.py")
-        ok(exact.run())
-        assert [c for c in shown_counts(exact) if 1 <= c[1] <= 5], \
-            f"{indicator}: the same view without sign-in shows its small counts"
-
-
 def test_a_school_profile_in_public_and_out_of_an_analysts_scope(con, demo_extract):
     public = open_as("pages/schools.py", None, school="0101-0001")
     infos = [i.value for i in public.info]
@@ -203,16 +184,23 @@ def csv_counts(files: list[tuple[str, bytes]], columns: tuple[str, ...]) -> list
     return found
 
 
-@pytest.mark.parametrize("page, query", [
+PUBLIC_SWEEP = (  # page, its query: every page that shows figures of areas or schools
+    ("pages/overview.py", {}),
     ("pages/map.py", {"admin": "district"}),
-    ("pages/trends.py", {"by": "sex"}),
-])
-def test_a_public_page_and_its_downloads_hold_no_small_count(con, demo_extract, monkeypatch,
-                                                             page, query):
-    """The Map and Trends (of a district where the count is small), opened on counts whose
-    district figures go from 1 to 5 (of teachers, of children out of school): no table,
-    chart or CSV they offer holds one in public (a count's values, a rate's numerator and
-    denominator); without sign-in they do, so this can fail."""
+    ("pages/equity.py", {"admin": "district", "by": "sex"}),
+    ("pages/trends.py", {"by": "sex"}),  # of a district where the count is small
+    ("pages/quality.py", {}),
+    ("pages/schools.py", {}),
+)
+
+
+def test_no_public_page_table_chart_or_download_holds_a_small_count(con, demo_extract,
+                                                                     monkeypatch):
+    """Every page of figures, opened on counts whose district figures go from 1 to 5 (of
+    teachers, of children out of school; Trends on such a district): no table, chart data
+    or CSV it offers holds one in public (a count's values, a rate's numerator and
+    denominator; parity indices are not counts). Without sign-in the Map and Trends do
+    show some, so this can fail."""
     import streamlit as st
 
     offered: list[tuple[str, bytes]] = []
@@ -232,15 +220,16 @@ def test_a_public_page_and_its_downloads_hold_no_small_count(con, demo_extract, 
         offered.clear()  # a count is whole (a parity index of 1.9 is not one)
         return [v for v in found if 1 <= v <= 5 and float(v).is_integer()]
 
-    indicators = counts_with_small_values(demo_extract)
-    exact_small = 0
-    for indicator in indicators:
-        where = {"area": a_small_district(demo_extract, indicator)} \
-            if page == "pages/trends.py" else {}
-        assert not small(open_as(page, None, indicator=indicator, **query, **where)), (
-            page, indicator)
-        exact = AppTest.from_file(str(APP), default_timeout=120)
-        exact.query_params.update(indicator=indicator, **query, **where)
-        exact.switch_page(page)
-        exact_small += len(small(ok(exact.run())))
-    assert exact_small, "without sign-in the same views show small counts"
+    exact_small: dict[str, int] = {}
+    for indicator in counts_with_small_values(demo_extract):
+        for page, query in PUBLIC_SWEEP:
+            where = {"area": a_small_district(demo_extract, indicator)} \
+                if page == "pages/trends.py" else {}
+            shown = open_as(page, None, indicator=indicator, **query, **where)
+            assert not small(shown), (page, indicator)
+            if page in ("pages/map.py", "pages/trends.py"):
+                exact = AppTest.from_file(str(APP), default_timeout=120)
+                exact.query_params.update(indicator=indicator, **query, **where)
+                exact.switch_page(page)
+                exact_small[page] = exact_small.get(page, 0) + len(small(ok(exact.run())))
+    assert all(exact_small.values()) and len(exact_small) == 2, exact_small
