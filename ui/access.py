@@ -6,6 +6,7 @@ area or school rows; this module draws the way in and out and logs what the pers
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import streamlit as st
@@ -65,20 +66,21 @@ def check(lang: str) -> None:
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)  # one log of sign-ins, ≤ 10,000 keys
-def _sign_ins() -> OrderedDict:
-    return OrderedDict()
+def _sign_ins() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()  # the sessions' threads share it
 
 
 def _first_sight(who: str | None, issued: object) -> bool:
     """Whether this server has not yet seen this sign-in: one ID token (its subject and
     issue time), whatever the number of tabs and reloads it opens sessions for."""
-    seen, key = _sign_ins(), (who, issued)
-    if issued is not None and key in seen:
-        return False
-    seen[key] = True
-    while len(seen) > 10_000:  # the oldest forgotten first
-        seen.popitem(last=False)
-    return True
+    (seen, lock), key = _sign_ins(), (who, issued)
+    with lock:
+        if issued is not None and key in seen:
+            return False
+        seen[key] = True
+        while len(seen) > 10_000:  # the oldest forgotten first
+            seen.popitem(last=False)
+        return True
 
 
 def sidebar(lang: str) -> None:
