@@ -590,8 +590,12 @@ def _school_points(extract_path: str, extract_build_id: str, level_id: str,
 
 def boundaries(level: int, detail: str, parent: str | None = None) -> dict[str, bytes]:
     """Admin code -> polygon (WKB) of one admin level at one map detail (see
-    ``geo.simplify.DETAIL_TOLERANCES``), only ``parent``'s children when given."""
-    return _boundaries(*_key(), int(level), detail, parent or None)
+    ``geo.simplify.DETAIL_TOLERANCES``), only ``parent``'s children when given, and only
+    the areas this session may see (a map of an analyst's province frames that province)."""
+    found = _boundaries(*_key(), int(level), detail, parent or None)
+    visible = visible_areas()
+    return found if visible is None else {code: shape for code, shape in found.items()
+                                          if code in visible}
 
 
 def school_points(level_id: str, year: int, area: str | None = None) -> pd.DataFrame:

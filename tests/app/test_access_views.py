@@ -233,3 +233,26 @@ def test_no_public_page_table_chart_or_download_holds_a_small_count(con, demo_ex
                 exact.switch_page(page)
                 exact_small[page] = exact_small.get(page, 0) + len(small(ok(exact.run())))
     assert all(exact_small.values()) and len(exact_small) == 2, exact_small
+
+
+def test_an_analysts_map_shapes_are_their_provinces_only(con, demo_extract):
+    """The boundaries a map of districts draws and frames: an analyst of province 01 gets
+    its districts and nothing of another province (the map zooms to them); the owner, all."""
+    def codes_shown() -> None:
+        import streamlit as st
+
+        from ui import extract
+
+        st.text(",".join(sorted(extract.boundaries(2, "low"))))
+
+    units = db.admin_units(con)
+    theirs = set(units.loc[units["parent_code"] == "01", "code"])
+    everyone = set(units.loc[units["level"] == 2, "code"])
+    runs = {}
+    for who, user in (("analyst", ANALYST), ("owner", None)):
+        at = AppTest.from_function(codes_shown, default_timeout=60)
+        if user is not None:
+            at.secrets["auth"] = AUTH
+            at.user.update(user)
+        runs[who] = set(ok(at.run()).text[0].value.split(","))
+    assert runs["analyst"] == theirs and runs["owner"] == everyone
