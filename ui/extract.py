@@ -605,8 +605,9 @@ def school_points(level_id: str, year: int, area: str | None = None) -> pd.DataF
     found = _school_points(*_key(), level_id, grades, int(year), area or None)
     seen = viewer()
     if seen.areas is not None:
+        lines = area_lines()  # once: each call copies the cached dict
         found = found[found["district_code"].astype(str).map(
-            lambda code: access_rules.within_scope(seen, area_lines(), code))]
+            lambda code: access_rules.within_scope(seen, lines, code))]
     if not seen.exact:
         found = access_rules.hide_small(found, SCHOOL_COUNTS, seen.rules)
     return found.reset_index(drop=True)
@@ -829,7 +830,8 @@ def quality_read(read: str, *args: object):
         at = 0 if read == "level_counts" else 1  # the districts' place among the args
         asked = args[at] if len(args) > at else None
         finest = tuple(areas_within(len(country().admin_levels)))
-        mine = tuple(c for c in finest if access_rules.within_scope(seen, area_lines(), c))
+        lines = area_lines()
+        mine = tuple(c for c in finest if access_rules.within_scope(seen, lines, c))
         args = (*args[:at], mine if asked is None else
                 tuple(c for c in asked if c in set(mine)), *args[at + 1:])
     return _quality(*_key(), read, tuple(args))
