@@ -144,7 +144,7 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
     if log.errors:
         if boundary_dir.is_dir():  # report unreadable boundary files in the same run
             log.extend(check_readable(boundary_dir))
-        raise PackageError(log.errors)
+        raise PackageError(log.errors, log.warnings)
     create_typed_tables(con, country, tables, log)
     register = "schools" in tables
     if not register:
@@ -174,7 +174,7 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, source: Path, country: Country
                             polygon_levels=country.polygon_levels, pupils=pupils)
     log.extend(match.problems)
     if log.errors:
-        raise PackageError(log.errors)
+        raise PackageError(log.errors, log.warnings)
     log.extend(_coverage_summary(pupils, match,
                                  admin[admin["level"].isin(country.polygon_levels)]))
     progress("checking plausibility …")

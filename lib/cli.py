@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from lib.problems import PackageError, Problem
+from lib.publish import PublishError
 from lib.vocabulary import PARITY_SPLITS, SMALL_COUNT_THRESHOLD, SPLITS
 
 EXAMPLES_PER_KIND = 3
@@ -78,6 +79,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from lib.template import write_template
 
+    if args.workbook:
+        return _template_workbook(args)
+    if not args.out:
+        raise ValueError("give --out FOLDER (an empty package) or --workbook FILE (one "
+                         "Excel workbook, a sheet per table)")
     written = write_template(Path(args.out), wide=args.wide)
     print(f"Wrote an empty package to {args.out}: {len(written)} files. Fill in country.toml and "
           "the tables, add boundary files, then run `python -m lib validate --source "
@@ -85,6 +91,29 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.wide:
         print("The enrolment is a worked example of a wide census file (census_2023.csv) "
               "read through mapping.toml: replace it with your own census and edit the mapping.")
+    return 0
+
+
+def _template_workbook(args: argparse.Namespace) -> int:
+    """`template --workbook FILE`: the Excel template of the country of --db (its admin codes
+    in the drop-downs), else of the generic profile."""
+    from lib.country import parse_country
+    from lib.template import COUNTRY_TEMPLATE
+    from lib.workbook import write_template_workbook
+
+    country, areas = parse_country(COUNTRY_TEMPLATE), None
+    if args.db:
+        from lib.db import admin_units, country as extract_country
+
+        con = _open_extract(args.db)
+        try:
+            country, areas = extract_country(con), admin_units(con)
+        finally:
+            con.close()
+    path = write_template_workbook(Path(args.workbook), country, areas)
+    print(f"Wrote {path}: a sheet per table of {country.name}'s profile, header notes and "
+          "drop-down lists. Fill it in and load it on the Load data page, or put it in a "
+          "package folder beside country.toml and boundaries/.")
     return 0
 
 
@@ -102,11 +131,126 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from lib.build import build_extract
 
+    if args.dry_run:
+        return _dry_run(args)
     result = build_extract(Path(args.source), Path(args.db), _Clock("build"), args.code_property)
     size = Path(args.db).stat().st_size / 1e6
     print(f"Built {args.db} ({size:.1f} MB) in {result.seconds:.1f}s: {result.units}, "
           f"years {result.years[0]}–{result.years[-1]}.")
     _print_warnings(result.problems, args.all_warnings)
+    return 0
+
+
+def _candidate(args: argparse.Namespace, work: Path, clock: _Clock):
+    """The package of --source checked and built into ``work`` (lib.staging.dry_run, as the
+    Load data page does); its errors raised as a PackageError."""
+    from lib.problems import PackageError
+    from lib.staging import dry_run
+
+    result = dry_run(Path(args.source), work, clock, getattr(args, "code_property", None))
+    if result.errors:
+        raise PackageError(result.errors, [p for p in result.problems
+                                           if p.severity == "warning"])
+    return result
+
+
+def _print_differences(db: Path, candidate: Path) -> None:
+    import pandas as pd
+
+    from lib.differences import compare
+
+    found = compare(db if db.is_file() else None, candidate)
+    print(f"What would change against {db}:")
+    for line in found.summary():
+        print(f"  {line}")
+    with pd.option_context("display.width", 120, "display.max_columns", 12):
+        for title, frame in (("Schools", found.schools), ("Areas", found.areas),
+                             ("Indicators", found.indicators),
+                             ("Map polygons", found.boundaries)):
+            if len(frame):
+                shown = frame.head(20).to_string(index=False)
+                more = f"\n  … and {len(frame) - 20:,} more" if len(frame) > 20 else ""
+                print(f"{title}:\n{shown}{more}")
+
+
+def _dry_run(args: argparse.Namespace) -> int:
+    """`build --dry-run`: check and build into a temporary folder, print the warnings and
+    what would change against --db; the extract at --db is not touched."""
+    import tempfile
+
+    clock = _Clock("dry run")
+    with tempfile.TemporaryDirectory(prefix="emis-dry-run-",
+                                     dir=Path(args.db).parent if Path(args.db).parent.is_dir()
+                                     else None) as work:
+        result = _candidate(args, Path(work), clock)
+        print(f"The package is valid ({result.seconds:.1f}s); nothing was published.")
+        _print_warnings([p for p in result.problems if p.severity == "warning"],
+                        args.all_warnings)
+        _print_differences(Path(args.db), result.candidate)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import tempfile
+
+    if args.candidate:
+        _print_differences(Path(args.db), Path(args.candidate))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="emis-diff-") as work:
+        result = _candidate(args, Path(work), _Clock("diff"))
+        _print_differences(Path(args.db), result.candidate)
+    return 0
+
+
+def _who(args: argparse.Namespace) -> str:
+    import getpass
+
+    return args.by or getpass.getuser()
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from lib import publish, staging
+
+    db = Path(args.db)
+    served = publish.served_build(db)  # a publish by someone else meanwhile is refused
+    work_root = staging.work_root(db)
+    work_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="publish-", dir=work_root) as work:
+        clock = _Clock("publish")
+        result = _candidate(args, Path(work), clock)
+        entry = publish.publish(result.candidate, db, _who(args),
+                                publish.package_files(Path(args.source)),
+                                str(Path(args.source).resolve()), expected_served=served,
+                                keep=args.keep)
+    clock(f"published {entry.name} to {db} (by {entry.published_by}); the app shows it on "
+          "its next page view")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from lib import publish
+
+    replaced, served = publish.rollback(Path(args.db), _who(args), args.to)
+    print(f"Rolled back: {served.name} is served again"
+          + (f" (instead of {replaced.name})" if replaced else "") + ".")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from lib import publish
+
+    entries = publish.history(Path(args.db))
+    if not entries:
+        print(f"No extract has been published to {args.db} yet.")
+        return 0
+    rows = [["*" if e.served else "", e.name, e.published_at or e.built_at,
+             e.published_by or "(built outside the explorer)", ", ".join(map(str, e.years)),
+             "" if e.schools is None else e.schools, e.source,
+             "; ".join(f.name for f in e.files)] for e in entries]
+    _write_rows(["served", "name", "published_at", "published_by", "years", "schools",
+                 "source", "files"], rows, args.format)
     return 0
 
 
@@ -258,7 +402,13 @@ def parser() -> argparse.ArgumentParser:
     template = commands.add_parser("template", help="write an empty package (headers only)",
                                    description="Write an empty data package: tables with "
                                                "their headers and a commented country.toml.")
-    template.add_argument("--out", required=True, help="new folder for the package")
+    template.add_argument("--out", default=None, help="new folder for the package")
+    template.add_argument("--workbook", default=None, metavar="FILE",
+                          help="instead: one Excel workbook (.xlsx), a sheet per table, with "
+                               "header notes and drop-down lists")
+    template.add_argument("--db", default=None,
+                          help="with --workbook: the extract whose country profile and admin "
+                               "codes the workbook follows")
     template.add_argument("--wide", action="store_true",
                           help="give the enrolment as a worked example of a wide census file "
                                "(a column per grade and sex) with its commented mapping.toml")
@@ -275,7 +425,55 @@ def parser() -> argparse.ArgumentParser:
                          help="boundary property holding the admin codes (else detected)")
         cmd.add_argument("--all-warnings", action="store_true",
                          help="list every warning, not a few of each kind")
+        if name == "build":
+            cmd.add_argument("--dry-run", action="store_true",
+                             help="check and build in a temporary folder, and say what would "
+                                  "change against --db; --db is not touched")
         cmd.set_defaults(run=cmd_validate if name == "validate" else cmd_build)
+
+    diff = commands.add_parser(
+        "diff", help="what publishing a package would change",
+        description="What publishing a package (or a built extract) would change against "
+                    "the served extract: years, schools, pupils and teachers by area, "
+                    "indicators that move, map polygons.")
+    diff.add_argument("--db", required=True, help="the served extract, e.g. data/emis.duckdb")
+    given = diff.add_mutually_exclusive_group(required=True)
+    given.add_argument("--source", help="the data package folder (built in a temporary folder)")
+    given.add_argument("--candidate", help="an extract already built")
+    diff.set_defaults(run=cmd_diff)
+
+    publish = commands.add_parser(
+        "publish", help="build a package and serve it, keeping the extract before it",
+        description="Check and build a package, then put it in service at --db in one atomic "
+                    "step; the extracts before it are kept (the last $EMIS_KEEP_EXTRACTS, "
+                    "default 5) for `rollback`. Refused while another publish runs.")
+    publish.add_argument("--source", required=True, help="the data package folder")
+    publish.add_argument("--db", required=True, help="the served extract, e.g. data/emis.duckdb")
+    publish.add_argument("--by", default=None, help="who publishes (default: your user name)")
+    publish.add_argument("--keep", type=int, default=None,
+                         help="how many published extracts to keep (default $EMIS_KEEP_EXTRACTS "
+                              "or 5)")
+    publish.add_argument("--code-property", default=None,
+                         help="boundary property holding the admin codes (else detected)")
+    publish.set_defaults(run=cmd_publish)
+
+    rollback = commands.add_parser(
+        "rollback", help="serve an earlier extract again",
+        description="Serve an earlier extract of the history again: --to NAME (see `history`), "
+                    "else the one published before the served one.")
+    rollback.add_argument("--db", required=True, help="the served extract, e.g. data/emis.duckdb")
+    rollback.add_argument("--to", default=None, help="the name (or build id) of an extract of "
+                                                     "the history")
+    rollback.add_argument("--by", default=None, help="who rolls back (default: your user name)")
+    rollback.set_defaults(run=cmd_rollback)
+
+    hist = commands.add_parser("history", help="the extracts kept, newest first",
+                               description="The extracts kept for roll back, newest first: "
+                                           "who published each, when, from which files.")
+    hist.add_argument("--db", required=True, help="the served extract, e.g. data/emis.duckdb")
+    hist.add_argument("--format", choices=("csv", "json"), default="csv",
+                      help="csv (default) or json (a list of objects)")
+    hist.set_defaults(run=cmd_history)
 
     indicators = commands.add_parser(
         "indicators", help="print one indicator for every area of a level",
@@ -329,6 +527,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except PackageError as exc:
         return _print_errors(exc)
+    except PublishError as exc:  # refused: busy, stale, nothing to roll back to
+        print(f"refused: {exc}", file=sys.stderr)
+        return 3
     except (ValueError, OSError) as exc:  # a path, a permission, a full disk: said in a line
         print(f"error: {exc}", file=sys.stderr)
         return 2

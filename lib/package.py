@@ -1,6 +1,8 @@
 """Finding and loading the tables of a data package into DuckDB, untouched.
 
-Each table may be CSV (UTF-8, comma, header row), Parquet or Excel. Tables are loaded as
+Each table may be CSV (UTF-8, comma, header row), Parquet or Excel: a file of its own
+(``enrolment.csv``), or a sheet named like it in one workbook of the package (a sheet per
+table, as the Load data page's template has them). Tables are loaded as
 they are, every CSV value as text, into ``raw_<table>`` so that the checks of
 :mod:`lib.validate` can name the spreadsheet row of every bad value (``rowid`` keeps the
 file's order).
@@ -30,11 +32,14 @@ class TableFile:
     # The [[wide]] entries of mapping.toml that give the table (lib.wide), when it comes
     # from wide files rather than a file of its own.
     entries: tuple = field(default=(), compare=False)
+    sheet: str = ""  # the table's sheet, when it is one sheet of a workbook of several tables
 
     @property
     def name(self) -> str:
         if self.entries:
             return ", ".join(dict.fromkeys(e.where for e in self.entries))
+        if self.sheet:
+            return f"{self.path.name}, sheet {self.sheet}"
         return self.path.name
 
     @property
@@ -50,6 +55,9 @@ def find_tables(source: Path) -> tuple[dict[str, TableFile], list[Problem]]:
     not both ways."""
     found: dict[str, TableFile] = {}
     mapped, problems, mentioned = read_mapping(source)
+    wide_paths = {e.path.resolve() for entries in mapped.values() for e in entries}
+    sheets, unreadable_books = _workbook_sheets(source, wide_paths)
+    problems.extend(unreadable_books)
     for table in ALL_TABLES:
         candidates = [source / f"{table}{suffix}" for suffix in TABLE_SUFFIXES
                       if (source / f"{table}{suffix}").is_file()]
@@ -66,12 +74,15 @@ def find_tables(source: Path) -> tuple[dict[str, TableFile], list[Problem]]:
                 entries = mapped[table]
                 found[table] = TableFile(table, entries[0].path, entries)
             continue
+        candidates += [sheet for sheet in sheets.get(table, ())]
         if len(candidates) > 1:
             names = ", ".join(p.name for p in candidates)
             problems.append(Problem(
                 "error", "ambiguous_file",
                 f"the table '{table}' is given more than once ({names}); keep one file",
                 file=candidates[0].name))
+        elif candidates and isinstance(candidates[0], TableFile):
+            found[table] = candidates[0]
         elif candidates:
             found[table] = TableFile(table, candidates[0])
         elif TABLE[table].required:
@@ -80,6 +91,32 @@ def find_tables(source: Path) -> tuple[dict[str, TableFile], list[Problem]]:
                 f"the required table '{table}' is missing: add {table}.csv, {table}.parquet "
                 f"or {table}.xlsx", file=f"{table}.csv"))
     return found, problems
+
+
+def _workbook_sheets(source: Path, skip: set[Path]
+                     ) -> tuple[dict[str, list[TableFile]], list[Problem]]:
+    """The tables given as sheets of the package's other workbooks (not named like a table,
+    not a wide file of mapping.toml): a sheet named like a table (case and spaces aside)
+    is that table."""
+    import openpyxl
+
+    tables = set(ALL_TABLES)
+    out: dict[str, list[TableFile]] = {}
+    problems: list[Problem] = []
+    for path in sorted(source.glob("*.xlsx")):
+        if path.stem in tables or path.resolve() in skip or path.name.startswith("~$"):
+            continue
+        try:
+            book = openpyxl.load_workbook(path, read_only=True)
+            names = list(book.sheetnames)
+            book.close()
+        except Exception as exc:  # any reader failure is the file's fault, said in words
+            problems.append(unreadable(exc, path, path.name))
+            continue
+        for name in names:
+            if (table := name.strip().lower()) in tables:
+                out.setdefault(table, []).append(TableFile(table, path, sheet=name))
+    return out, problems
 
 
 def _repeated_column(names: list[str], table: TableFile) -> Problem | None:
@@ -138,7 +175,8 @@ def load_raw(con: duckdb.DuckDBPyConnection, table: TableFile) -> Problem | None
             con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_parquet(?)",
                         [path])
         else:
-            create_table_from_frame(con, target, read_excel(table.path, table.table))
+            create_table_from_frame(con, target,
+                                    read_excel(table.path, table.sheet or table.table))
     except Refused as exc:
         return Problem("error", "unreadable_file", str(exc), file=table.name)
     except Exception as exc:  # any reader failure is the file's fault, said in words

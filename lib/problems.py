@@ -124,8 +124,10 @@ def short_detail(text: str) -> str:
 
 
 class PackageError(Exception):
-    """A data package cannot be built; carries every error found."""
+    """A data package cannot be built; carries every error found (and the warnings found
+    before the build stopped, for a dry run that lists both)."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = problems
+        self.warnings = warnings or []
         super().__init__("\n".join(str(p) for p in problems))

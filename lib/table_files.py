@@ -22,11 +22,13 @@ SCAN_CHUNK_BYTES = 1 << 20  # read at a time to look for overlong lines; below M
 
 
 def read_excel(path: Path, table: str) -> pd.DataFrame:
-    """The sheet named like the table if there is one, else the first sheet; its width is
-    checked (from the sheet's stated dimensions) before it is read."""
+    """The sheet named like the table (case and spaces aside) if there is one, else the
+    first sheet; its width is checked (from the sheet's stated dimensions) before it is
+    read."""
+    wanted = table.strip().lower()
     with pd.ExcelFile(path, engine="openpyxl") as book:
         names = [str(n) for n in book.sheet_names]
-        sheet = next((n for n in names if n.strip().lower() == table), names[0])
+        sheet = next((n for n in names if n.strip().lower() == wanted), names[0])
         check_width(book.book[sheet].max_column or 0)
         frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False)
     return frame.replace({"": None})
