@@ -34,6 +34,9 @@ pages = [
 if access.exact_values():  # the build's warnings name schools and quote their counts
     pages.insert(-1, st.Page("pages/data-quality.py", title=t("data_quality.nav_title", lang),
                              icon=":material/rule:", url_path="data-quality"))
+if access.may_load_data():  # administrators (without sign-in: the local user)
+    pages.insert(-1, st.Page("pages/load-data.py", title=t("load.nav_title", lang),
+                             icon=":material/upload_file:", url_path="load-data"))
 page = st.navigation(pages, position="sidebar" if extract.exists() else "hidden")
 nav.register(pages)
 

@@ -31,6 +31,23 @@ def exact_values() -> bool:
         return False
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def may_load_data() -> bool:
+    """Whether this session may load, publish and roll back data: a signed-in
+    administrator of the whole country; without sign-in, the person at the machine of an
+    app served on that machine only (`make run`'s default), never an app served to a
+    network without sign-in."""
+    if not extract.sign_in_configured():
+        return str(st.get_option("server.address") or "") in LOOPBACK
+    try:
+        viewer = extract.viewer()
+    except (AccessFileError, db.ExtractMissing):
+        return False
+    return viewer.is_admin and viewer.areas is None
+
+
 def _who() -> str | None:
     """The person's stable id for the audit log (the provider's subject, else e-mail)."""
     claims = st.user.to_dict() if extract.logged_in() else {}
