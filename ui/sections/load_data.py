@@ -24,6 +24,7 @@ from ui import access, extract, tables
 from ui.markdown import escape
 
 STATE = "_load_data"  # session: the upload in hand (Checked) between reruns
+ACTION = "_load_data_action"  # session: the button clicked, until the page carries it out
 PACKAGES_ENV = "EMIS_PACKAGES"
 
 
@@ -38,6 +39,21 @@ class Checked:
     served_build: str | None  # the served extract it was compared with
     changes: Differences | None
     source: str  # what it was built from, for the history
+
+
+def _ask(action: str, argument: str = "") -> None:
+    """A button's on_click: remember what was asked. The page carries it out where its
+    section is drawn (so that its progress shows there), whatever reruns come between."""
+    st.session_state[ACTION] = (action, argument)
+
+
+def _asked(action: str) -> str | None:
+    """The argument of ``action`` if it was asked (once), else None."""
+    pending = st.session_state.get(ACTION)
+    if pending is None or pending[0] != action:
+        return None
+    del st.session_state[ACTION]
+    return pending[1]
 
 
 def guard(lang: str) -> None:
@@ -104,14 +120,16 @@ def upload(lang: str) -> None:
                                  key="load_files")
         ready = bool(files)
     else:
-        folders = package_folders()
-        folder = st.selectbox(t("load.upload.folder", lang), folders, index=None,
-                              format_func=lambda p: p.name, key="load_folder",
-                              placeholder=t("load.upload.folder_none", lang) if not folders
-                              else t("load.upload.folder_pick", lang))
+        folders = {p.name: p for p in package_folders()}
+        name = st.selectbox(t("load.upload.folder", lang), list(folders), index=None,
+                            key="load_folder",
+                            placeholder=t("load.upload.folder_none", lang) if not folders
+                            else t("load.upload.folder_pick", lang))
+        folder = folders.get(name)
         ready = folder is not None
-    if st.button(t("load.upload.check", lang), icon=":material/fact_check:", type="primary",
-                 disabled=not ready, key="load_check"):
+    st.button(t("load.upload.check", lang), icon=":material/fact_check:", type="primary",
+              disabled=not ready, key="load_check", on_click=_ask, args=("check",))
+    if _asked("check") is not None and ready:
         _allowed(lang)
         _check(files if source == "files" else None, folder if source == "folder" else None,
                lang)
@@ -284,8 +302,9 @@ def publish_button(lang: str) -> None:
         return
     st.subheader(t("load.publish.heading", lang))
     st.caption(t("load.publish.intro", lang, keep=publish.keep_count()))
-    if st.button(t("load.publish.button", lang), icon=":material/publish:", type="primary",
-                 key="load_publish"):
+    st.button(t("load.publish.button", lang), icon=":material/publish:", type="primary",
+              key="load_publish", on_click=_ask, args=("publish",))
+    if _asked("publish") is not None:
         _allowed(lang)
         try:
             with st.spinner(t("load.publish.running", lang)):
@@ -339,15 +358,19 @@ def history(lang: str) -> None:
                         schools=format_number(entry.schools, lang)))
         if entry.served:
             action.markdown(t("load.history.served", lang))
-        elif action.button(t("load.history.rollback", lang), icon=":material/undo:",
-                           key=f"load_rollback_{entry.name}"):
-            _allowed(lang)
-            try:
-                publish.rollback(extract.path(), _who(), entry.name)
-            except publish.PublishError as refused:
-                st.error(t("load.publish.refused", lang, reason=escape(str(refused))),
-                         icon=":material/block:")
-                return
-            access.log("rollback", entry.name)
-            st.session_state["_load_data_done"] = ("rolled_back", entry.name)
-            st.rerun()
+        else:
+            action.button(t("load.history.rollback", lang), icon=":material/undo:",
+                          key=f"load_rollback_{entry.name}", on_click=_ask,
+                          args=("rollback", entry.name))
+    name = _asked("rollback")
+    if name:
+        _allowed(lang)
+        try:
+            publish.rollback(extract.path(), _who(), name)
+        except publish.PublishError as refused:
+            st.error(t("load.publish.refused", lang, reason=escape(str(refused))),
+                     icon=":material/block:")
+            return
+        access.log("rollback", name)
+        st.session_state["_load_data_done"] = ("rolled_back", name)
+        st.rerun()
