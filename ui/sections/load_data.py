@@ -250,6 +250,8 @@ def changes(lang: str) -> None:
     st.subheader(t("load.changes.heading", lang))
     if found.first_publish:
         st.info(t("load.changes.first", lang), icon=":material/info:")
+    else:
+        st.markdown(_summary(found, lang))
     years, schools, areas, indicators, polygons = st.tabs(
         [t(f"load.changes.tab.{k}", lang) for k in
          ("years", "schools", "areas", "indicators", "polygons")])
@@ -276,6 +278,30 @@ def changes(lang: str) -> None:
                   "indicators", lang)
     _change_table(polygons, found.boundaries, ("level", "code", "name", "change"), "polygons",
                   lang, translate="change")
+
+
+def _summary(found: Differences, lang: str) -> str:
+    """The differences in one line per part, counted."""
+    def counted(frame: pd.DataFrame, column: str, prefix: str) -> str:
+        counts = frame[column].value_counts()
+        return ", ".join(f"{format_number(int(n), lang)} {t(f'{prefix}.{v}', lang)}"
+                         for v, n in counts.items()) or t("load.changes.summary.nothing", lang)
+
+    areas = found.areas
+    return "\n".join([
+        "- " + t("load.changes.summary.years", lang,
+                 what=counted(found.years, "change", "load.changes.year")),
+        "- " + t("load.changes.summary.schools", lang,
+                 what=counted(found.schools, "change", "load.changes.value")),
+        "- " + t("load.changes.summary.areas", lang,
+                 pupils=format_number(areas.loc[areas["measure"] == "pupils", "code"].nunique(),
+                                      lang),
+                 teachers=format_number(
+                     areas.loc[areas["measure"] == "teachers", "code"].nunique(), lang)),
+        "- " + t("load.changes.summary.indicators", lang,
+                 n=format_number(found.indicators["indicator"].nunique(), lang)),
+        "- " + t("load.changes.summary.polygons", lang,
+                 what=counted(found.boundaries, "change", "load.changes.value"))])
 
 
 def _change_table(tab, frame: pd.DataFrame, columns: tuple[str, ...], name: str, lang: str,
