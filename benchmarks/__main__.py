@@ -5,6 +5,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from benchmarks import print_table
 from benchmarks.boundary_matching import measure_boundary_matching
 from benchmarks.build import measure_build
 from benchmarks.indicators import measure_indicators
@@ -25,10 +26,7 @@ def main() -> None:
         rows += measure_reruns(Path(work) / "emis.duckdb")
         rows += measure_map(Path(work) / "emis.duckdb")
     rows += measure_boundary_matching()
-    width = max(len(name) for name, _, _ in rows)
-    print(f"{'measure'.ljust(width)}  {'value':>14}  budget")
-    for name, value, budget in rows:
-        print(f"{name.ljust(width)}  {value:>14}  {budget}")
+    print_table(rows)
 
 
 if __name__ == "__main__":
