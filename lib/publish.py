@@ -41,6 +41,7 @@ HISTORY_ENV = "EMIS_HISTORY"
 KEEP_ENV = "EMIS_KEEP_EXTRACTS"
 DEFAULT_KEEP = 5
 LOCK_FILE = ".lock"
+PACKAGE_SUFFIX = ".package"  # beside <name>.duckdb: the package it was built from, kept
 EVENTS_FILE = "events.jsonl"
 Progress = Callable[[str], None]
 
@@ -254,7 +255,10 @@ def _tidy(folder: Path, db: Path) -> None:
     """Under the lock: remove what a killed publish left (an extract without its record,
     work files); an extract without a record that is in service is kept and recorded."""
     for work in folder.glob(".*.tmp"):
-        work.unlink(missing_ok=True)
+        if work.is_dir():
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            work.unlink(missing_ok=True)
     for stale in Path(db).parent.glob(f".{Path(db).name}.serving-*"):
         stale.unlink(missing_ok=True)
     served = served_build(db)
@@ -269,6 +273,9 @@ def _tidy(folder: Path, db: Path) -> None:
             _write_record(folder, _entry(path.stem, meta, "", "", (), seq=_next_seq(folder)))
         else:
             path.unlink(missing_ok=True)
+    for package in folder.glob(f"*{PACKAGE_SUFFIX}"):
+        if not (folder / f"{package.name.removesuffix(PACKAGE_SUFFIX)}.duckdb").is_file():
+            shutil.rmtree(package, ignore_errors=True)
 
 
 def _entry(name: str, meta: dict[str, str], published_at: str, by: str,
@@ -324,6 +331,7 @@ def _prune(folder: Path, db: Path, keep: int) -> list[str]:
             continue
         (folder / f"{entry.name}.duckdb").unlink(missing_ok=True)
         (folder / f"{entry.name}.json").unlink(missing_ok=True)
+        shutil.rmtree(folder / f"{entry.name}{PACKAGE_SUFFIX}", ignore_errors=True)
         removed.append(entry.name)
     return removed
 
@@ -331,15 +339,23 @@ def _prune(folder: Path, db: Path, keep: int) -> list[str]:
 # --- publish and roll back --------------------------------------------------------------
 
 def publish(candidate: Path, db: Path, by: str, files: tuple[PackageFile, ...] = (),
-            source: str = "", expected_served: str | None = "", keep: int | None = None
-            ) -> Entry:
+            source: str = "", expected_served: str | None = "", keep: int | None = None,
+            package: Path | None = None) -> Entry:
     """Put a built extract (``candidate``, e.g. a dry run's) in service at ``db`` and keep
     it in the history; the candidate file is moved into the history folder.
+
+    ``package``: the package it was built from, when that folder will not last (an upload's
+    work folder): it is kept beside the extract (``<name>.package/``, its files hard-linked
+    where the file system allows) and the extract names it as its source, so that the next
+    upload can take from it what it lacks.
 
     ``expected_served``: the build id of the served extract the candidate was compared with
     (None: there was none); a publish is refused when another has been published since.
     The empty string skips the check (a build published at once, from the command line)."""
     candidate, db = Path(candidate), Path(db)
+    if not candidate.is_file():
+        raise PublishError("the checked extract is no longer there (checked more than a day "
+                           "ago, or published already): check the package again")
     with locked(db, by, "publish") as folder:
         if expected_served != "" and served_build(db) != expected_served:
             latest = next((e for e in history(db) if e.served), None)
@@ -357,17 +373,48 @@ def publish(candidate: Path, db: Path, by: str, files: tuple[PackageFile, ...] =
         entry = _entry(_entry_name(published_at, meta["build_id"]), meta, published_at, by,
                        files, source or None, seq=_next_seq(folder))
         kept = folder / f"{entry.name}.duckdb"
+        kept_package = folder / f"{entry.name}{PACKAGE_SUFFIX}"
         try:
             _move(candidate, kept)
+            if package is not None:
+                _keep_package(Path(package), kept_package)
+                _set_source(kept, kept_package)
             _serve(kept, db)
         except BaseException:
-            if served_build(db) != meta["build_id"]:  # not in service: nothing to keep
-                kept.unlink(missing_ok=True)
+            if served_build(db) != meta["build_id"]:  # not in service: as it was
+                if kept.is_file():
+                    _move(kept, candidate)
+                shutil.rmtree(kept_package, ignore_errors=True)
             raise
         _write_record(folder, entry)
         _log_event(folder, action="publish", by=by, name=entry.name)
         _prune(folder, db, keep or keep_count())
         return Entry.from_record(entry.record(), served=True)
+
+
+def _keep_package(package: Path, target: Path) -> None:
+    """A lasting copy of a package folder: every file (links followed) hard-linked, or
+    copied where the file system has no hard links."""
+    work = target.parent / f".{target.name}.tmp"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for where, _, names in os.walk(package, followlinks=True):  # boundaries/ may be a link
+        out = work / Path(where).relative_to(package)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            _link_or_copy((Path(where) / name).resolve(), out / name)
+    os.replace(work, target)
+
+
+def _set_source(extract: Path, package: Path) -> None:
+    """Name ``package`` as the source of an extract not yet served."""
+    con = duckdb.connect(str(extract))
+    try:
+        con.execute("UPDATE meta SET value = ? WHERE key = 'source_dir'",
+                    [str(package.resolve())])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
 
 def _move(source: Path, target: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -164,6 +165,27 @@ def test_what_a_killed_publish_left_is_tidied_by_the_next(served):
         pass
     assert (folder / f"{served_name}.duckdb").exists()
     assert any(e.served for e in publish.history(db)), record
+
+
+def test_an_uploaded_package_is_kept_as_the_base_of_the_next_upload(served):
+    base, db = served
+    work = staging.new_work_folder(db)
+    saved = work / "upload.csv"
+    saved.write_text(_more_pupils(base, 1), encoding="utf-8")
+    received = staging.receive([("enrolment.csv", saved)], work, base)
+    run = staging.dry_run(received.folder, work)
+    entry = publish.publish(run.candidate, db, "alice", received.files, package=received.folder)
+    shutil.rmtree(work)  # as the page does once published
+    kept = publish.history_dir(db) / f"{entry.name}{publish.PACKAGE_SUFFIX}"
+    assert sorted(p.name for p in kept.iterdir()) == sorted(p.name for p in base.iterdir())
+    assert not any(p.is_symlink() for p in kept.rglob("*"))
+    assert publish.extract_meta(db)["source_dir"] == str(kept.resolve())
+    # the next census: one more file, the rest from the kept package
+    run, _ = _candidate(db, Path(publish.extract_meta(db)["source_dir"]), _more_pupils(base, 2))
+    assert run.errors == [], [str(p) for p in run.errors]
+    publish.publish(run.candidate, db, "bob", keep=1)
+    assert _pupils(db) == 244
+    assert not kept.exists()  # pruned with its extract
 
 
 # --- uploads ----------------------------------------------------------------------------

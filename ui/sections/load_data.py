@@ -336,7 +336,8 @@ def publish_button(lang: str) -> None:
             with st.spinner(t("load.publish.running", lang)):
                 entry = publish.publish(
                     checked.run.candidate, extract.path(), _who(), checked.received.files,
-                    checked.source, expected_served=checked.served_build)
+                    checked.source, expected_served=checked.served_build,
+                    package=checked.received.folder if _is_upload(checked) else None)
         except publish.PublishError as refused:
             st.error(t("load.publish.refused", lang, reason=escape(str(refused))),
                      icon=":material/block:")
@@ -349,6 +350,12 @@ def publish_button(lang: str) -> None:
 
 
 # --- 6. history and roll back -------------------------------------------------------------
+
+def _is_upload(checked: Checked) -> bool:
+    """Whether the package is an upload (in its work folder, removed once published), not
+    a folder on the server."""
+    return checked.received.folder.resolve().is_relative_to(checked.work.resolve())
+
 
 def done(lang: str) -> None:
     """What the last action did, said once after its rerun."""
