@@ -242,15 +242,17 @@ def dry_run(package: Path, work: Path, progress: Progress | None = None,
 
 
 def problems_frame(problems: list[Problem], package: Path | None = None) -> pd.DataFrame:
-    """Problems as the page's table: severity, file, sheet, row, column, message, kind."""
+    """Problems as the page's table: severity, file, sheet, row, column, message, kind (and
+    the template and params a warning is worded from, for another language)."""
     sheets = _sheets(package) if package else {}
     rows = []
     for p in problems:
         file, sheet = sheets.get(p.file, (p.file, ""))
         rows.append({"severity": p.severity, "file": file, "sheet": sheet,
-                     "row": p.row, "column": p.column, "message": p.message, "kind": p.kind})
+                     "row": p.row, "column": p.column, "message": p.message, "kind": p.kind,
+                     "template": p.template, "params": p.params})
     frame = pd.DataFrame(rows, columns=["severity", "file", "sheet", "row", "column",
-                                        "message", "kind"])
+                                        "message", "kind", "template", "params"])
     frame["row"] = frame["row"].astype("Int64")
     return frame
 

@@ -132,7 +132,7 @@ def test_the_local_user_checks_publishes_and_rolls_back(served):
 def test_errors_are_listed_with_their_rows_and_nothing_can_be_published(served):
     at = _check_folder(_open(), "broken")
     table = _table(at, "severity", "file", "sheet", "row", "column", "message")
-    errors = table[table["severity"] == "error"]
+    errors = table[table["severity"] == t("about.validation.severity.error")]
     assert list(zip(errors["file"], errors["row"], errors["column"])) == [
         ("enrolment.csv", 5, "sex")]
     assert not [b for b in at.button if b.key == "load_publish"]

@@ -190,7 +190,8 @@ def problems(lang: str) -> None:
     if checked is None:
         return
     run = checked.run
-    frame = staging.problems_frame(run.problems, checked.received.folder)
+    frame = extract.in_language(staging.problems_frame(run.problems, checked.received.folder),
+                                lang)
     n_errors, n_warnings = len(run.errors), len(run.problems) - len(run.errors)
     st.subheader(t("load.problems.heading", lang))
     files = ", ".join(f.name for f in checked.received.files)
@@ -211,6 +212,7 @@ def problems(lang: str) -> None:
                                   key="load_problems_severity")
     file_names = sorted(set(frame["file"]) - {""})
     chosen_files = middle.multiselect(t("load.problems.file", lang), file_names,
+                                      placeholder=t("load.problems.file_all", lang),
                                       key="load_problems_file")
     search = right.text_input(t("load.problems.search", lang), key="load_problems_search")
     shown = frame[frame["severity"].isin(severities)]
@@ -225,11 +227,13 @@ def problems(lang: str) -> None:
                  total=format_number(len(frame), lang)))
     columns = {c: t(f"load.problems.column.{c}", lang)
                for c in ("severity", "file", "sheet", "row", "column", "message")}
-    tables.table(shown, columns, lang=lang, integers=("row",), max_rows=15,
-                 key="load_problems_table")
+    tables.table(shown.assign(severity=[t(f"about.validation.severity.{v}", lang)
+                                        for v in shown["severity"]]),
+                 columns, lang=lang, integers=("row",), max_rows=15, key="load_problems_table")
     buttons = st.columns(2)
     with buttons[0]:
-        tables.download_csv(tables.csv_file(frame), "problems.csv", lang=lang,
+        tables.download_csv(tables.csv_file(frame.drop(columns=["template", "params"])),
+                            "problems.csv", lang=lang,
                             label_key="load.problems.download_all", key="load_problems_csv")
     failed = staging.failed_rows(checked.received.folder, run.problems) if n_errors else None
     if failed is not None:
