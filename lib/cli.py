@@ -358,6 +358,73 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bar(done: int, total: int, what: str, started: float) -> None:
+    """One line of progress, rewritten in place on a terminal."""
+    width = 30
+    filled = round(width * done / total) if total else width
+    line = (f"[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} "
+            f"{time.perf_counter() - started:6.1f}s {what}")
+    end = "\n" if done == total or not sys.stdout.isatty() else ""
+    print(("\r" if sys.stdout.isatty() else "") + line[:120].ljust(120 if sys.stdout.isatty()
+                                                                    else 0), end=end,
+          flush=True)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import re
+
+    from lib.report import ExtractReports
+
+    con = _open_extract(args.db)
+    try:
+        reports = ExtractReports(con, args.public)
+        country = reports.country
+        if args.year not in reports.info.years:
+            raise ValueError(f"no school year {args.year} in {args.db}; years are "
+                             f"{', '.join(map(str, reports.info.years))}")
+        if args.lang not in reports_languages():
+            raise ValueError(f"no language {args.lang!r}; languages are "
+                             f"{', '.join(reports_languages())}")
+        units = reports.units
+        if bool(args.level) != args.all:
+            raise ValueError("give --level ID with --all (every area of a level), or --area "
+                             "CODE for one area")
+        if args.level:
+            if args.level not in country.admin_ids:
+                raise ValueError(f"unknown level {args.level!r}; admin levels are "
+                                 f"{', '.join(country.admin_ids)}")
+            number = country.admin_ids.index(args.level) + 1
+            codes = sorted(units.loc[units["level"] == number, "code"])
+        elif args.area:
+            if args.area not in set(units["code"]) and args.area != country.iso3:
+                raise ValueError(f"unknown area {args.area!r}: not an admin code of the "
+                                 f"extract (or {country.iso3} for the whole country)")
+            codes = [None if args.area == country.iso3 else args.area]
+        else:
+            codes = [None]
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        for i, code in enumerate(codes):
+            where = reports.place(code, args.lang)
+            _bar(i, len(codes), where.name, started)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{where.admin_level}-{where.code}")
+            path = out / f"{name}-{args.year}-{args.lang}.pdf"
+            work = path.with_suffix(".pdf.tmp")
+            work.write_bytes(reports.area_pdf(code, args.year, args.lang))
+            work.replace(path)
+        _bar(len(codes), len(codes), f"written to {out}", started)
+    finally:
+        con.close()
+    return 0
+
+
+def reports_languages() -> tuple[str, ...]:
+    from lib.i18n import languages
+
+    return tuple(languages())
+
+
 def cmd_disparity(args: argparse.Namespace) -> int:
     import duckdb
 
@@ -501,6 +568,27 @@ def parser() -> argparse.ArgumentParser:
                                  "the group that would give one back are left empty, "
                                  "flagged 'suppressed'")
     indicators.set_defaults(run=cmd_indicators)
+
+    report = commands.add_parser(
+        "report", help="profile reports as PDF (the country, an area, or every area of a level)",
+        description="Profile reports as PDF (A4): key figures, equity, efficiency, teachers, "
+                    "facilities, quality, a map of the sub-areas, trends and notes. One file "
+                    "per area in --out, named <level>-<code>-<year>-<lang>.pdf.")
+    report.add_argument("--db", required=True, help="the extract, e.g. data/emis.duckdb")
+    which = report.add_mutually_exclusive_group()
+    which.add_argument("--area", default=None,
+                       help="an admin code (or the country's ISO3 code); default: the country")
+    which.add_argument("--level", default=None,
+                       help="with --all: every area of this admin level, e.g. district")
+    report.add_argument("--all", action="store_true", help="every area of --level")
+    report.add_argument("--year", required=True, type=int,
+                        help="school year by the year it starts (2023 = 2023-24)")
+    report.add_argument("--lang", default="en", help="language of the report (en, lo …)")
+    report.add_argument("--out", required=True, help="folder for the PDF files")
+    report.add_argument("--public", type=_threshold, nargs="?", const=SMALL_COUNT_THRESHOLD,
+                        default=None, metavar="N",
+                        help="as the public view shows it: counts from 1 to N hidden")
+    report.set_defaults(run=cmd_report)
 
     disparity = commands.add_parser(
         "disparity", help="inequality of one indicator between areas",

@@ -291,6 +291,20 @@ def format_number(value: float | int | None, lang: str = DEFAULT_LANG, digits: i
     return ("-" if value < 0 and float(text) != 0 else "") + out
 
 
+# Decimal places by unit (``index``: a parity index).
+VALUE_DIGITS = {"%": 1, "ratio": 1, "count": 0, "index": 2}
+
+
+def format_value(value: float | None, unit: str, lang: str) -> str:
+    """45.3% for a percentage, 1,234 for a count, 19.3 for a ratio, 0.97 for an index;
+    "no data" when there is no value (never 0)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("format.no_data", lang)
+    if unit == "%":
+        return format_percent(value, lang, VALUE_DIGITS["%"])
+    return format_number(value, lang, VALUE_DIGITS.get(unit, 1))
+
+
 def format_percent(value: float | None, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
     """A value already in percent (45.3 for 45.3 %): ``45.3%``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

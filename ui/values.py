@@ -5,25 +5,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from lib.i18n import format_number, format_percent, t
+from lib.i18n import VALUE_DIGITS as DIGITS
+from lib.i18n import format_number, format_value, t
 from lib.indicators.flags import DESCRIPTIONS
 
-# Decimal places by unit (``index``: a parity index).
-DIGITS = {"%": 1, "ratio": 1, "count": 0, "index": 2}
+__all__ = ["DIGITS", "format_value", "format_change", "flag_labels", "flag_help", "capitalised"]
 
 
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def format_value(value: float | None, unit: str, lang: str) -> str:
-    """45.3% for a percentage, 1,234 for a count, 19.3 for a ratio, 0.97 for an index;
-    "no data" when there is no value (never 0)."""
-    if _missing(value):
-        return t("format.no_data", lang)
-    if unit == "%":
-        return format_percent(value, lang, DIGITS["%"])
-    return format_number(value, lang, DIGITS.get(unit, 1))
 
 
 def format_change(change: float | None, unit: str, lang: str) -> str | None:

@@ -14,7 +14,7 @@ from lib.country import Country, admin_level_name
 from lib.i18n import format_school_year, t
 from lib.indicators import Registry
 from lib.vocabulary import NATIONAL
-from ui import charts, extract, indicator_map, indicator_picker, kpi
+from ui import charts, extract, indicator_map, indicator_picker, kpi, report
 from ui.filters import Filters
 from ui.markdown import escape
 
@@ -32,6 +32,7 @@ def show(chosen: Filters) -> None:
     previous = overview.previous_year(extract.info().years, chosen.year)
 
     heading(where, country, extract.level_name(chosen.level, lang), year, lang)
+    report.area_button(where, chosen.year, lang)
     kpi.cards(overview.kpis(fetch, registry, chosen.level, chosen.year, where, previous, lang),
               KPI_ROWS, lang=lang, previous_year=previous, parent_name=where.parent_name,
               descriptions={ind.id: ind.text("description", lang) for ind in registry})

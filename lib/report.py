@@ -1,0 +1,540 @@
+"""Profile reports as PDF: the country or any area, for one school year, in any language of
+the catalogue.
+
+What a ministry prints before its annual meeting, one area per report: the key figures of
+every education level with their change and the country's value; participation; equity
+(parity by sex, locality and priority, and the area's place among its peers); efficiency;
+teachers and facilities; quality standards; a map of its sub-areas with a legend; trends
+over the last years; data-quality notes, the suppression key, source, build date and the
+synthetic-data notice. A4, page numbers, readable in black and white (a grey sequential
+scale, and values written in the tables).
+
+Every value comes from ``fetch`` (called as the engine's ``compute``), so the app passes
+its cached calls with the viewer's rules (the public view's suppression) and the command
+line the engine itself. Charts are Altair specs rendered to PNG by vl-convert (Lao shaped
+by the served Noto Sans Lao, converted to TrueType for it); the page is HTML laid out by
+WeasyPrint with the same font. Pure: no Streamlit.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from lib import fonts, overview
+from lib.i18n import (format_datetime_utc, format_number, format_school_year, format_value,
+                      t)
+from lib.indicators import Registry
+from lib.indicators.registry import IndicatorError
+from lib.vocabulary import NATIONAL, PARITY, TOTAL
+
+TREND_YEARS = 6
+# The indicator families of each section (ids are <family>_<education level>), in order.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("participation", ("participation_pre_primary", "aner", "oosr")),
+    ("efficiency", ("repetition_level", "dropout_level", "survival_last")),
+    ("teachers", ("qualified_teachers", "trained_teachers", "pqtr")),
+    ("facilities", ("pcr", "facility")),
+    ("quality", ("quality_assessed", "quality_met")),
+)
+FACILITY_WORDS = ("electricity", "water", "sanitation")  # facilities the report shows
+PARITY_SPLITS = ("sex", "locality", "priority")
+MAP_FAMILY, TREND_FAMILIES = "ger", ("ger", "ner")
+FONT_FAMILY = "Noto Sans Lao"
+LATIN_FONT = "DejaVu Sans"
+GREYS = ["#f0f0f0", "#bdbdbd", "#969696", "#636363", "#252525"]  # prints in black and white
+
+Fetch = overview.Fetch
+Shapes = Callable[[int, "str | None"], Mapping[str, bytes]]  # level, parent -> code -> WKB
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the report says of its data."""
+
+    country_name: str
+    source: str
+    built_at: str
+    synthetic: bool
+    years: tuple[int, ...]
+    public_threshold: int | None = None  # the public view's threshold; None: exact values
+    warnings: int = 0  # the build's warnings about this area (data-quality notes)
+
+
+@dataclass
+class Context:
+    """Everything a report reads, passed in by the app or the command line."""
+
+    fetch: Fetch
+    registry: Registry
+    admin_ids: Sequence[str]
+    admin_names: Mapping[str, str]  # admin level id -> its name in the language
+    education_levels: Sequence[tuple[str, str]]  # (id, name in the language)
+    shapes: Shapes
+    area_names: Mapping[str, str]
+    source: Source
+    lang: str = "en"
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- fonts
+
+_FONT_LOCK = threading.RLock()
+
+
+def lao_truetype(static_dir: Path = fonts.STATIC_DIR) -> Path:
+    """The served Noto Sans Lao as TrueType (vl-convert reads no WOFF2), converted once
+    beside the web font."""
+    woff2 = static_dir / fonts.relative_path()
+    target = woff2.with_name("NotoSansLao.ttf")
+    with _FONT_LOCK:
+        if not target.is_file():
+            if not woff2.is_file():
+                raise fonts.FontMissing(f"no Lao font at {woff2}: run `make assets`")
+            from fontTools.ttLib import TTFont
+
+            font = TTFont(str(woff2))
+            font.flavor = None
+            work = target.with_suffix(".ttf.tmp")
+            font.save(str(work))
+            work.replace(target)
+    return target
+
+
+_VL_READY = False
+
+
+def _vl():
+    """vl-convert with the report's fonts registered (once per process)."""
+    global _VL_READY
+    import vl_convert
+
+    with _FONT_LOCK:
+        if not _VL_READY:
+            vl_convert.register_font_directory(str(lao_truetype().parent))
+            for folder in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu"):
+                if Path(folder).is_dir():
+                    vl_convert.register_font_directory(folder)
+            _VL_READY = True
+    return vl_convert
+
+
+def _png(chart) -> str:
+    """An Altair chart as a PNG data URL."""
+    spec = chart.to_dict()
+    spec.setdefault("config", {})["font"] = f"{FONT_FAMILY}, {LATIN_FONT}"
+    png = _vl().vegalite_to_png(spec, scale=2)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+# --------------------------------------------------------------------------- values
+
+def _frame(ctx: Context, indicator_id: str, level: str, year: int, by: str | None = None
+           ) -> pd.DataFrame | None:
+    if indicator_id not in ctx.registry:
+        return None
+    try:
+        return ctx.fetch(indicator_id, level, year, by, None)
+    except (IndicatorError, ValueError, KeyError):
+        return None
+
+
+def _value(frame: pd.DataFrame | None, code: str | None, group: str = TOTAL) -> float | None:
+    if frame is None or frame.empty:
+        return None
+    rows = frame[frame["group"] == group]
+    if code is not None:
+        rows = rows[rows["unit_code"] == code]
+    if rows.empty or pd.isna(rows.iloc[0]["value"]):
+        return None
+    return float(rows.iloc[0]["value"])
+
+
+_LAO_RUNS = re.compile(r"([\u0e80-\u0eff\u200b-\u200d\u25cc]+)")
+
+
+def _e(text: object) -> str:
+    """Text as HTML. In text with Lao, every run of other characters is set in the Latin
+    font: the served Lao font has no punctuation, and a colon or space between Lao letters
+    would otherwise be drawn by it, as nothing."""
+    parts = _LAO_RUNS.split(str(text))
+    if len(parts) == 1:
+        return html.escape(parts[0], quote=True)
+    out = []
+    for i, part in enumerate(parts):  # odd: the Lao runs the pattern captured
+        if part:
+            escaped = html.escape(part, quote=True)
+            out.append(escaped if i % 2 else f"<span class='l'>{escaped}</span>")
+    return "".join(out)
+
+
+def _v(value: float | None, unit: str, lang: str) -> str:
+    return _e(format_value(value, unit, lang))
+
+
+# --------------------------------------------------------------------------- sections
+
+def _key_figures(ctx: Context, where: overview.Place, year: int, previous: int | None
+                 ) -> str:
+    lang = ctx.lang
+    code = None if where.admin_level == NATIONAL else where.code
+    head = "".join(f"<th>{_e(name)}</th>" for _, name in ctx.education_levels)
+    rows = []
+    figures = {level: overview.kpis(ctx.fetch, ctx.registry, level, year, where, previous,
+                                    lang) for level, _ in ctx.education_levels}
+    for i, spec in enumerate(overview.KPIS):
+        cells = []
+        for level, _ in ctx.education_levels:
+            kpi = figures[level][i]
+            if kpi.unavailable:
+                cells.append('<td class="na">–</td>')
+                continue
+            text = _v(kpi.value, kpi.unit, lang)
+            extra = []
+            if kpi.female is not None and kpi.male is not None:
+                extra.append(t("report.female_male", lang,
+                               female=format_value(kpi.female, kpi.unit, lang),
+                               male=format_value(kpi.male, kpi.unit, lang)))
+            if kpi.previous is not None:
+                extra.append(t("report.previous", lang,
+                               value=format_value(kpi.previous, kpi.unit, lang)))
+            if code is not None and kpi.national is not None:
+                extra.append(t("report.country_value", lang,
+                               value=format_value(kpi.national, kpi.unit, lang)))
+            small = "".join(f"<div class='small'>{_e(x)}</div>" for x in extra)
+            cells.append(f"<td>{text}{small}</td>")
+        rows.append(f"<tr><th>{_e(t(f'overview.kpi.{spec.key}', lang))}</th>"
+                    f"{''.join(cells)}</tr>")
+    return (f"<h2>{_e(t('report.key_figures', lang))}</h2>"
+            f"<table class='figures'><thead><tr><th></th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _themed(ctx: Context, where: overview.Place, year: int, name: str,
+            families: tuple[str, ...]) -> str:
+    """A section's indicators: the area's value, and the country's for an area."""
+    lang = ctx.lang
+    code = None if where.admin_level == NATIONAL else where.code
+    rows = []
+    for family in families:
+        for ind in (ctx.registry.get(i) for i in ctx.registry.ids()):
+            if ind.family != family or ind.grade is not None:
+                continue
+            if family == "facility" and not any(w in ind.id for w in FACILITY_WORDS):
+                continue
+            value = _value(_frame(ctx, ind.id, where.admin_level, year), code)
+            national = (_value(_frame(ctx, ind.id, NATIONAL, year), None)
+                        if code is not None else None)
+            if value is None and national is None:
+                continue
+            country = f"<td>{_v(national, ind.unit, lang)}</td>" if code is not None else ""
+            rows.append(f"<tr><th>{_e(ind.text('name', lang))}</th>"
+                        f"<td>{_v(value, ind.unit, lang)}</td>{country}</tr>")
+    if not rows:
+        return ""
+    country = (f"<th>{_e(ctx.source.country_name)}</th>" if code is not None else "")
+    return (f"<h2>{_e(t(f'report.section.{name}', lang))}</h2><table class='list'>"
+            f"<thead><tr><th></th><th>{_e(where.name)}</th>{country}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _equity(ctx: Context, where: overview.Place, year: int) -> str:
+    """Parity of the gross enrolment ratio by sex, locality and priority, for each
+    education level; and the area's place among the areas of its level."""
+    lang = ctx.lang
+    code = None if where.admin_level == NATIONAL else where.code
+    rows = []
+    for level, level_name in ctx.education_levels:
+        indicator_id = f"{MAP_FAMILY}_{level}"
+        cells = []
+        for split in PARITY_SPLITS:
+            value = _value(_frame(ctx, indicator_id, where.admin_level, year, split), code,
+                           PARITY)
+            cells.append(f"<td>{_v(value, 'index', lang)}</td>")
+        rank = ""
+        if code is not None:
+            frame = _frame(ctx, indicator_id, where.admin_level, year)
+            if frame is not None:
+                ranked = frame[(frame["group"] == TOTAL) & frame["value"].notna()]
+                ranked = ranked.sort_values("value", ascending=False).reset_index(drop=True)
+                hits = ranked.index[ranked["unit_code"] == code]
+                if len(hits):
+                    rank = t("report.rank", lang, rank=format_number(int(hits[0]) + 1, lang),
+                             of=format_number(len(ranked), lang))
+        rows.append(f"<tr><th>{_e(level_name)}</th>{''.join(cells)}<td>{_e(rank)}</td></tr>")
+    head = "".join(f"<th>{_e(t(f'report.parity.{s}', lang))}</th>" for s in PARITY_SPLITS)
+    return (f"<h2>{_e(t('report.section.equity', lang))}</h2>"
+            f"<p class='note'>{_e(t('report.parity_note', lang))}</p>"
+            f"<table class='list'><thead><tr><th></th>{head}"
+            f"<th>{_e(t('report.rank_heading', lang))}</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _map(ctx: Context, where: overview.Place, year: int) -> str:
+    """The gross enrolment ratio of the first education level in the sub-areas (an area
+    of the finest level: it among its neighbours), grey classes with a legend."""
+    import altair as alt
+    import geopandas as gpd
+    import shapely
+
+    lang = ctx.lang
+    level_id = ctx.education_levels[0][0] if ctx.education_levels else None
+    for level, _ in ctx.education_levels:  # primary where there is one
+        if level == "primary":
+            level_id = level
+    if level_id is None:
+        return ""
+    if where.sub_level is not None:
+        shown_level, parent = where.sub_level, (None if where.admin_level == NATIONAL
+                                                else where.code)
+    else:
+        shown_level, parent = where.admin_level, where.parent_code or None
+    number = list(ctx.admin_ids).index(shown_level) + 1
+    found = ctx.shapes(number, parent)
+    if not found:
+        return ""
+    indicator_id = f"{MAP_FAMILY}_{level_id}"
+    frame = _frame(ctx, indicator_id, shown_level, year)
+    values = ({} if frame is None else
+              dict(zip(frame.loc[frame["group"] == TOTAL, "unit_code"],
+                       frame.loc[frame["group"] == TOTAL, "value"])))
+    shapes = gpd.GeoDataFrame(
+        {"code": list(found), "name": [ctx.area_names.get(c, c) for c in found],
+         "value": [values.get(c) for c in found],
+         "chosen": [c == where.code for c in found]},
+        # d3's projections read a ring drawn anticlockwise as the whole globe but the area
+        geometry=shapely.orient_polygons(shapely.from_wkb([bytes(g) for g in found.values()]),
+                                         exterior_cw=True), crs="EPSG:4326")
+    shapes["label"] = [format_value(v, "%", lang) for v in shapes["value"]]
+    data = alt.Data(values=json.loads(shapes.to_json())["features"])
+    title = ctx.registry.get(indicator_id).text("name", lang) if indicator_id in \
+        ctx.registry else indicator_id
+    colour = alt.Color("properties.value:Q", title=title,
+                       scale=alt.Scale(range=[GREYS[0], GREYS[-1]]),
+                       legend=alt.Legend(orient="bottom", gradientLength=260, titleLimit=440))
+    base = alt.Chart(data).mark_geoshape(stroke="#000", strokeWidth=0.4).encode(
+        color=colour).project("mercator").properties(width=460, height=320)
+    chosen = alt.Chart(data).mark_geoshape(fill=None, stroke="#000", strokeWidth=2.2
+                                           ).transform_filter("datum.properties.chosen")
+    img = _png(alt.layer(base, chosen))
+    return (f"<section class='keep'><h2>"
+            f"{_e(t('report.map', lang, areas=ctx.admin_names.get(shown_level, '')))}</h2>"
+            f"<img class='map' src='{img}' alt=''></section>")
+
+
+def _trends(ctx: Context, where: overview.Place, year: int) -> str:
+    import altair as alt
+
+    lang = ctx.lang
+    code = None if where.admin_level == NATIONAL else where.code
+    years = [y for y in ctx.source.years if y <= year][-TREND_YEARS:]
+    rows = []
+    for family in TREND_FAMILIES[:1]:  # one line per education level
+        for level, level_name in ctx.education_levels:
+            indicator_id = f"{family}_{level}"
+            if indicator_id not in ctx.registry:
+                continue
+            for y in years:
+                value = _value(_frame(ctx, indicator_id, where.admin_level, y), code)
+                if value is not None:
+                    rows.append({"year": format_school_year(y, lang), "value": value,
+                                 "series": level_name})
+    if len(years) < 2 or not rows:
+        return ""
+    data = pd.DataFrame(rows)
+    legend = alt.Legend(orient="bottom", columns=2, title=None, symbolStrokeColor="#000",
+                        symbolFillColor="#000")
+    chart = alt.Chart(data).mark_line(
+        color="#000", point=alt.OverlayMarkDef(color="#000", size=40)).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title="%"),
+        strokeDash=alt.StrokeDash("series:N", legend=legend),
+        shape=alt.Shape("series:N", legend=legend)).properties(width=460, height=220)
+    return (f"<section class='keep'><h2>{_e(t('report.trends', lang))}</h2>"
+            f"<p class='note'>{_e(t('report.trend_note', lang))}</p>"
+            f"<img class='chart' src='{_png(chart)}' alt=''></section>")
+
+
+def _notes(ctx: Context) -> str:
+    lang, source = ctx.lang, ctx.source
+    items = [t("report.notes.source", lang, source=source.source,
+               built=format_datetime_utc(source.built_at, lang))]
+    if source.warnings:
+        items.append(t("report.notes.warnings", lang,
+                       n=format_number(source.warnings, lang)))
+    if source.public_threshold is not None:
+        items.append(t("report.notes.suppression", lang,
+                       threshold=source.public_threshold))
+    items.append(t("report.notes.no_data", lang, no_data=t("format.no_data", lang)))
+    items += ctx.notes
+    return (f"<h2>{_e(t('report.notes.heading', lang))}</h2><ul class='notes'>"
+            + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>")
+
+
+# --------------------------------------------------------------------------- document
+
+STYLE = """
+@font-face { font-family: 'Noto Sans Lao'; src: url('%(font)s'); unicode-range: %(range)s; }
+@page { size: A4; margin: 16mm 14mm 18mm 14mm;
+  font-family: 'Noto Sans Lao', '%(latin)s', sans-serif;
+  @bottom-left { content: element(footer); }
+  @bottom-right { content: counter(page) ' / ' counter(pages); font-size: 8pt; } }
+body { font-family: 'Noto Sans Lao', '%(latin)s', sans-serif; font-size: 9.5pt; color: #000; }
+h1 { font-size: 17pt; margin: 0 0 2mm 0; }
+h2 { font-size: 12pt; margin: 6mm 0 2mm 0; border-bottom: 0.6pt solid #000;
+     break-after: avoid; }
+p.sub, p.note, div.small { color: #333; }
+p.sub { margin: 0 0 3mm 0; } p.note { font-size: 8.5pt; margin: 0 0 2mm 0; }
+div.small { font-size: 7.5pt; }
+.banner { border: 1pt solid #000; padding: 2mm 3mm; margin: 0 0 4mm 0; font-weight: bold; }
+table { border-collapse: collapse; width: 100%%; break-inside: auto; }
+tr { break-inside: avoid; }
+th, td { border: 0.4pt solid #777; padding: 1.2mm 1.8mm; vertical-align: top;
+         text-align: left; }
+td { text-align: right; } td.na { color: #777; text-align: center; }
+thead th { background: #e8e8e8; }
+table.list th:first-child { width: 55%%; font-weight: normal; }
+img.map, img.chart { width: 160mm; display: block; margin: 0 auto; }
+ul.notes { padding-left: 5mm; font-size: 8.5pt; }
+section.keep { break-inside: avoid; }
+span.l { font-family: '%(latin)s', sans-serif; }
+div.footer { position: running(footer); font-size: 7.5pt; color: #444; }
+"""
+
+
+def _document(ctx: Context, title: str, subtitle: str, body: str) -> str:
+    lang = ctx.lang
+    font = (fonts.STATIC_DIR / fonts.relative_path()).resolve().as_uri()
+    footer = f"<div class='footer'>{_e(ctx.source.country_name + ' · ' + title)}</div>"
+    style = STYLE % {"font": font, "latin": LATIN_FONT, "range": fonts.UNICODE_RANGE}
+    banner = (f"<div class='banner'>{_e(t('report.synthetic', lang))}</div>"
+              if ctx.source.synthetic else "")
+    return (f"<!DOCTYPE html><html lang='{html.escape(lang)}'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title><style>{style}</style></head>"
+            f"<body>{footer}{banner}"
+            f"<h1>{_e(title)}</h1><p class='sub'>{_e(subtitle)}</p>{body}</body></html>")
+
+
+def area_html(ctx: Context, where: overview.Place, year: int) -> str:
+    """The report of the country or an area, as HTML (what :func:`to_pdf` lays out)."""
+    lang = ctx.lang
+    previous = overview.previous_year(ctx.source.years, year)
+    school_year = format_school_year(year, lang)
+    if where.admin_level == NATIONAL:
+        title = t("report.title_national", lang, country=ctx.source.country_name)
+    else:
+        title = t("report.title_area", lang, admin=ctx.admin_names.get(where.admin_level, ""),
+                  name=where.name)
+    parent = (t("report.in_parent", lang, parent=where.parent_name)
+              if where.parent_name else "")
+    subtitle = t("report.subtitle", lang, year=school_year, parent=parent).strip()
+    body = [_key_figures(ctx, where, year, previous), _equity(ctx, where, year)]
+    body += [_themed(ctx, where, year, name, families) for name, families in SECTIONS]
+    body += [_map(ctx, where, year), _trends(ctx, where, year), _notes(ctx)]
+    return _document(ctx, title, subtitle, "".join(body))
+
+
+def to_pdf(document: str) -> bytes:
+    """HTML laid out on A4 by WeasyPrint."""
+    from weasyprint import HTML
+
+    return HTML(string=document, base_url=str(fonts.STATIC_DIR)).write_pdf()
+
+
+def area_report(ctx: Context, where: overview.Place, year: int) -> bytes:
+    return to_pdf(area_html(ctx, where, year))
+
+
+# --------------------------------------------------------------------------- from an extract
+
+def admin_and_level_names(country, lang: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The country's admin level names and its education levels (id, name) in ``lang``."""
+    from lib.country import admin_level_name
+    from lib.i18n import local_name
+
+    admin = {level_id: admin_level_name(country, n, lang)
+             for n, level_id in enumerate(country.admin_ids, start=1)}
+    levels = [(level.id, local_name(level.name_en, level.name_local, lang))
+              for level in country.levels]
+    return admin, levels
+
+
+class ExtractReports:
+    """Reports of one extract (the command line's, and the tests'): the engine's values,
+    each frame computed once for all the reports made with it, exact or as the public view
+    shows them."""
+
+    def __init__(self, con, public_threshold: int | None = None):
+        from lib import areas, db
+        from lib.indicators.context import registry_for
+
+        self.con = con
+        self.country = db.country(con)
+        self.info = db.extract_info(con)
+        self.registry = registry_for(con)
+        self.units = db.admin_units(con)
+        self.public_threshold = public_threshold
+        self._frames: dict[tuple, pd.DataFrame] = {}
+        self._shapes: dict[tuple, dict[str, bytes]] = {}
+        self._warnings = db.problems(con, "warning")
+        self._areas = areas
+
+    def fetch(self, indicator_id: str, level: str, year: int, by: str | None = None,
+              area: str | None = None) -> pd.DataFrame:
+        key = (indicator_id, level, int(year), by, area)
+        if key not in self._frames:
+            from lib.indicators import compute
+
+            frame = compute(self.con, indicator_id, level, int(year), by=by, area=area)
+            if self.public_threshold is not None:
+                from lib.access import Viewer, shown
+                from lib.areas import ancestors
+                from lib.db import school_areas
+                from lib.disclosure import Rules
+
+                frame = shown(frame, self.registry.get(indicator_id), level, by,
+                              Viewer(rules=Rules(threshold=self.public_threshold)),
+                              ancestors(self.units), school_areas(self.con))
+            self._frames[key] = frame
+        return self._frames[key]
+
+    def shapes(self, level: int, parent: str | None) -> dict[str, bytes]:
+        from lib import db
+
+        key = (level, parent)
+        if key not in self._shapes:
+            found = db.boundaries(self.con, level, "low", parent)
+            self._shapes[key] = dict(zip(found["code"], found["geometry"]))
+        return self._shapes[key]
+
+    def context(self, lang: str, code: str | None = None) -> Context:
+        admin, levels = admin_and_level_names(self.country, lang)
+        warnings = self._warnings
+        if code:
+            lineage = self.con.execute(
+                "SELECT DISTINCT district_code FROM area_lineage WHERE code = ?",
+                [code]).fetchall()
+            inside = {c for (c,) in lineage} | {code}
+            n = int(warnings["unit_code"].isin(inside).sum())
+        else:
+            n = len(warnings)
+        source = Source(self._areas.country_name(self.country, lang),
+                        self.info.package_source or self.info.source_dir, self.info.built_at,
+                        self.info.synthetic, tuple(self.info.years), self.public_threshold, n)
+        return Context(self.fetch, self.registry, self.country.admin_ids, admin, levels,
+                       self.shapes, self._areas.area_names(self.units, lang), source, lang)
+
+    def place(self, code: str | None, lang: str) -> overview.Place:
+        return overview.place(self.units, code or "", self.country.admin_ids,
+                              self._areas.country_name(self.country, lang), self.country.iso3,
+                              self._areas.area_names(self.units, lang))
+
+    def area_pdf(self, code: str | None, year: int, lang: str) -> bytes:
+        return area_report(self.context(lang, code), self.place(code, lang), year)
