@@ -386,6 +386,18 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise ValueError(f"no language {args.lang!r}; languages are "
                              f"{', '.join(reports_languages())}")
         units = reports.units
+        if args.school:
+            out = Path(args.out)
+            out.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"school-{args.school}")
+            path = out / f"{name}-{args.year}-{args.lang}.pdf"
+            started = time.perf_counter()
+            _bar(0, 1, args.school, started)
+            work = path.with_suffix(".pdf.tmp")
+            work.write_bytes(reports.school_pdf(args.school, args.year, args.lang))
+            work.replace(path)
+            _bar(1, 1, f"written to {out}", started)
+            return 0
         if bool(args.level) != args.all:
             raise ValueError("give --level ID with --all (every area of a level), or --area "
                              "CODE for one area")
@@ -580,6 +592,7 @@ def parser() -> argparse.ArgumentParser:
                        help="an admin code (or the country's ISO3 code); default: the country")
     which.add_argument("--level", default=None,
                        help="with --all: every area of this admin level, e.g. district")
+    which.add_argument("--school", default=None, help="a school's code: its profile")
     report.add_argument("--all", action="store_true", help="every area of --level")
     report.add_argument("--year", required=True, type=int,
                         help="school year by the year it starts (2023 = 2023-24)")

@@ -13,17 +13,17 @@ Every value comes from ``fetch`` (called as the engine's ``compute``), so the ap
 its cached calls with the viewer's rules (the public view's suppression) and the command
 line the engine itself. Charts are Altair specs rendered to PNG by vl-convert (Lao shaped
 by the served Noto Sans Lao, converted to TrueType for it); the page is HTML laid out by
-WeasyPrint with the same font. Pure: no Streamlit.
+WeasyPrint in DejaVu Sans, whose Lao Pango shapes right (it misplaces the marks of the
+served Noto Sans Lao). Pure: no Streamlit.
 """
 from __future__ import annotations
 
 import base64
 import html
 import json
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -47,8 +47,10 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 FACILITY_WORDS = ("electricity", "water", "sanitation")  # facilities the report shows
 PARITY_SPLITS = ("sex", "locality", "priority")
 MAP_FAMILY, TREND_FAMILIES = "ger", ("ger", "ner")
-FONT_FAMILY = "Noto Sans Lao"
-LATIN_FONT = "DejaVu Sans"
+FONT_FAMILY = "Noto Sans Lao"  # the charts' Lao (vl-convert shapes it right)
+# The page's text, Lao included: Pango shapes DejaVu Sans's Lao right, while it misplaces
+# the marks of the served Noto Sans Lao (ຊັ້ນ drawn as ້ຊັ, its final letter lost).
+TEXT_FONT = "DejaVu Sans"
 GREYS = ["#f0f0f0", "#bdbdbd", "#969696", "#636363", "#252525"]  # prints in black and white
 
 Fetch = overview.Fetch
@@ -129,7 +131,7 @@ def _vl():
 def _png(chart) -> str:
     """An Altair chart as a PNG data URL."""
     spec = chart.to_dict()
-    spec.setdefault("config", {})["font"] = f"{FONT_FAMILY}, {LATIN_FONT}"
+    spec.setdefault("config", {})["font"] = f"{FONT_FAMILY}, {TEXT_FONT}"
     png = _vl().vegalite_to_png(spec, scale=2)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -157,22 +159,8 @@ def _value(frame: pd.DataFrame | None, code: str | None, group: str = TOTAL) -> 
     return float(rows.iloc[0]["value"])
 
 
-_LAO_RUNS = re.compile(r"([\u0e80-\u0eff\u200b-\u200d\u25cc]+)")
-
-
 def _e(text: object) -> str:
-    """Text as HTML. In text with Lao, every run of other characters is set in the Latin
-    font: the served Lao font has no punctuation, and a colon or space between Lao letters
-    would otherwise be drawn by it, as nothing."""
-    parts = _LAO_RUNS.split(str(text))
-    if len(parts) == 1:
-        return html.escape(parts[0], quote=True)
-    out = []
-    for i, part in enumerate(parts):  # odd: the Lao runs the pattern captured
-        if part:
-            escaped = html.escape(part, quote=True)
-            out.append(escaped if i % 2 else f"<span class='l'>{escaped}</span>")
-    return "".join(out)
+    return html.escape(str(text), quote=True)
 
 
 def _v(value: float | None, unit: str, lang: str) -> str:
@@ -187,7 +175,9 @@ def _key_figures(ctx: Context, where: overview.Place, year: int, previous: int |
     code = None if where.admin_level == NATIONAL else where.code
     head = "".join(f"<th>{_e(name)}</th>" for _, name in ctx.education_levels)
     rows = []
-    figures = {level: overview.kpis(ctx.fetch, ctx.registry, level, year, where, previous,
+    # The country's value beside the area's (not the parent's: one comparison in print).
+    compared = replace(where, parent_code="", parent_level="")
+    figures = {level: overview.kpis(ctx.fetch, ctx.registry, level, year, compared, previous,
                                     lang) for level, _ in ctx.education_levels}
     for i, spec in enumerate(overview.KPIS):
         cells = []
@@ -381,12 +371,11 @@ def _notes(ctx: Context) -> str:
 # --------------------------------------------------------------------------- document
 
 STYLE = """
-@font-face { font-family: 'Noto Sans Lao'; src: url('%(font)s'); unicode-range: %(range)s; }
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;
-  font-family: 'Noto Sans Lao', '%(latin)s', sans-serif;
+  font-family: '%(latin)s', sans-serif;
   @bottom-left { content: element(footer); }
   @bottom-right { content: counter(page) ' / ' counter(pages); font-size: 8pt; } }
-body { font-family: 'Noto Sans Lao', '%(latin)s', sans-serif; font-size: 9.5pt; color: #000; }
+body { font-family: '%(latin)s', sans-serif; font-size: 9.5pt; color: #000; }
 h1 { font-size: 17pt; margin: 0 0 2mm 0; }
 h2 { font-size: 12pt; margin: 6mm 0 2mm 0; border-bottom: 0.6pt solid #000;
      break-after: avoid; }
@@ -404,16 +393,14 @@ table.list th:first-child { width: 55%%; font-weight: normal; }
 img.map, img.chart { width: 160mm; display: block; margin: 0 auto; }
 ul.notes { padding-left: 5mm; font-size: 8.5pt; }
 section.keep { break-inside: avoid; }
-span.l { font-family: '%(latin)s', sans-serif; }
 div.footer { position: running(footer); font-size: 7.5pt; color: #444; }
 """
 
 
 def _document(ctx: Context, title: str, subtitle: str, body: str) -> str:
     lang = ctx.lang
-    font = (fonts.STATIC_DIR / fonts.relative_path()).resolve().as_uri()
     footer = f"<div class='footer'>{_e(ctx.source.country_name + ' · ' + title)}</div>"
-    style = STYLE % {"font": font, "latin": LATIN_FONT, "range": fonts.UNICODE_RANGE}
+    style = STYLE % {"latin": TEXT_FONT}
     banner = (f"<div class='banner'>{_e(t('report.synthetic', lang))}</div>"
               if ctx.source.synthetic else "")
     return (f"<!DOCTYPE html><html lang='{html.escape(lang)}'><head><meta charset='utf-8'>"
@@ -439,6 +426,122 @@ def area_html(ctx: Context, where: overview.Place, year: int) -> str:
     body += [_themed(ctx, where, year, name, families) for name, families in SECTIONS]
     body += [_map(ctx, where, year), _trends(ctx, where, year), _notes(ctx)]
     return _document(ctx, title, subtitle, "".join(body))
+
+
+@dataclass(frozen=True)
+class SchoolData:
+    """One school's records, as the reader may see them (the app's public view hides small
+    counts and pupils by sex before they reach the report)."""
+
+    school: dict  # the register's row with its areas' names (lib.db.school)
+    enrolment: pd.DataFrame  # year, grade, (sex,) enrolled
+    teachers: pd.DataFrame  # year, level, sex, count
+    facilities: pd.DataFrame  # year and the facility columns
+    warnings: int = 0
+
+
+FACILITY_COLUMNS = ("classrooms", "electricity", "drinking_water", "sanitation",
+                    "handwashing", "internet", "computers")
+
+
+def _school_pupils(data: SchoolData, year: int, lang: str) -> str:
+    rows = data.enrolment[data.enrolment["year"] == year]
+    if rows.empty:
+        return f"<p>{_e(t('report.school.no_pupils', lang))}</p>"
+    by_sex = "sex" in rows.columns
+    table = (rows.pivot_table(index="grade", columns="sex", values="enrolled", aggfunc="sum")
+             if by_sex else rows.groupby("grade")[["enrolled"]].sum())
+    sexes = [c for c in ("F", "M") if c in table.columns] if by_sex else ["enrolled"]
+    head = "".join(f"<th>{_e(t(f'report.school.sex.{c}', lang))}</th>" for c in sexes)
+    body = []
+    for grade, row in table.iterrows():
+        cells = "".join(f"<td>{_e(format_value(row.get(c), 'count', lang))}</td>"
+                        for c in sexes)
+        body.append(f"<tr><th>{_e(t('report.school.grade', lang, grade=grade))}</th>{cells}"
+                    "</tr>")
+    return (f"<table class='list'><thead><tr><th></th>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _school_trend(data: SchoolData, year: int, lang: str) -> str:
+    import altair as alt
+
+    totals = data.enrolment[data.enrolment["year"] <= year].groupby("year", as_index=False)[
+        "enrolled"].sum(min_count=1).tail(TREND_YEARS)
+    if len(totals) < 2:
+        return ""
+    totals["label"] = [format_school_year(int(y), lang) for y in totals["year"]]
+    chart = alt.Chart(totals).mark_bar(color="#555").encode(
+        x=alt.X("label:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("enrolled:Q", title=t("overview.kpi.pupils", lang))).properties(
+        width=460, height=180)
+    return (f"<section class='keep'><h2>{_e(t('report.school.trend', lang))}</h2>"
+            f"<img class='chart' src='{_png(chart)}' alt=''></section>")
+
+
+def school_html(ctx: Context, data: SchoolData, year: int) -> str:
+    """The report of one school, as HTML."""
+    from lib.i18n import local_name
+
+    lang, school = ctx.lang, data.school
+    name = local_name(school.get("name_en") or "", school.get("name_local") or "", lang)
+    district = local_name(school.get("district_name_en") or "",
+                          school.get("district_name_local") or "", lang)
+    province = local_name(school.get("province_name_en") or "",
+                          school.get("province_name_local") or "", lang)
+    title = t("report.school.title", lang, name=name)
+    subtitle = t("report.school.subtitle", lang, year=format_school_year(year, lang),
+                 code=school.get("school_id", ""),
+                 where=", ".join(x for x in (district, province) if x))
+    facts = [("levels", ", ".join(dict(ctx.education_levels).get(x, x) for x in
+                                  str(school.get("levels") or "").split(";") if x)),
+             ("ownership", t(f"schools.value.{school['ownership']}", lang)
+              if school.get("ownership") else None),
+             ("locality", t(f"schools.value.{school['locality']}", lang)
+              if school.get("locality") else None),
+             ("opened", school.get("opened_year")),
+             ("road", format_value(school.get("distance_to_road_km"), "ratio", lang)
+              if school.get("distance_to_road_km") is not None else None)]
+    rows = "".join(f"<tr><th>{_e(t(f'report.school.fact.{k}', lang))}</th>"
+                   f"<td>{_e(v if v not in (None, '') else t('format.no_data', lang))}</td></tr>"
+                   for k, v in facts)
+    teachers = data.teachers[data.teachers["year"] == year]
+    n_teachers = teachers["count"].sum(min_count=1) if len(teachers) else None
+    pupils = data.enrolment.loc[data.enrolment["year"] == year, "enrolled"].sum(min_count=1)
+    ptr = (float(pupils) / float(n_teachers) if n_teachers and pd.notna(n_teachers)
+           and pd.notna(pupils) else None)
+    figures = (f"<tr><th>{_e(t('overview.kpi.pupils', lang))}</th>"
+               f"<td>{_v(pupils if pd.notna(pupils) else None, 'count', lang)}</td></tr>"
+               f"<tr><th>{_e(t('overview.kpi.teachers', lang))}</th>"
+               f"<td>{_v(n_teachers if n_teachers is not None and pd.notna(n_teachers) else None, 'count', lang)}</td></tr>"
+               f"<tr><th>{_e(t('overview.kpi.ptr', lang))}</th><td>{_v(ptr, 'ratio', lang)}</td></tr>")
+    facilities = data.facilities[data.facilities["year"] == year]
+    kit = ""
+    if len(facilities):
+        row = facilities.iloc[0]
+        items = []
+        for column in FACILITY_COLUMNS:
+            if column in row.index:
+                value = row[column]
+                shown = (format_value(value, "count", lang) if column == "classrooms"
+                         else t("format.no_data", lang) if pd.isna(value)
+                         else t("format.yes" if bool(value) else "format.no", lang))
+                items.append(f"<tr><th>{_e(t(f'report.school.facility.{column}', lang))}</th>"
+                             f"<td>{_e(shown)}</td></tr>")
+        kit = (f"<h2>{_e(t('report.section.facilities', lang))}</h2><table class='list'>"
+               f"<tbody>{''.join(items)}</tbody></table>")
+    ctx.source = replace(ctx.source, warnings=data.warnings)
+    body = (f"<h2>{_e(t('report.school.identity', lang))}</h2><table class='list'>"
+            f"<tbody>{rows}</tbody></table>"
+            f"<h2>{_e(t('report.key_figures_school', lang))}</h2><table class='list'>"
+            f"<tbody>{figures}</tbody></table>"
+            f"<h2>{_e(t('report.school.pupils', lang))}</h2>{_school_pupils(data, year, lang)}"
+            f"{kit}{_school_trend(data, year, lang)}{_notes(ctx)}")
+    return _document(ctx, title, subtitle, body)
+
+
+def school_report(ctx: Context, data: SchoolData, year: int) -> bytes:
+    return to_pdf(school_html(ctx, data, year))
 
 
 def to_pdf(document: str) -> bytes:
@@ -535,6 +638,19 @@ class ExtractReports:
         return overview.place(self.units, code or "", self.country.admin_ids,
                               self._areas.country_name(self.country, lang), self.country.iso3,
                               self._areas.area_names(self.units, lang))
+
+    def school_pdf(self, school_id: str, year: int, lang: str) -> bytes:
+        """A school's report, exact (the command line is the data officer's)."""
+        from lib import db
+
+        school = db.school(self.con, school_id)
+        if school is None:
+            raise ValueError(f"no school {school_id!r} in the register")
+        data = SchoolData(school, db.school_enrolment(self.con, school_id),
+                          db.school_teachers(self.con, school_id),
+                          db.school_facilities(self.con, school_id),
+                          int((self._warnings["school_id"] == school_id).sum()))
+        return school_report(self.context(lang), data, year)
 
     def area_pdf(self, code: str | None, year: int, lang: str) -> bytes:
         return area_report(self.context(lang, code), self.place(code, lang), year)

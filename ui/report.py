@@ -44,14 +44,31 @@ def _ask() -> None:
 
 
 def area_button(where: overview.Place, year: int, lang: str) -> None:
+    """The report of the place the Overview shows."""
+    name = f"{where.admin_level}-{where.code}-{year}-{lang}"
+    _button(name, lang, lambda: report.area_report(_context(where, lang), where, int(year)))
+
+
+def school_button(found: extract.SchoolRecords, year: int, lang: str) -> None:
+    """The report of the school the profile shows (its records as this session sees
+    them: the public's without pupils by sex and small counts)."""
+    school = found.school
+    data = report.SchoolData(school, found.enrolment, found.teachers, found.facilities,
+                             len(found.problems) if extract.viewer().exact else 0)
+    place = overview.Place(NATIONAL, extract.country().iso3, extract.country_name(lang))
+    name = f"school-{school['school_id']}-{year}-{lang}"
+    _button(name, lang, lambda: report.school_report(_context(place, lang), data, int(year)))
+
+
+def _button(name: str, lang: str, make) -> None:
     """Make the report on a click, then offer it for download (a PDF takes a second or
     two: it is not made on every rerun)."""
-    what = (extract.build_id(), where.code, int(year), lang, extract.viewer().key())
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{where.admin_level}-{where.code}-{year}-{lang}")
+    what = (extract.build_id(), name, extract.viewer().key())
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
     held = st.session_state.get(_HELD)
     if st.session_state.pop(_ASKED, False):
         with st.spinner(t("report.making", lang)):
-            pdf = report.area_report(_context(where, lang), where, int(year))
+            pdf = make()
         held = (what, pdf)
         st.session_state[_HELD] = held
     if held is not None and held[0] == what:

@@ -19,7 +19,7 @@ from lib.i18n import format_number, format_school_year, local_name, t
 from lib.indicators import IndicatorError
 from lib.quality import Scorecard
 from lib.vocabulary import ANY_DOMAIN, LOCALITIES, OWNERSHIPS, TOTAL
-from ui import extract, maps, tables, values
+from ui import extract, maps, report, tables, values
 from ui.chart_export import GROUP_COLOURS
 from ui.filters import Filters
 from ui.markdown import escape
@@ -473,6 +473,7 @@ def show(school_id: str, chosen: Filters) -> None:
                            year=format_school_year(shown, lang)) if shown else ""),
                 icon=":material/event_busy:")
         year = shown or year
+    report.school_button(found, year, lang)
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader(t("schools.profile.identity", lang))
