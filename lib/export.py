@@ -1,4 +1,4 @@
-"""Tables as the CSV files a reader downloads.
+"""Tables as the CSV files (and Excel workbooks) a reader downloads.
 
 UTF-8 with a byte-order mark, so that Excel (the tool most ministry staff open a CSV
 with) reads Lao names as Lao, not as mojibake; pandas, R and LibreOffice skip the mark.
@@ -16,6 +16,7 @@ one rule for every download, workbooks included.
 """
 from __future__ import annotations
 
+import io
 import re
 
 import numpy as np
@@ -79,3 +80,33 @@ def csv_bytes(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> byte
     # (with "\n" alone, a CR inside a name went out unquoted and split the row in Excel).
     return without_formulas(whole_numbers_as_integers(frame)).to_csv(
         index=False, lineterminator="\r\n").encode(ENCODING)
+
+
+_WORKBOOK_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+
+
+def xlsx_from_csv(data: bytes, sheet: str = "data") -> bytes:
+    """A CSV file of :func:`csv_bytes` as an Excel workbook: its header bold and frozen, a
+    column whose every value is a plain number (no leading zero) as numbers, every other
+    value as the text it is (codes keep their zeros, Lao names stay Lao, a cell the CSV
+    starts with an apostrophe stays text, never a formula)."""
+    from openpyxl.styles import Font
+
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
+                        encoding=ENCODING)
+    for column in frame.columns:
+        given = frame[column][frame[column] != ""]
+        if len(given) and given.str.fullmatch(_WORKBOOK_NUMBER).all():
+            frame[column] = pd.to_numeric(frame[column].replace("", None))
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet, index=False)
+        sheet_ = writer.sheets[sheet]
+        sheet_.freeze_panes = "A2"
+        for cell in sheet_[1]:
+            cell.font = Font(bold=True)
+        for row in sheet_.iter_rows(min_row=2):
+            for cell in row:  # a text openpyxl would take for a formula stays text
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+    return buffer.getvalue()

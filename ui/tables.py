@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
@@ -58,10 +59,21 @@ def csv_file(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> bytes
     return export.csv_bytes(frame, digits)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def download_csv(data: bytes, file_name: str, *, lang: str, label_key: str = "download.csv",
                  key: str | None = None) -> None:
-    st.download_button(t(label_key, lang), data=data, file_name=file_name, mime="text/csv",
-                       icon=":material/download:", key=key, on_click=on_download(file_name))
+    """The CSV file, and beside it the same table as an Excel workbook (made only when
+    clicked: :func:`lib.export.xlsx_from_csv`)."""
+    workbook = str(PurePath(file_name).with_suffix(".xlsx"))
+    with st.container(horizontal=True):
+        st.download_button(t(label_key, lang), data=data, file_name=file_name,
+                           mime="text/csv", icon=":material/download:", key=key,
+                           on_click=on_download(file_name))
+        st.download_button(t("download.xlsx", lang), data=partial(export.xlsx_from_csv, data),
+                           file_name=workbook, mime=XLSX, icon=":material/table_view:",
+                           key=f"{key}_xlsx" if key else None, on_click=on_download(workbook))
 
 
 def on_download(file_name: str):

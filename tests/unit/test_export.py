@@ -51,3 +51,21 @@ def test_no_text_cell_or_header_reaches_a_spreadsheet_as_a_formula():
     assert back["count"].tolist() == ["-3"] * len(FORMULAS), "numbers stay numbers"
     assert back["'@note"].tolist() == ["-3.5"] * len(FORMULAS), "a signed number as text"
     assert frame["name"].tolist() == FORMULAS, "the frame shown is left as it was"
+
+
+def test_a_csv_download_as_a_workbook_keeps_codes_names_and_numbers():
+    import io
+
+    import openpyxl
+
+    from lib.export import csv_bytes, xlsx_from_csv
+
+    frame = pd.DataFrame({"unit_code": ["0101", "0102"], "unit_name": ["ຈັນທະບູລີ", "=HYPERLINK(\"x\")"],
+                          "value": [54.25, None], "pupils": [12655.0, 3.0]})
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_from_csv(csv_bytes(frame))))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0] == ("unit_code", "unit_name", "value", "pupils")
+    assert rows[1] == ("0101", "ຈັນທະບູລີ", 54.25, 12655)
+    assert rows[2][0] == "0102" and rows[2][2] is None
+    assert rows[2][1] == "'=HYPERLINK(\"x\")"  # text, as the CSV has it: never a formula
+    assert all(cell.data_type != "f" for row in book.active.iter_rows() for cell in row)
