@@ -29,8 +29,8 @@ def open_and_wait(tab, url: str) -> None:
     page = tab.page
     page.goto(url)
     expect(page.get_by_role("heading", name=t("about.title"))).to_be_visible(timeout=60_000)
-    # The last element of the About page: the demo's warnings, for download.
-    expect(page.get_by_test_id("stDownloadButton")).to_be_visible(timeout=60_000)
+    # The last element of the About page: the demo's warnings, for download (CSV, Excel).
+    expect(page.get_by_test_id("stDownloadButton").last).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=60_000)
 
 
