@@ -128,6 +128,20 @@ def _vl():
     return vl_convert
 
 
+CHART_WIDTH = 720  # an SVG of a chart the page draws at the container's width
+
+
+def chart_svg(spec: dict) -> bytes:
+    """A page's chart (its Vega-Lite spec) as SVG, drawn by vl-convert with the report's
+    fonts, at a fixed width where the page lets it take the container's."""
+    drawn = dict(spec)
+    if not isinstance(drawn.get("width"), (int, float)):
+        drawn["width"] = CHART_WIDTH
+    if not isinstance(drawn.get("height"), (int, float)):
+        drawn.pop("height", None)
+    return _vl().vegalite_to_svg(drawn).encode("utf-8")
+
+
 def _png(chart) -> str:
     """An Altair chart as a PNG data URL."""
     spec = chart.to_dict()

@@ -1,10 +1,11 @@
 """An Altair chart drawn with its ways out: Streamlit's chart toolbar (on hover) saves it
-as PNG and shows its data, and a button downloads the data it draws as CSV.
+as PNG and shows its data; buttons download the data it draws as CSV and Excel, and the
+chart as SVG.
 
 The PNG is made in the browser from the chart Streamlit already drew (Vega's
 ``toImageURL``, bundled with Streamlit): nothing is fetched from the network. Streamlit
 1.67 switches vega-embed's own "…" menu off (and ignores a spec's ``usermeta`` embed
-options), so there is no SVG export without a server-side renderer (vl-convert).
+options): the SVG is drawn on the server by vl-convert from the same spec, when clicked.
 
 Altair's checks are left to the tests: building a chart the default way costs 40–80 ms,
 most of it spent validating, deep-copying and converting data row by row, and a page that
@@ -94,7 +95,7 @@ def show(chart: alt.TopLevelMixin | dict, data: pd.DataFrame, *, file_name: str,
          key: str, height: int | str = "content") -> None:
     """The chart (an Altair chart or its spec, see :func:`built`), then a CSV download of
     ``data`` (the rows it draws, machine column names, values at full precision)."""
-    st.vega_lite_chart(chart if isinstance(chart, dict) else spec(chart), width="stretch",
-                       height=height, key=f"{key}_chart")
+    drawn = chart if isinstance(chart, dict) else spec(chart)
+    st.vega_lite_chart(drawn, width="stretch", height=height, key=f"{key}_chart")
     download_csv(csv_file(data), f"{file_name}.csv", lang=lang,
-                 label_key="chart.download_csv", key=f"{key}_csv")
+                 label_key="chart.download_csv", key=f"{key}_csv", chart=drawn)

@@ -63,9 +63,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_csv(data: bytes, file_name: str, *, lang: str, label_key: str = "download.csv",
-                 key: str | None = None) -> None:
+                 key: str | None = None, chart: dict | None = None) -> None:
     """The CSV file, and beside it the same table as an Excel workbook (made only when
-    clicked: :func:`lib.export.xlsx_from_csv`)."""
+    clicked: :func:`lib.export.xlsx_from_csv`); with ``chart`` (the Vega-Lite spec whose
+    data it is), the chart as SVG too (:func:`lib.report.chart_svg`)."""
     workbook = str(PurePath(file_name).with_suffix(".xlsx"))
     with st.container(horizontal=True):
         st.download_button(t(label_key, lang), data=data, file_name=file_name,
@@ -74,6 +75,14 @@ def download_csv(data: bytes, file_name: str, *, lang: str, label_key: str = "do
         st.download_button(t("download.xlsx", lang), data=partial(export.xlsx_from_csv, data),
                            file_name=workbook, mime=XLSX, icon=":material/table_view:",
                            key=f"{key}_xlsx" if key else None, on_click=on_download(workbook))
+        if chart is not None:
+            from lib.report import chart_svg
+
+            drawing = str(PurePath(file_name).with_suffix(".svg"))
+            st.download_button(t("download.svg", lang), data=partial(chart_svg, chart),
+                               file_name=drawing, mime="image/svg+xml",
+                               icon=":material/image:", key=f"{key}_svg" if key else None,
+                               on_click=on_download(drawing))
 
 
 def on_download(file_name: str):

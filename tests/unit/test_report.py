@@ -114,3 +114,17 @@ def test_the_command_line_writes_every_area_of_a_level(demo_extract, tmp_path, c
     assert f"{len(provinces)}/{len(provinces)}" in capsys.readouterr().out
     assert main(["report", "--db", str(demo_extract), "--level", "province", "--year", year,
                  "--out", str(tmp_path)]) == 2  # --level needs --all
+
+
+def test_a_page_chart_as_svg_keeps_its_lao_text():
+    import altair as alt
+    import pandas as pd
+
+    chart = alt.Chart(pd.DataFrame({"x": ["ຍິງ", "ຊາຍ"], "y": [3, 4]}),
+                      title="ອັດຕາການເຂົ້າຮຽນລວມ").mark_bar().encode(x="x:N", y="y:Q")
+    spec = chart.to_dict()
+    spec["width"] = "container"  # as the pages draw it
+    svg = report.chart_svg(spec).decode("utf-8")
+    assert svg.startswith("<svg") and "ອັດຕາການເຂົ້າຮຽນລວມ" in svg and "ຊາຍ" in svg
+    width = re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg)
+    assert width and float(width.group(1)) >= report.CHART_WIDTH  # the container's, fixed
