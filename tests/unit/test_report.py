@@ -102,18 +102,23 @@ def test_a_district_report_reads_back(reports, demo_extract, lang):
         page.render(scale=1.2).to_pil().save(ARTIFACTS / f"report-{lang}-{i + 1}.png")
 
 
-def test_the_command_line_writes_every_area_of_a_level(demo_extract, tmp_path, capsys):
-    year = str(db.extract_info(db.connect(demo_extract)).years[-1])
-    assert main(["report", "--db", str(demo_extract), "--level", "province", "--all",
-                 "--year", year, "--lang", "lo", "--out", str(tmp_path)]) == 0
-    written = sorted(p.name for p in tmp_path.glob("*.pdf"))
-    con = db.connect(demo_extract)
-    provinces = db.admin_units(con, 1)["code"].tolist()
-    con.close()
-    assert written == sorted(f"province-{c}-{year}-lo.pdf" for c in provinces)
-    assert f"{len(provinces)}/{len(provinces)}" in capsys.readouterr().out
-    assert main(["report", "--db", str(demo_extract), "--level", "province", "--year", year,
-                 "--out", str(tmp_path)]) == 2  # --level needs --all
+def test_the_command_line_writes_every_area_of_a_level(tmp_path, capsys):
+    from lib.build import build_extract
+    from tests.fixtures.tiny_package import write_tiny_package
+
+    extract = tmp_path / "emis.duckdb"
+    build_extract(write_tiny_package(tmp_path / "package"), extract)
+    out = tmp_path / "reports"
+    assert main(["report", "--db", str(extract), "--level", "district", "--all",
+                 "--year", "2023", "--lang", "lo", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        f"district-{c}-2023-lo.pdf" for c in ("0101", "0102", "0201")]
+    assert "3/3" in capsys.readouterr().out
+    assert main(["report", "--db", str(extract), "--school", "S2", "--year", "2023",
+                 "--out", str(out)]) == 0
+    assert (out / "school-S2-2023-en.pdf").read_bytes().startswith(b"%PDF")
+    assert main(["report", "--db", str(extract), "--level", "district", "--year", "2023",
+                 "--out", str(out)]) == 2  # --level needs --all
 
 
 def test_a_page_chart_as_svg_keeps_its_lao_text():
