@@ -286,17 +286,22 @@ def _first_or_named_sheet(tf: TableFile) -> str:
     return next((n for n in names if n.strip().lower() == tf.table), names[0] if names else "")
 
 
+def has_failed_rows(problems: list[Problem]) -> bool:
+    """Whether an error names a row of a file (what :func:`failed_rows` gives back)."""
+    return any(p.severity == "error" and p.row is not None and p.file for p in problems)
+
+
 def failed_rows(package: Path, problems: list[Problem]) -> bytes | None:
     """A workbook of the rows with errors, a sheet per table file: each row as the file has
     it, with its row number and what is wrong; None when no error names a row."""
+    if not has_failed_rows(problems):
+        return None
     by_file: dict[str, dict[int, list[str]]] = {}
     for p in problems:
         if p.severity == "error" and p.row is not None and p.file:
             where = f"{p.column}: " if p.column else ""
             by_file.setdefault(p.file, {}).setdefault(int(p.row), []).append(
                 where + p.message)
-    if not by_file:
-        return None
     files = _table_files(package)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:

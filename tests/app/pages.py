@@ -10,6 +10,10 @@ from streamlit.testing.v1 import AppTest
 from lib.i18n import t
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
+# Sign-in configured for AppTest (its secrets): a provider that is never called.
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 40,
+        "client_id": "emis", "client_secret": "secret",
+        "server_metadata_url": "http://localhost:1/.well-known/openid-configuration"}
 
 
 def ok(at: AppTest) -> AppTest:

@@ -12,11 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib import db
 from lib.i18n import t
-from tests.app.pages import APP, ok
+from tests.app.pages import APP, AUTH, ok
 
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 40,
-        "client_id": "emis", "client_secret": "secret",
-        "server_metadata_url": "http://localhost:1/.well-known/openid-configuration"}
 ACCESS = """\
 [[grant]]
 claim = "email"

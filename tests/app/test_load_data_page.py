@@ -11,14 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from lib import publish
 from lib.build import build_extract
-from lib.db import connect
 from lib.i18n import t
-from tests.app.pages import APP, ok
-from tests.fixtures.tiny_package import write_tiny_package
+from tests.app.pages import APP, AUTH, ok
+from tests.fixtures.tiny_package import pupils, write_tiny_package
 
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 40,
-        "client_id": "emis", "client_secret": "secret",
-        "server_metadata_url": "http://localhost:1/.well-known/openid-configuration"}
 ACCESS = """\
 [[grant]]
 claim = "email"
@@ -61,14 +57,6 @@ def served(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("EMIS_PACKAGES", str(packages))
     monkeypatch.setenv("EMIS_AUDIT", str(tmp_path / "audit.log"))
     return db
-
-
-def _pupils(db: Path) -> int:
-    con = connect(db)
-    try:
-        return int(con.execute("SELECT sum(enrolled) FROM enrolment").fetchone()[0])
-    finally:
-        con.close()
 
 
 def _open(user: dict | None = None, signed: bool = False) -> AppTest:
@@ -116,7 +104,7 @@ def test_the_local_user_checks_publishes_and_rolls_back(served):
 
     at.button(key="load_publish").click()
     ok(at.run())
-    assert _pupils(served) == 342
+    assert pupils(served) == 342
     entries = publish.history(served)
     assert [e.served for e in entries] == [True, False]
     assert entries[0].published_by.endswith("(local)")
@@ -125,7 +113,7 @@ def test_the_local_user_checks_publishes_and_rolls_back(served):
 
     at.button(key=f"load_rollback_{entries[1].name}").click()
     ok(at.run())
-    assert _pupils(served) == 242
+    assert pupils(served) == 242
     assert publish.events(served)[-1]["action"] == "rollback"
 
 
@@ -138,7 +126,7 @@ def test_errors_are_listed_with_their_rows_and_nothing_can_be_published(served):
     assert not [b for b in at.button if b.key == "load_publish"]
     assert [d for d in at.get("download_button") if d.proto.label ==
             t("load.problems.download_failed")]
-    assert _pupils(served) == 242
+    assert pupils(served) == 242
 
 
 @pytest.mark.parametrize("email", ["analyst@moes.example", "north-admin@moes.example", None])

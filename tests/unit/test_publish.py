@@ -15,18 +15,9 @@ import pytest
 
 from lib import differences, publish, staging
 from lib.build import build_extract
-from lib.db import connect
-from tests.fixtures.tiny_package import write_tiny_package
+from tests.fixtures.tiny_package import pupils, write_tiny_package
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _pupils(db: Path) -> int:
-    con = connect(db)
-    try:
-        return int(con.execute("SELECT sum(enrolled) FROM enrolment").fetchone()[0])
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -48,7 +39,7 @@ def _candidate(db: Path, base: Path, enrolment: str) -> tuple[staging.DryRun,
     return staging.dry_run(received.folder, work), received
 
 
-def _more_pupils(base: Path, extra: int) -> str:
+def _morepupils(base: Path, extra: int) -> str:
     """The tiny enrolment with ``extra`` more girls in grade 1 of S1 in 2023 (11 before)."""
     return (base / "enrolment.csv").read_text().replace("2023,S1,1,F,6,11,1",
                                                         f"2023,S1,1,F,6,{11 + extra},1")
@@ -56,12 +47,12 @@ def _more_pupils(base: Path, extra: int) -> str:
 
 def test_publish_serves_the_candidate_and_keeps_the_one_before(served):
     base, db = served
-    assert _pupils(db) == 242
-    run, received = _candidate(db, base, _more_pupils(base, 100))
+    assert pupils(db) == 242
+    run, received = _candidate(db, base, _morepupils(base, 100))
     assert run.errors == [] and run.candidate is not None
     entry = publish.publish(run.candidate, db, "alice", received.files, "upload",
                             expected_served=publish.served_build(db))
-    assert _pupils(db) == 342
+    assert pupils(db) == 342
     assert entry.served and entry.published_by == "alice"
     assert [f.name for f in entry.files] == ["enrolment.csv"]
     kept = publish.history(db)
@@ -71,26 +62,26 @@ def test_publish_serves_the_candidate_and_keeps_the_one_before(served):
 
     replaced, now_served = publish.rollback(db, "bob")
     assert replaced.name == entry.name and now_served.name == kept[1].name
-    assert _pupils(db) == 242
+    assert pupils(db) == 242
     assert [e["action"] for e in publish.events(db)] == ["publish", "rollback"]
     assert publish.events(db)[-1]["by"] == "bob"
     with pytest.raises(publish.PublishError, match="no earlier extract"):
         publish.rollback(db, "bob")
     publish.rollback(db, "bob", to=entry.build_id[:8])  # forward again, by name
-    assert _pupils(db) == 342
+    assert pupils(db) == 342
 
 
 def test_only_the_last_n_are_kept_and_never_the_served_one(served):
     base, db = served
     for extra in (1, 2, 3):
-        run, _ = _candidate(db, base, _more_pupils(base, extra))
+        run, _ = _candidate(db, base, _morepupils(base, extra))
         publish.publish(run.candidate, db, f"user{extra}", keep=2)
     kept = publish.history(db)
     assert [e.published_by for e in kept] == ["user3", "user2"]
     folder = publish.history_dir(db)
     assert len(list(folder.glob("*.duckdb"))) == 2 == len(list(folder.glob("*.json")))
     publish.rollback(db, "ops")  # user2 served
-    run, _ = _candidate(db, base, _more_pupils(base, 4))
+    run, _ = _candidate(db, base, _morepupils(base, 4))
     publish.publish(run.candidate, db, "user4", keep=1)
     assert [e.published_by for e in publish.history(db)] == ["user4"]
 
@@ -98,17 +89,17 @@ def test_only_the_last_n_are_kept_and_never_the_served_one(served):
 def test_a_publish_checked_against_another_extract_is_refused(served):
     base, db = served
     checked_against = publish.served_build(db)
-    first, _ = _candidate(db, base, _more_pupils(base, 1))
-    second, _ = _candidate(db, base, _more_pupils(base, 2))
+    first, _ = _candidate(db, base, _morepupils(base, 1))
+    second, _ = _candidate(db, base, _morepupils(base, 2))
     publish.publish(first.candidate, db, "alice", expected_served=checked_against)
     with pytest.raises(publish.Stale, match="published by alice"):
         publish.publish(second.candidate, db, "bob", expected_served=checked_against)
-    assert _pupils(db) == 243  # alice's
+    assert pupils(db) == 243  # alice's
 
 
 def test_a_second_publish_while_one_runs_is_refused_at_once(served):
     base, db = served
-    run, _ = _candidate(db, base, _more_pupils(base, 1))
+    run, _ = _candidate(db, base, _morepupils(base, 1))
     # another process holds the lock (as a publish in the other administrator's session)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from pathlib import Path; "
@@ -123,16 +114,16 @@ def test_a_second_publish_while_one_runs_is_refused_at_once(served):
     finally:
         holder.kill()
         holder.wait()
-    assert _pupils(db) == 242 and run.candidate.exists()
+    assert pupils(db) == 242 and run.candidate.exists()
     publish.publish(run.candidate, db, "dave")  # the lock died with its process
-    assert _pupils(db) == 243
+    assert pupils(db) == 243
 
 
 def test_an_interrupted_publish_changes_nothing(served, monkeypatch):
     base, db = served
-    publish.publish(_candidate(db, base, _more_pupils(base, 1))[0].candidate, db, "alice")
+    publish.publish(_candidate(db, base, _morepupils(base, 1))[0].candidate, db, "alice")
     before = sorted(p.name for p in publish.history_dir(db).iterdir())
-    run, _ = _candidate(db, base, _more_pupils(base, 2))
+    run, _ = _candidate(db, base, _morepupils(base, 2))
 
     def killed(extract: Path, target: Path) -> None:
         raise KeyboardInterrupt
@@ -141,14 +132,14 @@ def test_an_interrupted_publish_changes_nothing(served, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         publish.publish(run.candidate, db, "bob")
     monkeypatch.undo()
-    assert _pupils(db) == 243
+    assert pupils(db) == 243
     assert sorted(p.name for p in publish.history_dir(db).iterdir()) == before
     assert [e.published_by for e in publish.history(db)] == ["alice", ""]
 
 
 def test_what_a_killed_publish_left_is_tidied_by_the_next(served):
     base, db = served
-    publish.publish(_candidate(db, base, _more_pupils(base, 1))[0].candidate, db, "alice")
+    publish.publish(_candidate(db, base, _morepupils(base, 1))[0].candidate, db, "alice")
     folder = publish.history_dir(db)
     older = next(e for e in publish.history(db) if not e.served)
     orphan = folder / "20990101T000000Z-deadbeef.duckdb"  # moved in, never served
@@ -171,7 +162,7 @@ def test_an_uploaded_package_is_kept_as_the_base_of_the_next_upload(served):
     base, db = served
     work = staging.new_work_folder(db)
     saved = work / "upload.csv"
-    saved.write_text(_more_pupils(base, 1), encoding="utf-8")
+    saved.write_text(_morepupils(base, 1), encoding="utf-8")
     received = staging.receive([("enrolment.csv", saved)], work, base)
     run = staging.dry_run(received.folder, work)
     entry = publish.publish(run.candidate, db, "alice", received.files, package=received.folder)
@@ -181,10 +172,10 @@ def test_an_uploaded_package_is_kept_as_the_base_of_the_next_upload(served):
     assert not any(p.is_symlink() for p in kept.rglob("*"))
     assert publish.extract_meta(db)["source_dir"] == str(kept.resolve())
     # the next census: one more file, the rest from the kept package
-    run, _ = _candidate(db, Path(publish.extract_meta(db)["source_dir"]), _more_pupils(base, 2))
+    run, _ = _candidate(db, Path(publish.extract_meta(db)["source_dir"]), _morepupils(base, 2))
     assert run.errors == [], [str(p) for p in run.errors]
     publish.publish(run.candidate, db, "bob", keep=1)
-    assert _pupils(db) == 244
+    assert pupils(db) == 244
     assert not kept.exists()  # pruned with its extract
 
 
@@ -245,7 +236,7 @@ def test_an_upload_without_country_takes_the_rest_from_the_served_package(served
     assert "enrolment.csv" not in received.kept_from_base
     assert {"country.toml", "boundaries/", "schools.csv"} <= set(received.kept_from_base)
     run = staging.dry_run(received.folder, work)
-    assert run.errors == [] and _pupils(run.candidate) == 242
+    assert run.errors == [] and pupils(run.candidate) == 242
 
 
 def test_errors_are_listed_with_file_sheet_row_and_column_and_their_rows_given_back(served):
@@ -276,7 +267,7 @@ def test_errors_are_listed_with_file_sheet_row_and_column_and_their_rows_given_b
 def test_differences_against_the_served_extract(served):
     base, db = served
     work = staging.new_work_folder(db)
-    enrolment = _more_pupils(base, 100) + "2024,S1,1,F,6,10,1\n2024,S3,1,M,6,5,0\n"
+    enrolment = _morepupils(base, 100) + "2024,S1,1,F,6,10,1\n2024,S3,1,M,6,5,0\n"
     schools = (base / "schools.csv").read_text().replace(
         "S3,Charlie school,Charlie school,0201,15.5,102.5",
         "S3,Charlie school,Charlie school,0201,15.6,102.5").replace(
@@ -329,7 +320,7 @@ def test_the_first_publish_is_all_new(tmp_path):
 
 def test_history_records_are_plain_json(served):
     base, db = served
-    run, received = _candidate(db, base, _more_pupils(base, 1))
+    run, received = _candidate(db, base, _morepupils(base, 1))
     entry = publish.publish(run.candidate, db, "alice", received.files, "upload")
     record = json.loads((publish.history_dir(db) / f"{entry.name}.json").read_text())
     assert record["published_by"] == "alice" and record["files"][0]["bytes"] > 0

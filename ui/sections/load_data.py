@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import shutil
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -91,8 +92,8 @@ def template(lang: str) -> None:
     st.download_button(t("load.template.download", lang),
                        data=_template(str(extract.path()), extract.build_id() or ""),
                        file_name=name, icon=":material/table_view:",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click=tables.on_download(name), key="load_template")
+                       mime=tables.XLSX, on_click=tables.on_download(name),
+                       key="load_template")
 
 
 # --- 2. upload and dry run ----------------------------------------------------------------
@@ -235,13 +236,12 @@ def problems(lang: str) -> None:
         tables.download_csv(tables.csv_file(frame.drop(columns=["template", "params"])),
                             "problems.csv", lang=lang,
                             label_key="load.problems.download_all", key="load_problems_csv")
-    failed = staging.failed_rows(checked.received.folder, run.problems) if n_errors else None
-    if failed is not None:
+    if staging.has_failed_rows(run.problems):  # the files are read again only when clicked
         buttons[1].download_button(
-            t("load.problems.download_failed", lang), data=failed, file_name="failed-rows.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:", on_click=tables.on_download("failed-rows.xlsx"),
-            key="load_failed_rows")
+            t("load.problems.download_failed", lang),
+            data=partial(staging.failed_rows, checked.received.folder, run.problems),
+            file_name="failed-rows.xlsx", mime=tables.XLSX, icon=":material/download:",
+            on_click=tables.on_download("failed-rows.xlsx"), key="load_failed_rows")
 
 
 # --- 4. what would change ------------------------------------------------------------------
