@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib import fonts, overview
+from lib.groups import SplitWords
 from lib.i18n import (format_datetime_utc, format_number, format_school_year, format_value,
                       t)
 from lib.indicators import Registry
@@ -38,7 +39,7 @@ from lib.vocabulary import NATIONAL, PARITY, TOTAL
 TREND_YEARS = 6
 # The indicator families of each section (ids are <family>_<education level>), in order.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("participation", ("participation_pre_primary", "aner", "oosr")),
+    ("participation", ("participation_pre_primary", "aner", "oosr", "functional_difficulty")),
     ("efficiency", ("repetition_level", "dropout_level", "survival_last")),
     ("teachers", ("qualified_teachers", "trained_teachers", "pqtr")),
     ("facilities", ("pcr", "facility")),
@@ -46,6 +47,9 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 FACILITY_WORDS = ("electricity", "water", "sanitation")  # facilities the report shows
 PARITY_SPLITS = ("sex", "locality", "priority")
+# The indicators whose parity the equity section shows, first that takes the split
+PARITY_FAMILIES = ("ger", "ner", "survival_last", "qualified_teachers", "facility_water")
+PUPILS_FAMILY = "enrolment"
 MAP_FAMILY, TREND_FAMILIES = "ger", ("ger", "ner")
 FONT_FAMILY = "Noto Sans Lao"  # the charts' Lao (vl-convert shapes it right)
 # The page's text, Lao included: Pango shapes DejaVu Sans's Lao right, while it misplaces
@@ -84,6 +88,7 @@ class Context:
     source: Source
     lang: str = "en"
     notes: list[str] = field(default_factory=list)
+    split_words: SplitWords | None = None  # the names of the package's groups
 
 
 # --------------------------------------------------------------------------- fonts
@@ -173,6 +178,10 @@ def _value(frame: pd.DataFrame | None, code: str | None, group: str = TOTAL) -> 
     return float(rows.iloc[0]["value"])
 
 
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -249,43 +258,109 @@ def _themed(ctx: Context, where: overview.Place, year: int, name: str,
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+def _parity(ctx: Context, where: overview.Place, year: int, level: str, split: str
+            ) -> tuple[float, str, str] | None:
+    """The parity index of the first indicator of PARITY_FAMILIES that takes ``split``
+    and has a value for the area: (value, its family, its name)."""
+    code = None if where.admin_level == NATIONAL else where.code
+    for family in PARITY_FAMILIES:
+        indicator_id = f"{family}_{level}"
+        if indicator_id not in ctx.registry:
+            continue
+        indicator = ctx.registry.get(indicator_id)
+        if split not in indicator.splits:
+            continue
+        value = _value(_frame(ctx, indicator_id, where.admin_level, year, split), code,
+                       PARITY)
+        if value is not None:
+            return value, family, indicator.text("name", ctx.lang)
+    return None
+
+
 def _equity(ctx: Context, where: overview.Place, year: int) -> str:
-    """Parity of the gross enrolment ratio by sex, locality and priority, for each
-    education level; and the area's place among the areas of its level."""
+    """Parity by sex, locality and priority for each education level (of the gross
+    enrolment ratio where the census allows it, else the next indicator that takes the
+    split, named under the value); the area's place among the areas of its level; and the
+    pupils of each group of the package's dimensions (ethnicity, language…)."""
     lang = ctx.lang
     code = None if where.admin_level == NATIONAL else where.code
     rows = []
     for level, level_name in ctx.education_levels:
-        indicator_id = f"{MAP_FAMILY}_{level}"
         cells = []
         for split in PARITY_SPLITS:
-            value = _value(_frame(ctx, indicator_id, where.admin_level, year, split), code,
-                           PARITY)
-            cells.append(f"<td>{_v(value, 'index', lang)}</td>")
+            found = _parity(ctx, where, year, level, split)
+            if found is None:
+                cells.append("<td class='na'>–</td>")
+                continue
+            value, family, name = found
+            small = "" if family == MAP_FAMILY else f"<div class='small'>{_e(name)}</div>"
+            cells.append(f"<td>{_v(value, 'index', lang)}{small}</td>")
         rank = ""
-        if code is not None:
-            frame = _frame(ctx, indicator_id, where.admin_level, year)
-            if frame is not None:
-                ranked = frame[(frame["group"] == TOTAL) & frame["value"].notna()]
-                ranked = ranked.sort_values("value", ascending=False).reset_index(drop=True)
-                hits = ranked.index[ranked["unit_code"] == code]
-                if len(hits):
-                    rank = t("report.rank", lang, rank=format_number(int(hits[0]) + 1, lang),
-                             of=format_number(len(ranked), lang))
+        frame = _frame(ctx, f"{MAP_FAMILY}_{level}", where.admin_level, year) \
+            if code is not None else None
+        if frame is not None:
+            ranked = frame[(frame["group"] == TOTAL) & frame["value"].notna()]
+            ranked = ranked.sort_values("value", ascending=False).reset_index(drop=True)
+            hits = ranked.index[ranked["unit_code"] == code]
+            if len(hits):
+                rank = t("report.rank", lang, rank=format_number(int(hits[0]) + 1, lang),
+                         of=format_number(len(ranked), lang))
         rows.append(f"<tr><th>{_e(level_name)}</th>{''.join(cells)}<td>{_e(rank)}</td></tr>")
     head = "".join(f"<th>{_e(t(f'report.parity.{s}', lang))}</th>" for s in PARITY_SPLITS)
+    groups = "".join(_groups(ctx, where, year, dimension)
+                     for dimension in ctx.registry.dimensions)
     return (f"<h2>{_e(t('report.section.equity', lang))}</h2>"
             f"<p class='note'>{_e(t('report.parity_note', lang))}</p>"
             f"<table class='list'><thead><tr><th></th>{head}"
             f"<th>{_e(t('report.rank_heading', lang))}</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            f"<tbody>{''.join(rows)}</tbody></table>{groups}")
+
+
+def _groups(ctx: Context, where: overview.Place, year: int, dimension: str) -> str:
+    """The pupils of each group of a dimension of the package, per education level: the
+    group's share of the pupils whose group is reported, and the group's gross enrolment
+    ratio where the census has its population."""
+    lang = ctx.lang
+    code = None if where.admin_level == NATIONAL else where.code
+    words = ctx.split_words or SplitWords(ctx.registry.splits)
+    groups = ctx.registry.split(dimension).groups
+    columns = []
+    for level, level_name in ctx.education_levels:
+        pupils = _frame(ctx, f"{PUPILS_FAMILY}_{level}", where.admin_level, year, dimension)
+        total = _value(pupils, code)
+        ratio_id = f"{MAP_FAMILY}_{level}"
+        ratios = (_frame(ctx, ratio_id, where.admin_level, year, dimension)
+                  if ratio_id in ctx.registry and dimension in ctx.registry.get(ratio_id).splits
+                  else None)
+        cells = {}
+        for group in groups:
+            count = _value(pupils, code, group)
+            share = 100 * count / total if count is not None and total else None
+            ratio = _value(ratios, code, group)
+            if share is None and ratio is None:
+                continue
+            small = (f"<div class='small'>{_e(t('report.groups_ratio', lang, value=format_value(ratio, '%', lang)))}</div>"
+                     if ratio is not None else "")
+            cells[group] = f"<td>{_v(share, '%', lang)}{small}</td>"
+        columns.append((level_name, cells))
+    shown = [g for g in groups if any(g in cells for _, cells in columns)]
+    if not shown:
+        return ""
+    head = "".join(f"<th>{_e(name)}</th>" for name, _ in columns)
+    body = "".join(
+        f"<tr><th>{_e(words.group(dimension, group, lang))}</th>"
+        + "".join(cells.get(group, "<td class='na'>–</td>") for _, cells in columns)
+        + "</tr>" for group in shown)
+    return (f"<h3>{_e(t('report.groups', lang, dimension=words.label(dimension, lang)))}</h3>"
+            f"<p class='note'>{_e(t('report.groups_note', lang))}</p>"
+            f"<table class='list groups'><thead><tr><th></th>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def _map(ctx: Context, where: overview.Place, year: int) -> str:
     """The gross enrolment ratio of the first education level in the sub-areas (an area
     of the finest level: it among its neighbours), grey classes with a legend."""
     import altair as alt
-    import geopandas as gpd
     import shapely
 
     lang = ctx.lang
@@ -309,15 +384,15 @@ def _map(ctx: Context, where: overview.Place, year: int) -> str:
     values = ({} if frame is None else
               dict(zip(frame.loc[frame["group"] == TOTAL, "unit_code"],
                        frame.loc[frame["group"] == TOTAL, "value"])))
-    shapes = gpd.GeoDataFrame(
-        {"code": list(found), "name": [ctx.area_names.get(c, c) for c in found],
-         "value": [values.get(c) for c in found],
-         "chosen": [c == where.code for c in found]},
-        # d3's projections read a ring drawn anticlockwise as the whole globe but the area
-        geometry=shapely.orient_polygons(shapely.from_wkb([bytes(g) for g in found.values()]),
-                                         exterior_cw=True), crs="EPSG:4326")
-    shapes["label"] = [format_value(v, "%", lang) for v in shapes["value"]]
-    data = alt.Data(values=json.loads(shapes.to_json())["features"])
+    # d3's projections read a ring drawn anticlockwise as the whole globe but the area
+    outlines = shapely.orient_polygons(shapely.from_wkb([bytes(g) for g in found.values()]),
+                                       exterior_cw=True)
+    features = [{"type": "Feature", "geometry": json.loads(shapely.to_geojson(outline)),
+                 "properties": {"code": code, "name": ctx.area_names.get(code, code),
+                                "value": _number(values.get(code)),
+                                "chosen": code == where.code}}
+                for code, outline in zip(found, outlines)]
+    data = alt.Data(values=features)
     title = ctx.registry.get(indicator_id).text("name", lang) if indicator_id in \
         ctx.registry else indicator_id
     colour = alt.Color("properties.value:Q", title=title,
@@ -404,6 +479,8 @@ th, td { border: 0.4pt solid #777; padding: 1.2mm 1.8mm; vertical-align: top;
 td { text-align: right; } td.na { color: #777; text-align: center; }
 thead th { background: #e8e8e8; }
 table.list th:first-child { width: 55%%; font-weight: normal; }
+table.groups th:first-child { width: 28%%; }
+h3 { font-size: 10pt; margin: 4mm 0 1mm 0; break-after: avoid; }
 img.map, img.chart { width: 160mm; display: block; margin: 0 auto; }
 ul.notes { padding-left: 5mm; font-size: 8.5pt; }
 section.keep { break-inside: avoid; }
@@ -590,12 +667,14 @@ class ExtractReports:
 
     def __init__(self, con, public_threshold: int | None = None):
         from lib import areas, db
-        from lib.indicators.context import registry_for
+        from lib.indicators.context import context as engine_context
 
         self.con = con
         self.country = db.country(con)
         self.info = db.extract_info(con)
-        self.registry = registry_for(con)
+        found = engine_context(con)
+        self.registry = found.registry
+        self.group_names = found.group_names
         self.units = db.admin_units(con)
         self.public_threshold = public_threshold
         self._frames: dict[tuple, pd.DataFrame] = {}
@@ -605,6 +684,8 @@ class ExtractReports:
 
     def fetch(self, indicator_id: str, level: str, year: int, by: str | None = None,
               area: str | None = None) -> pd.DataFrame:
+        """The engine's frame, computed once for every report made with this object (a
+        year at a time: a report reads most indicators in one year only)."""
         key = (indicator_id, level, int(year), by, area)
         if key not in self._frames:
             from lib.indicators import compute
@@ -646,7 +727,8 @@ class ExtractReports:
                         self.info.package_source or self.info.source_dir, self.info.built_at,
                         self.info.synthetic, tuple(self.info.years), self.public_threshold, n)
         return Context(self.fetch, self.registry, self.country.admin_ids, admin, levels,
-                       self.shapes, self._areas.area_names(self.units, lang), source, lang)
+                       self.shapes, self._areas.area_names(self.units, lang), source, lang,
+                       split_words=SplitWords(self.registry.splits, self.group_names))
 
     def place(self, code: str | None, lang: str) -> overview.Place:
         return overview.place(self.units, code or "", self.country.admin_ids,

@@ -36,7 +36,8 @@ def _context(where: overview.Place, lang: str) -> report.Context:
     return report.Context(partial(extract.indicator, lang=lang), extract.registry(),
                           country.admin_ids, admin, levels,
                           lambda level, parent: extract.boundaries(level, "low", parent),
-                          extract.area_names(lang), source, lang)
+                          extract.area_names(lang), source, lang,
+                          split_words=extract.split_words())
 
 
 def _ask() -> None:

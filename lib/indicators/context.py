@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -42,6 +43,8 @@ class ExtractContext:
         default_factory=lambda: MappingProxyType({}))
     group_names: GroupNames = field(default_factory=GroupNames)  # the package's dimensions
     quality: quality.Framework = field(default_factory=quality.Framework)  # its words
+    # (level, within) -> areas_at's answer: asked for by every area indicator computed
+    _areas_at: dict = field(default_factory=dict, compare=False, repr=False)
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -59,10 +62,14 @@ class ExtractContext:
 
     def areas_at(self, level: int, within: str | None = None) -> pd.DataFrame:
         """The areas of admin level ``level`` (all, or those in the area ``within``), in
-        code order."""
-        codes = areas_in(self.lines, level, within)
-        frame = self.areas.set_index("code", drop=False).loc[codes]
-        return frame.reset_index(drop=True)
+        code order (one frame per question, shared: do not change it)."""
+        key = (level, within)
+        found = self._areas_at.get(key)
+        if found is None:
+            codes = areas_in(self.lines, level, within)
+            found = self.areas.set_index("code", drop=False).loc[codes].reset_index(drop=True)
+            self._areas_at[key] = found
+        return found
 
     def has_values(self, table: str, column: str | None = None) -> bool:
         """Whether the package gave ``table`` (a table of the contract) and, with
@@ -87,9 +94,22 @@ _LOCK = threading.Lock()
 _MAX_CACHED = 8
 
 
+# A connection reads one file for as long as it is open (a rebuilt extract is a new file,
+# seen by a new connection), so its build id is read once per connection.
+_BUILD_IDS: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str]" = \
+    weakref.WeakKeyDictionary()
+
+
 def _build_id(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute("SELECT value FROM meta WHERE key = 'build_id'").fetchone()
-    return row[0] if row else ""
+    with _LOCK:
+        found = _BUILD_IDS.get(con)
+    if found is None:
+        row = con.execute("SELECT value FROM meta WHERE key = 'build_id'").fetchone()
+        found = row[0] if row else ""
+        if found:  # a connection to an extract (not one being written)
+            with _LOCK:
+                _BUILD_IDS[con] = found
+    return found
 
 
 def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:

@@ -14,7 +14,8 @@ from fontTools.ttLib import TTFont
 
 from lib import db, report
 from lib.cli import main
-from lib.i18n import format_number, format_school_year
+from lib.groups import SplitWords
+from lib.i18n import format_number, format_school_year, format_value
 from lib.indicators import compute
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "e2e" / "artifacts"
@@ -82,12 +83,21 @@ def test_a_district_report_reads_back(reports, demo_extract, lang):
     try:
         pupils = compute(con, "enrolment_primary", "district", year)
         ger = compute(con, "ger_primary", "district", year)
+        dimension = reports.registry.dimensions[0]  # the demo's ethnicity
+        groups = compute(con, "enrolment_primary", "district", year, by=dimension)
     finally:
         con.close()
     value = pupils[(pupils["unit_code"] == code) & (pupils["group"] == "T")]["value"].iloc[0]
     assert format_number(value, lang) in text
     rate = ger[(ger["unit_code"] == code) & (ger["group"] == "T")]["value"].iloc[0]
     assert f"{rate:.1f}%" in text
+    # the pupils of each group of the package's first dimension, as a share of those whose
+    # group is reported, under the group's name
+    ours = groups[groups["unit_code"] == code].set_index("group")["value"]
+    first = reports.registry.split(dimension).groups[0]
+    words = SplitWords(reports.registry.splits, reports.group_names)
+    assert _squeezed(words.group(dimension, first, lang)) in _squeezed(text)
+    assert format_value(100 * ours[first] / ours["T"], "%", lang) in text
     # no glyph missing: every character is one the fonts have, Lao drawn in the Lao font
     cmaps = _cmaps()
     missing = {(char, font) for char, font in fonts
