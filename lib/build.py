@@ -398,8 +398,14 @@ def validate_package(source: Path, progress: Progress = _quiet,
 
 
 def build_extract(source: Path, db: Path, progress: Progress = _quiet,
-                  code_property: str | None = None) -> BuildResult:
-    """Validate ``source`` and build the extract at ``db``; the old extract survives failure."""
+                  code_property: str | None = None, report_frames: bool = False
+                  ) -> BuildResult:
+    """Validate ``source`` and build the extract at ``db``; the old extract survives failure.
+
+    ``report_frames``: also store the engine frames the profile reports read
+    (:mod:`lib.indicators.stored`), as the command line and the Load data page do: the
+    engine then reads them rather than computing them (an extract without them gives the
+    same figures, computed)."""
     started = time.perf_counter()
     source, db = Path(source), Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -420,6 +426,12 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
             years = _store_meta(con, source, checked.country, checked.optional,
                                 checked.boundaries.files, time.perf_counter() - started)
             n_schools = _register_size(con, checked.optional)
+            if report_frames:
+                progress("computing the reports' figures …")
+                from lib.indicators import stored
+                from lib.report import frames_to_store
+
+                stored.write(con, frames_to_store(con))
             con.execute("CHECKPOINT")
             con.close()
         os.replace(work, db)

@@ -133,7 +133,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     if args.dry_run:
         return _dry_run(args)
-    result = build_extract(Path(args.source), Path(args.db), _Clock("build"), args.code_property)
+    result = build_extract(Path(args.source), Path(args.db), _Clock("build"), args.code_property,
+                           report_frames=True)
     size = Path(args.db).stat().st_size / 1e6
     print(f"Built {args.db} ({size:.1f} MB) in {result.seconds:.1f}s: {result.units}, "
           f"years {result.years[0]}–{result.years[-1]}.")

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from lib.indicators.flags import split_flags
@@ -144,13 +145,18 @@ class Kpi:
 
 
 def _row(frame: pd.DataFrame, code: str | None, group: str) -> pd.Series | None:
-    rows = frame[frame["group"] == group]
+    """The first row of ``group`` (of area ``code``; None: any) in an engine frame."""
+    found = np.asarray(frame["group"].to_numpy() == group, dtype=bool)
     if code is not None:
-        rows = rows[rows["unit_code"] == code]
-    return None if rows.empty else rows.iloc[0]
+        found &= np.asarray(frame["unit_code"].to_numpy() == code, dtype=bool)
+    at = np.flatnonzero(found)
+    return frame.iloc[int(at[0])] if len(at) else None
 
 
-def _value(frame: pd.DataFrame | None, code: str | None, group: str) -> float | None:
+def value_of(frame: pd.DataFrame | None, code: str | None, group: str = TOTAL
+             ) -> float | None:
+    """The value of ``group`` of area ``code`` (None: the frame's first unit, as for the
+    country) in an engine frame; None where it has none."""
     if frame is None:
         return None
     row = _row(frame, code, group)
@@ -186,12 +192,12 @@ def kpis(fetch: Fetch, registry: Registry, level_id: str, year: int, where: Plac
             higher_is_better=None if spec.unit == "index" else indicator.higher_is_better,
             value=None if row is None else _number(row["value"]),
             flags=tuple(split_flags(row["flags"])) if row is not None else (),
-            previous=_value(frame(where.admin_level, previous), code, spec.group),
-            female=_value(now, code, "F") if spec.by == "sex" and spec.group == TOTAL else None,
-            male=_value(now, code, "M") if spec.by == "sex" and spec.group == TOTAL else None,
+            previous=value_of(frame(where.admin_level, previous), code, spec.group),
+            female=value_of(now, code, "F") if spec.by == "sex" and spec.group == TOTAL else None,
+            male=value_of(now, code, "M") if spec.by == "sex" and spec.group == TOTAL else None,
             national=(None if where.admin_level == NATIONAL
-                      else _value(frame(NATIONAL, year), None, spec.group)),
-            parent=(_value(frame(where.parent_level, year), where.parent_code, spec.group)
+                      else value_of(frame(NATIONAL, year), None, spec.group)),
+            parent=(value_of(frame(where.parent_level, year), where.parent_code, spec.group)
                     if where.parent_code else None),
         ))
     return out
@@ -304,14 +310,14 @@ def gaps(fetch: Fetch, registry: Registry, level_id: str, year: int, where: Plac
     # The GER split by sex also holds its totals: one engine call serves both rankings.
     by = "sex" if indicator_id == parity_id else None
     areas = fetch(indicator_id, sub, year, by, inside)
-    national = _value(fetch(indicator_id, NATIONAL, year, by, None), None, TOTAL)
+    national = value_of(fetch(indicator_id, NATIONAL, year, by, None), None, TOTAL)
     largest = largest_gaps(areas, national, bool(indicator.higher_is_better))
 
     parity = None
     if parity_id in registry:
         split = fetch(parity_id, sub, year, "sex", inside)
-        parity = lowest_parity(split, _value(fetch(parity_id, NATIONAL, year, "sex", None),
-                                             None, PARITY))
+        parity = lowest_parity(split, value_of(fetch(parity_id, NATIONAL, year, "sex", None),
+                                               None, PARITY))
     return Gaps(indicator_id, sub, largest, parity_id if parity is not None else None, parity)
 
 

@@ -11,10 +11,10 @@ scale, and values written in the tables).
 
 Every value comes from ``fetch`` (called as the engine's ``compute``), so the app passes
 its cached calls with the viewer's rules (the public view's suppression) and the command
-line the engine itself. Charts are Altair specs rendered to PNG by vl-convert (Lao shaped
-by the served Noto Sans Lao, converted to TrueType for it); the page is HTML laid out by
-WeasyPrint in DejaVu Sans, whose Lao Pango shapes right (it misplaces the marks of the
-served Noto Sans Lao). Pure: no Streamlit.
+line the engine itself (which reads the frames the build stored). Charts are Vega-Lite
+specs rendered to PNG by vl-convert (Lao shaped by the served Noto Sans Lao, converted to
+TrueType for it); the page is HTML laid out by WeasyPrint in DejaVu Sans, whose Lao Pango
+shapes right (it misplaces the marks of the served Noto Sans Lao). Pure: no Streamlit.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import base64
 import html
 import json
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,11 +30,12 @@ import pandas as pd
 
 from lib import fonts, overview
 from lib.groups import SplitWords
-from lib.i18n import (format_datetime_utc, format_number, format_school_year, format_value,
-                      t)
+from lib.quality import Framework, Scorecard
+from lib.i18n import (DEFAULT_LANG, format_datetime_utc, format_number, format_school_year,
+                      format_value, t)
 from lib.indicators import Registry
 from lib.indicators.registry import IndicatorError
-from lib.vocabulary import NATIONAL, PARITY, TOTAL
+from lib.vocabulary import NATIONAL, PARITY, SCHOOL, TOTAL
 
 TREND_YEARS = 6
 # The indicator families of each section (ids are <family>_<education level>), in order.
@@ -89,6 +90,7 @@ class Context:
     lang: str = "en"
     notes: list[str] = field(default_factory=list)
     split_words: SplitWords | None = None  # the names of the package's groups
+    framework: Framework | None = None  # the names of the quality standards and levels
 
 
 # --------------------------------------------------------------------------- fonts
@@ -147,9 +149,13 @@ def chart_svg(spec: dict) -> bytes:
     return _vl().vegalite_to_svg(drawn).encode("utf-8")
 
 
-def _png(chart) -> str:
-    """An Altair chart as a PNG data URL."""
-    spec = chart.to_dict()
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+
+
+def _png(spec: dict) -> str:
+    """A Vega-Lite chart as a PNG data URL (the report's few charts are written as specs:
+    Altair costs a start-up a report need not pay)."""
+    spec = {"$schema": VEGA_LITE_SCHEMA, **spec}
     spec.setdefault("config", {})["font"] = f"{FONT_FAMILY}, {TEXT_FONT}"
     png = _vl().vegalite_to_png(spec, scale=2)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -165,17 +171,6 @@ def _frame(ctx: Context, indicator_id: str, level: str, year: int, by: str | Non
         return ctx.fetch(indicator_id, level, year, by, None)
     except (IndicatorError, ValueError, KeyError):
         return None
-
-
-def _value(frame: pd.DataFrame | None, code: str | None, group: str = TOTAL) -> float | None:
-    if frame is None or frame.empty:
-        return None
-    rows = frame[frame["group"] == group]
-    if code is not None:
-        rows = rows[rows["unit_code"] == code]
-    if rows.empty or pd.isna(rows.iloc[0]["value"]):
-        return None
-    return float(rows.iloc[0]["value"])
 
 
 def _number(value: object) -> float | None:
@@ -242,8 +237,8 @@ def _themed(ctx: Context, where: overview.Place, year: int, name: str,
                 continue
             if family == "facility" and not any(w in ind.id for w in FACILITY_WORDS):
                 continue
-            value = _value(_frame(ctx, ind.id, where.admin_level, year), code)
-            national = (_value(_frame(ctx, ind.id, NATIONAL, year), None)
+            value = overview.value_of(_frame(ctx, ind.id, where.admin_level, year), code)
+            national = (overview.value_of(_frame(ctx, ind.id, NATIONAL, year), None)
                         if code is not None else None)
             if value is None and national is None:
                 continue
@@ -270,8 +265,8 @@ def _parity(ctx: Context, where: overview.Place, year: int, level: str, split: s
         indicator = ctx.registry.get(indicator_id)
         if split not in indicator.splits:
             continue
-        value = _value(_frame(ctx, indicator_id, where.admin_level, year, split), code,
-                       PARITY)
+        value = overview.value_of(_frame(ctx, indicator_id, where.admin_level, year, split),
+                                  code, PARITY)
         if value is not None:
             return value, family, indicator.text("name", ctx.lang)
     return None
@@ -327,20 +322,20 @@ def _groups(ctx: Context, where: overview.Place, year: int, dimension: str) -> s
     columns = []
     for level, level_name in ctx.education_levels:
         pupils = _frame(ctx, f"{PUPILS_FAMILY}_{level}", where.admin_level, year, dimension)
-        total = _value(pupils, code)
+        total = overview.value_of(pupils, code)
         ratio_id = f"{MAP_FAMILY}_{level}"
         ratios = (_frame(ctx, ratio_id, where.admin_level, year, dimension)
                   if ratio_id in ctx.registry and dimension in ctx.registry.get(ratio_id).splits
                   else None)
         cells = {}
         for group in groups:
-            count = _value(pupils, code, group)
+            count = overview.value_of(pupils, code, group)
             share = 100 * count / total if count is not None and total else None
-            ratio = _value(ratios, code, group)
+            ratio = overview.value_of(ratios, code, group)
             if share is None and ratio is None:
                 continue
-            small = (f"<div class='small'>{_e(t('report.groups_ratio', lang, value=format_value(ratio, '%', lang)))}</div>"
-                     if ratio is not None else "")
+            small = "" if ratio is None else "<div class='small'>{}</div>".format(
+                _e(t("report.groups_ratio", lang, value=format_value(ratio, "%", lang))))
             cells[group] = f"<td>{_v(share, '%', lang)}{small}</td>"
         columns.append((level_name, cells))
     shown = [g for g in groups if any(g in cells for _, cells in columns)]
@@ -360,7 +355,6 @@ def _groups(ctx: Context, where: overview.Place, year: int, dimension: str) -> s
 def _map(ctx: Context, where: overview.Place, year: int) -> str:
     """The gross enrolment ratio of the first education level in the sub-areas (an area
     of the finest level: it among its neighbours), grey classes with a legend."""
-    import altair as alt
     import shapely
 
     lang = ctx.lang
@@ -392,25 +386,27 @@ def _map(ctx: Context, where: overview.Place, year: int) -> str:
                                 "value": _number(values.get(code)),
                                 "chosen": code == where.code}}
                 for code, outline in zip(found, outlines)]
-    data = alt.Data(values=features)
-    title = ctx.registry.get(indicator_id).text("name", lang) if indicator_id in \
-        ctx.registry else indicator_id
-    colour = alt.Color("properties.value:Q", title=title,
-                       scale=alt.Scale(range=[GREYS[0], GREYS[-1]]),
-                       legend=alt.Legend(orient="bottom", gradientLength=260, titleLimit=440))
-    base = alt.Chart(data).mark_geoshape(stroke="#000", strokeWidth=0.4).encode(
-        color=colour).project("mercator").properties(width=460, height=320)
-    chosen = alt.Chart(data).mark_geoshape(fill=None, stroke="#000", strokeWidth=2.2
-                                           ).transform_filter("datum.properties.chosen")
-    img = _png(alt.layer(base, chosen))
+    title = (ctx.registry.get(indicator_id).text("name", lang) if indicator_id in ctx.registry
+             else indicator_id)
+    colour = {"field": "properties.value", "type": "quantitative", "title": title,
+              "scale": {"range": [GREYS[0], GREYS[-1]]},
+              "legend": {"orient": "bottom", "gradientLength": 260, "titleLimit": 440}}
+    img = _png({
+        "data": {"values": features}, "width": 460, "height": 320,
+        "projection": {"type": "mercator"},
+        "layer": [
+            {"mark": {"type": "geoshape", "stroke": "#000", "strokeWidth": 0.4},
+             "encoding": {"color": colour}},
+            {"mark": {"type": "geoshape", "fill": None, "stroke": "#000",
+                      "strokeWidth": 2.2},
+             "transform": [{"filter": "datum.properties.chosen"}]},
+        ]})
     return (f"<section class='keep'><h2>"
             f"{_e(t('report.map', lang, areas=ctx.admin_names.get(shown_level, '')))}</h2>"
             f"<img class='map' src='{img}' alt=''></section>")
 
 
 def _trends(ctx: Context, where: overview.Place, year: int) -> str:
-    import altair as alt
-
     lang = ctx.lang
     code = None if where.admin_level == NATIONAL else where.code
     years = [y for y in ctx.source.years if y <= year][-TREND_YEARS:]
@@ -421,21 +417,24 @@ def _trends(ctx: Context, where: overview.Place, year: int) -> str:
             if indicator_id not in ctx.registry:
                 continue
             for y in years:
-                value = _value(_frame(ctx, indicator_id, where.admin_level, y), code)
+                value = overview.value_of(_frame(ctx, indicator_id, where.admin_level, y), code)
                 if value is not None:
                     rows.append({"year": format_school_year(y, lang), "value": value,
                                  "series": level_name})
     if len(years) < 2 or not rows:
         return ""
-    data = pd.DataFrame(rows)
-    legend = alt.Legend(orient="bottom", columns=2, title=None, symbolStrokeColor="#000",
-                        symbolFillColor="#000")
-    chart = alt.Chart(data).mark_line(
-        color="#000", point=alt.OverlayMarkDef(color="#000", size=40)).encode(
-        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title="%"),
-        strokeDash=alt.StrokeDash("series:N", legend=legend),
-        shape=alt.Shape("series:N", legend=legend)).properties(width=460, height=220)
+    legend = {"orient": "bottom", "columns": 2, "title": None, "symbolStrokeColor": "#000",
+              "symbolFillColor": "#000"}
+    series = {"field": "series", "type": "nominal", "legend": legend}
+    chart = {
+        "data": {"values": rows}, "width": 460, "height": 220,
+        "mark": {"type": "line", "color": "#000",
+                 "point": {"color": "#000", "size": 40}},
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal", "title": None,
+                  "axis": {"labelAngle": 0}},
+            "y": {"field": "value", "type": "quantitative", "title": "%"},
+            "strokeDash": series, "shape": series}}
     return (f"<section class='keep'><h2>{_e(t('report.trends', lang))}</h2>"
             f"<p class='note'>{_e(t('report.trend_note', lang))}</p>"
             f"<img class='chart' src='{_png(chart)}' alt=''></section>")
@@ -529,6 +528,7 @@ class SchoolData:
     teachers: pd.DataFrame  # year, level, sex, count
     facilities: pd.DataFrame  # year and the facility columns
     warnings: int = 0
+    quality: Scorecard | None = None  # its quality assessment, every year
 
 
 FACILITY_COLUMNS = ("classrooms", "electricity", "drinking_water", "sanitation",
@@ -555,19 +555,62 @@ def _school_pupils(data: SchoolData, year: int, lang: str) -> str:
 
 
 def _school_trend(data: SchoolData, year: int, lang: str) -> str:
-    import altair as alt
-
     totals = data.enrolment[data.enrolment["year"] <= year].groupby("year", as_index=False)[
         "enrolled"].sum(min_count=1).tail(TREND_YEARS)
     if len(totals) < 2:
         return ""
     totals["label"] = [format_school_year(int(y), lang) for y in totals["year"]]
-    chart = alt.Chart(totals).mark_bar(color="#555").encode(
-        x=alt.X("label:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("enrolled:Q", title=t("overview.kpi.pupils", lang))).properties(
-        width=460, height=180)
+    chart = {
+        "data": {"values": [{"label": label, "enrolled": float(enrolled)} for label, enrolled
+                            in zip(totals["label"], totals["enrolled"]) if pd.notna(enrolled)]},
+        "width": 460, "height": 180, "mark": {"type": "bar", "color": "#555"},
+        "encoding": {
+            "x": {"field": "label", "type": "ordinal", "title": None,
+                  "axis": {"labelAngle": 0}},
+            "y": {"field": "enrolled", "type": "quantitative",
+                  "title": t("overview.kpi.pupils", lang)}}}
     return (f"<section class='keep'><h2>{_e(t('report.school.trend', lang))}</h2>"
             f"<img class='chart' src='{_png(chart)}' alt=''></section>")
+
+
+def _school_quality(ctx: Context, data: SchoolData, year: int) -> str:
+    """Its official quality result of the year: its level and score, and each standard's
+    score and whether it is met."""
+    card, lang = data.quality, ctx.lang
+    if card is None or card.empty:
+        return ""
+    framework = ctx.framework or Framework()
+    heading = f"<h2>{_e(t('schools.profile.quality.heading', lang))}</h2>"
+    results = card.standards[(card.standards["year"] == year)
+                             & card.standards["official"].fillna(True).astype(bool)
+                             & card.standards["criterion"].isna()]
+    if results.empty:
+        return heading + f"<p>{_e(t('report.school.quality_none', lang))}</p>"
+    level = ""
+    found = card.schools[(card.schools["year"] == year)
+                         & card.schools["official"].fillna(True).astype(bool)]
+    if len(found) and isinstance(found.iloc[0]["level"], str):
+        row = found.iloc[0]
+        level = "<p>{}</p>".format(_e(t(
+            "report.school.quality_level", lang,
+            level=framework.level(row["level"]).name(lang),
+            score=format_number(float(row["score"]), lang, 1),
+            assessor=t(f"quality.assessor.{row['assessor']}", lang))))
+    results = results.sort_values("standard", key=framework.standard_order)
+    rows = []
+    for _, result in results.iterrows():
+        met = result["met"]
+        said = (t("format.no_data", lang) if met is None or pd.isna(met)
+                else t("format.yes" if bool(met) else "format.no", lang))
+        score = (format_number(float(result["score"]), lang, 1) if pd.notna(result["score"])
+                 else t("format.no_data", lang))
+        rows.append(f"<tr><th>{_e(framework.standard(result['standard']).name(lang))}</th>"
+                    f"<td>{_e(score)}</td><td>{_e(said)}</td></tr>")
+    head = (f"<tr><th>{_e(t('schools.profile.quality.standard', lang))}</th>"
+            f"<th>{_e(t('schools.profile.quality.score', lang))}</th>"
+            f"<th>{_e(t('schools.profile.quality.met', lang))}</th></tr>")
+    return (f"{heading}{level}<table class='list'><thead>{head}</thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def school_html(ctx: Context, data: SchoolData, year: int) -> str:
@@ -627,12 +670,33 @@ def school_html(ctx: Context, data: SchoolData, year: int) -> str:
             f"<h2>{_e(t('report.key_figures_school', lang))}</h2><table class='list'>"
             f"<tbody>{figures}</tbody></table>"
             f"<h2>{_e(t('report.school.pupils', lang))}</h2>{_school_pupils(data, year, lang)}"
-            f"{kit}{_school_trend(data, year, lang)}{_notes(ctx)}")
+            f"{kit}{_school_quality(ctx, data, year)}{_school_trend(data, year, lang)}"
+            f"{_notes(ctx)}")
     return _document(ctx, title, subtitle, body)
 
 
-def school_report(ctx: Context, data: SchoolData, year: int) -> bytes:
-    return to_pdf(school_html(ctx, data, year))
+_WARMED = threading.Event()
+WARM_UP_PAGE = ("<!DOCTYPE html><html><body style=\"font-family: 'DejaVu Sans'\">"
+                "<p>ສົກຮຽນ 2024–25</p><table><tr><td>1</td></tr></table></body></html>")
+
+
+def warm_up() -> None:
+    """Load WeasyPrint and vl-convert and lay out a small page, in a thread of their own,
+    once per process: what a server's first report would otherwise wait for (about a
+    second and a half), done while its reader looks at the page."""
+    if _WARMED.is_set():
+        return
+    _WARMED.set()
+
+    def work() -> None:
+        try:
+            to_pdf(WARM_UP_PAGE)
+            _vl().vegalite_to_png({"data": {"values": [{"x": 1}]}, "mark": "bar",
+                                   "encoding": {"x": {"field": "x", "type": "ordinal"}}})
+        except Exception:  # the report itself will say what is wrong
+            pass
+
+    threading.Thread(target=work, name="report-warm-up", daemon=True).start()
 
 
 def to_pdf(document: str) -> bytes:
@@ -640,6 +704,10 @@ def to_pdf(document: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=document, base_url=str(fonts.STATIC_DIR)).write_pdf()
+
+
+def school_report(ctx: Context, data: SchoolData, year: int) -> bytes:
+    return to_pdf(school_html(ctx, data, year))
 
 
 def area_report(ctx: Context, where: overview.Place, year: int) -> bytes:
@@ -675,22 +743,33 @@ class ExtractReports:
         found = engine_context(con)
         self.registry = found.registry
         self.group_names = found.group_names
+        self.framework = found.quality
         self.units = db.admin_units(con)
         self.public_threshold = public_threshold
         self._frames: dict[tuple, pd.DataFrame] = {}
+        self._stored_years: dict = {}  # year -> lib.indicators.stored.Year
+        # the names the engine gives units (in English, as compute does by default)
+        self._names = {national: found.unit_names(national, DEFAULT_LANG)
+                       for national in (False, True)}
         self._shapes: dict[tuple, dict[str, bytes]] = {}
         self._warnings = db.problems(con, "warning")
         self._areas = areas
 
     def fetch(self, indicator_id: str, level: str, year: int, by: str | None = None,
               area: str | None = None) -> pd.DataFrame:
-        """The engine's frame, computed once for every report made with this object (a
-        year at a time: a report reads most indicators in one year only)."""
+        """The engine's frame, once for every report made with this object. The build
+        stored most of them: those of a report's year are read at once (:meth:`_read`),
+        the others a frame at a time by the engine."""
         key = (indicator_id, level, int(year), by, area)
         if key not in self._frames:
-            from lib.indicators import compute
+            frame = None
+            if area is None and level != SCHOOL and int(year) in self._stored_years:
+                frame = self._stored_years[int(year)].get(indicator_id, level, by,
+                                                          self._names[level == NATIONAL])
+            if frame is None:
+                from lib.indicators import compute
 
-            frame = compute(self.con, indicator_id, level, int(year), by=by, area=area)
+                frame = compute(self.con, indicator_id, level, int(year), by=by, area=area)
             if self.public_threshold is not None:
                 from lib.access import Viewer, shown
                 from lib.areas import ancestors
@@ -702,6 +781,13 @@ class ExtractReports:
                               ancestors(self.units), school_areas(self.con))
             self._frames[key] = frame
         return self._frames[key]
+
+    def _read(self, year: int) -> None:
+        """Read every frame the build stored for ``year`` (a report's year) in one query."""
+        if year not in self._stored_years:
+            from lib.indicators import stored
+
+            self._stored_years[year] = stored.Year(self.con, year)
 
     def shapes(self, level: int, parent: str | None) -> dict[str, bytes]:
         from lib import db
@@ -728,7 +814,8 @@ class ExtractReports:
                         self.info.synthetic, tuple(self.info.years), self.public_threshold, n)
         return Context(self.fetch, self.registry, self.country.admin_ids, admin, levels,
                        self.shapes, self._areas.area_names(self.units, lang), source, lang,
-                       split_words=SplitWords(self.registry.splits, self.group_names))
+                       split_words=SplitWords(self.registry.splits, self.group_names),
+                       framework=self.framework)
 
     def place(self, code: str | None, lang: str) -> overview.Place:
         return overview.place(self.units, code or "", self.country.admin_ids,
@@ -737,7 +824,7 @@ class ExtractReports:
 
     def school_pdf(self, school_id: str, year: int, lang: str) -> bytes:
         """A school's report, exact (the command line is the data officer's)."""
-        from lib import db
+        from lib import db, quality
 
         school = db.school(self.con, school_id)
         if school is None:
@@ -745,8 +832,54 @@ class ExtractReports:
         data = SchoolData(school, db.school_enrolment(self.con, school_id),
                           db.school_teachers(self.con, school_id),
                           db.school_facilities(self.con, school_id),
-                          int((self._warnings["school_id"] == school_id).sum()))
+                          int((self._warnings["school_id"] == school_id).sum()),
+                          quality.scorecard(self.con, school_id))
         return school_report(self.context(lang), data, year)
 
     def area_pdf(self, code: str | None, year: int, lang: str) -> bytes:
+        self._read(int(year))
         return area_report(self.context(lang, code), self.place(code, lang), year)
+
+
+# --------------------------------------------------------------------------- stored by the build
+
+def frames_asked(con) -> list[tuple[str, str, str | None]]:
+    """The engine frames (indicator, level, split) that the reports of the country and of
+    the areas of every admin level read: found by writing each report once with a fetch
+    that notes what it is asked and answers nothing (so every section asks for all it
+    might read). The build stores them (:mod:`lib.indicators.stored`)."""
+    from lib.indicators import COLUMNS
+
+    reports = ExtractReports(con)
+    asked: dict[tuple[str, str, str | None], None] = {}
+
+    def note(indicator_id: str, level: str, year: int, by: str | None = None,
+             area: str | None = None) -> pd.DataFrame:
+        if area is None:
+            asked[(indicator_id, level, by)] = None
+        return pd.DataFrame(columns=COLUMNS)
+
+    units = reports.units
+    codes = [None] + [str(units.loc[units["level"] == n, "code"].min())
+                      for n in range(1, len(reports.country.admin_ids) + 1)
+                      if (units["level"] == n).any()]
+    year = reports.info.years[-1]
+    for code in codes:
+        ctx = replace(reports.context(DEFAULT_LANG, code), fetch=note,
+                      shapes=lambda level, parent: {})
+        area_html(ctx, reports.place(code, DEFAULT_LANG), year)
+    return list(asked)
+
+
+def frames_to_store(con) -> Iterator[tuple[tuple[str, str, str | None], pd.DataFrame]]:
+    """Every year of each frame :func:`frames_asked` names, computed (what the build
+    stores: :func:`lib.indicators.stored.write`); those the engine refuses, such as a split
+    the indicator does not take, are left out."""
+    from lib.indicators import compute_years
+
+    for indicator_id, level, by in frames_asked(con):
+        try:
+            frame = compute_years(con, indicator_id, level, None, by=by, stored=False)
+        except IndicatorError:
+            continue
+        yield (indicator_id, level, by), frame

@@ -234,7 +234,7 @@ def dry_run(package: Path, work: Path, progress: Progress | None = None,
 
     candidate = work / CANDIDATE
     try:
-        result = build_extract(package, candidate, stage, code_property)
+        result = build_extract(package, candidate, stage, code_property, report_frames=True)
     except PackageError as exc:
         return DryRun(exc.problems + exc.warnings, None, time.perf_counter() - started,
                       stages)

@@ -37,7 +37,8 @@ def _context(where: overview.Place, lang: str) -> report.Context:
                           country.admin_ids, admin, levels,
                           lambda level, parent: extract.boundaries(level, "low", parent),
                           extract.area_names(lang), source, lang,
-                          split_words=extract.split_words())
+                          split_words=extract.split_words(),
+                          framework=extract.quality_framework())
 
 
 def _ask() -> None:
@@ -55,7 +56,8 @@ def school_button(found: extract.SchoolRecords, year: int, lang: str) -> None:
     them: the public's without pupils by sex and small counts)."""
     school = found.school
     data = report.SchoolData(school, found.enrolment, found.teachers, found.facilities,
-                             len(found.problems) if extract.viewer().exact else 0)
+                             len(found.problems) if extract.viewer().exact else 0,
+                             found.quality)
     place = overview.Place(NATIONAL, extract.country().iso3, extract.country_name(lang))
     name = f"school-{school['school_id']}-{year}-{lang}"
     _button(name, lang, lambda: report.school_report(_context(place, lang), data, int(year)))
@@ -65,6 +67,7 @@ def _button(name: str, lang: str, make) -> None:
     """Make the report on a click, then offer it for download (a PDF takes a second or
     two: it is not made on every rerun)."""
     what = (extract.build_id(), name, extract.viewer().key())
+    report.warm_up()  # once per server: the first report need not wait for the libraries
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
     held = st.session_state.get(_HELD)
     if st.session_state.pop(_ASKED, False):

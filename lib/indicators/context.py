@@ -45,6 +45,23 @@ class ExtractContext:
     quality: quality.Framework = field(default_factory=quality.Framework)  # its words
     # (level, within) -> areas_at's answer: asked for by every area indicator computed
     _areas_at: dict = field(default_factory=dict, compare=False, repr=False)
+    _unit_names: dict = field(default_factory=dict, compare=False, repr=False)  # unit_names'
+
+    def unit_names(self, national: bool, lang: str) -> dict[str, str]:
+        """The names the engine gives units in ``lang``: the country's (``national``) or
+        every admin unit's (code -> name)."""
+        key = (national, lang)
+        found = self._unit_names.get(key)
+        if found is None:
+            if national:
+                found = {self.country.iso3: (self.country.name if lang == "en"
+                                             else self.country.name_local)}
+            else:
+                found = dict(zip(self.areas["code"].astype(str),
+                                 self.areas["name_en" if lang == "en" else "name_local"]
+                                 .astype(str)))
+            self._unit_names[key] = found
+        return found
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -249,6 +266,14 @@ def context(con: duckdb.DuckDBPyConnection) -> ExtractContext:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[build_id] = loaded
     return loaded
+
+
+def forget(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the cached context of the extract behind ``con``: the build changed its tables
+    after reading it."""
+    build_id = _build_id(con)
+    with _LOCK:
+        _CACHE.pop(build_id, None)
 
 
 def registry_for(con: duckdb.DuckDBPyConnection) -> Registry:

@@ -31,6 +31,7 @@ from lib.equity import adjusted_parity_array
 from lib.i18n import lower_word
 from lib.aggregate import in_area_sql
 from lib.indicators import flags as fl
+from lib.indicators import stored as stored_frames
 from lib.indicators.context import ExtractContext, context
 from lib.indicators.registry import Indicator, IndicatorError
 from lib.tables import RELATIONS
@@ -856,7 +857,8 @@ def _compute(con: duckdb.DuckDBPyConnection, req: Request, lang: str,
 
 
 def compute(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str, year: int,
-            by: str | None = None, area: str | None = None, lang: str = "en") -> pd.DataFrame:
+            by: str | None = None, area: str | None = None, lang: str = "en",
+            stored: bool = True) -> pd.DataFrame:
     """One indicator for every area of ``level`` (optionally within ``area``) in ``year``.
 
     ``level``: national, province, district or school. ``by``: sex, locality, ownership,
@@ -868,16 +870,20 @@ def compute(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str, year:
     unit and group, sorted by unit_code, groups in the contract's order (T, the split's
     groups, parity). Counts and survival leave numerator and denominator empty (NaN).
     Raises :class:`IndicatorError` (a ValueError) for an unknown indicator, level, split,
-    year or area, saying what exists. :func:`compute_years` with one year.
+    year or area, saying what exists. :func:`compute_years` with one year. ``stored``:
+    read the frame the build stored, where it did (:mod:`lib.indicators.stored`; False:
+    compute it all the same).
     """
     ctx = context(con)
-    return _compute(con, _check(ctx, indicator_id, level, (year,), by, area), lang,
-                    with_weight=False)
+    req = _check(ctx, indicator_id, level, (year,), by, area)
+    found = _stored(con, req, lang) if stored else None
+    return found if found is not None else _compute(con, req, lang, with_weight=False)
 
 
 def compute_years(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str,
                   years: Sequence[int] | None = None, by: str | None = None,
-                  area: str | None = None, lang: str = "en") -> pd.DataFrame:
+                  area: str | None = None, lang: str = "en", stored: bool = True
+                  ) -> pd.DataFrame:
     """:func:`compute` for several years in one query: every year of ``years`` (default:
     every year of the extract; duplicates count once), sorted by year, then as
     :func:`compute` sorts. Each year's rows are exactly what :func:`compute` gives for that
@@ -894,7 +900,18 @@ def compute_years(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str,
         numbers = {"year": "int64", "value": "float64", "numerator": "float64",
                    "denominator": "float64"}
         return pd.DataFrame({c: pd.Series(dtype=numbers.get(c, "str")) for c in COLUMNS})
-    return _compute(con, req, lang, with_weight=False)
+    found = _stored(con, req, lang) if stored else None
+    return found if found is not None else _compute(con, req, lang, with_weight=False)
+
+
+def _stored(con: duckdb.DuckDBPyConnection, req: Request, lang: str) -> pd.DataFrame | None:
+    """The frame the build stored for ``req`` (every area of a level or the country, no
+    area filter), names in ``lang``; None when there is none."""
+    ctx = req.ctx
+    if req.area is not None or req.kind == SCHOOL or stored_frames.TABLE not in ctx.tables:
+        return None
+    return stored_frames.read(con, req.indicator.id, req.level, req.years, req.by,
+                              ctx.unit_names(req.kind == NATIONAL, lang))
 
 
 def compute_weighted(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str,

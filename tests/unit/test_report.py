@@ -143,3 +143,14 @@ def test_a_page_chart_as_svg_keeps_its_lao_text():
     assert svg.startswith("<svg") and "ອັດຕາການເຂົ້າຮຽນລວມ" in svg and "ຊາຍ" in svg
     width = re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg)
     assert width and float(width.group(1)) >= report.CHART_WIDTH  # the container's, fixed
+
+
+def test_a_school_report_gives_its_official_quality_result(reports):
+    found = reports.con.execute(
+        "SELECT school_id, year, level, score FROM quality_schools WHERE official "
+        "AND level IS NOT NULL ORDER BY year DESC, school_id LIMIT 1").fetchone()
+    assert found is not None, "the demo assesses its schools"
+    school_id, year, level, score = found
+    text, _ = _fonts_of(reports.school_pdf(school_id, int(year), "en"))
+    assert _squeezed(reports.framework.level(level).name("en")) in _squeezed(text)
+    assert f"score {format_number(float(score), 'en', 1)} of 100" in text
