@@ -37,7 +37,7 @@ from lib import fonts
 __all__ = [
     "Area", "Basemap", "Legend", "LegendRow", "OfflineMap", "SchoolCluster", "Schools",
     "TipLabels", "area_features", "basemap_from_env", "choropleth_map", "schools_payload",
-    "standalone_html",
+    "SchoolCells", "SchoolGrid", "cells_payload", "standalone_html",
 ]
 
 MAX_ZOOM = 16  # MarkerCluster needs the map's maxZoom, which a map without tiles lacks
@@ -516,6 +516,27 @@ var {{ this.get_name() }} = L.control({position: {{ this.position }}});
         self.css_class = _json(css_class)
 
 
+# A donut of schools' categories, their count in the middle (the clusters of the schools
+# layer and the cells of a grid of schools draw the same).
+_DONUT_JS = """
+  function donut(counts, colours) {
+    var n = counts.reduce(function (a, b) { return a + b; }, 0);
+    var size = n < 100 ? 34 : (n < 1000 ? 40 : 48), stops = [], at = 0;
+    counts.forEach(function (k, j) {
+      if (!k) return;
+      var to = at + 100 * k / n;
+      stops.push(colours[j] + ' ' + at.toFixed(2) + '% ' + to.toFixed(2) + '%');
+      at = to;
+    });
+    var label = n < 10000 ? String(n) : Math.round(n / 1000) + 'k';
+    return L.divIcon({html: '<div style="width:' + size + 'px;height:' + size
+                        + 'px;background:conic-gradient(' + stops.join(',') + ')"><span>'
+                        + label + '</span></div>',
+                      className: 'marker-cluster emis-cluster', iconSize: L.point(size, size)});
+  }
+"""
+
+
 class SchoolCluster(MarkerCluster):
     """Schools as one layer carrying the data: one JSON payload, circle markers made in the
     browser and clustered when zoomed out (never one folium.Marker per school). One popup,
@@ -529,22 +550,11 @@ var {{ this.get_name() }} = (function () {
   var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
   // Each cluster a donut of its schools' categories (as DHIS2 draws them): the mix is
   // seen at the country's zoom, not only once the schools stand apart.
+""" + _DONUT_JS + """
   cluster.options.iconCreateFunction = function (c) {
-    var children = c.getAllChildMarkers(), n = children.length;
-    var size = n < 100 ? 34 : (n < 1000 ? 40 : 48), counts = colours.map(function () {
-      return 0; });
-    children.forEach(function (m) { counts[d.k[m._school]] += 1; });
-    var stops = [], at = 0;
-    counts.forEach(function (k, j) {
-      if (!k) return;
-      var to = at + 100 * k / n;
-      stops.push(colours[j] + ' ' + at.toFixed(2) + '% ' + to.toFixed(2) + '%');
-      at = to;
-    });
-    return L.divIcon({html: '<div style="width:' + size + 'px;height:' + size
-                        + 'px;background:conic-gradient(' + stops.join(',') + ')"><span>'
-                        + n + '</span></div>',
-                      className: 'marker-cluster emis-cluster', iconSize: L.point(size, size)});
+    var counts = colours.map(function () { return 0; });
+    c.getAllChildMarkers().forEach(function (m) { counts[d.k[m._school]] += 1; });
+    return donut(counts, colours);
   };
   // A click on a school must not count as a click on an area: report no feature.
   var School = L.CircleMarker.extend({toGeoJSON: function () { return null; }});
@@ -607,6 +617,82 @@ var {{ this.get_name() }} = (function () {
             "dec": esc(words.decimal_mark)})
 
 
+@dataclass(frozen=True)
+class SchoolCells:
+    """Schools counted in the cells of a grid (too many to send one by one): for each
+    cell, where its schools are on average and how many fall in each category."""
+
+    latitude: np.ndarray
+    longitude: np.ndarray
+    counts: np.ndarray  # one row per cell, one column per category (index into colours)
+    colours: tuple[str, ...]
+    category_names: tuple[str, ...]
+    schools_word: str  # "schools", after a count
+    hint: str  # what to do to see each school
+    legend: Legend | None = None
+    note: str = ""  # said under the map: that the schools are counted in cells, and why
+
+
+def cells_payload(cells: SchoolCells) -> str:
+    """The cells as columnar JSON: ``lat``/``lon`` (4 decimals) and ``c`` the counts."""
+    return _json({
+        "lat": np.round(np.asarray(cells.latitude, dtype="float64"), 4).tolist(),
+        "lon": np.round(np.asarray(cells.longitude, dtype="float64"), 4).tolist(),
+        "c": np.asarray(cells.counts, dtype="int64").tolist(),
+    })
+
+
+class SchoolGrid(MarkerCluster):
+    """Schools as the cells of a grid, each a donut of its schools' categories with their
+    count and a popup of the counts and of how to see each school; cells that would
+    overlap at the map's zoom are clustered, their counts summed."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+  var d = {{ this.data }}, colours = {{ this.colours }}, names = {{ this.category_names }};
+  var w = {{ this.words }};
+""" + _DONUT_JS + """
+  var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+  cluster.options.iconCreateFunction = function (c) {
+    var counts = colours.map(function () { return 0; });
+    c.getAllChildMarkers().forEach(function (m) {
+      m._counts.forEach(function (k, j) { counts[j] += k; }); });
+    return donut(counts, colours);
+  };
+  // A click on a cell must not count as a click on an area: report no feature.
+  var Cell = L.Marker.extend({toGeoJSON: function () { return null; }});
+  function number(x) { return String(x).replace(/\\B(?=(\\d{3})+(?!\\d))/g, w.sep); }
+  var markers = new Array(d.lat.length);
+  for (var i = 0; i < d.lat.length; i++) {
+    var counts = d.c[i], n = counts.reduce(function (a, b) { return a + b; }, 0);
+    var h = '<div class="emis-popup"><b>' + number(n) + ' ' + w.schools + '</b>';
+    counts.forEach(function (k, j) { if (k) h += '<br>' + names[j] + ': ' + number(k); });
+    h += '<br><i>' + w.hint + '</i></div>';
+    var m = new Cell([d.lat[i], d.lon[i]], {icon: donut(counts, colours), keyboard: false});
+    m._counts = counts;
+    markers[i] = m.bindPopup(h, {maxWidth: 280});
+  }
+  cluster.addTo({{ this._parent.get_name() }});
+  cluster.addLayers(markers);
+  return cluster;
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, cells: SchoolCells, asset_url: str, thousands_sep: str = ","):
+        super().__init__(name="school cells", overlay=True, control=False, show=False,
+                         showCoverageOnHover=False, maxClusterRadius=50)
+        self._name = "SchoolGrid"
+        self.default_js = assets.links(assets.MARKERCLUSTER_JS, asset_url)
+        self.default_css = assets.links(assets.MARKERCLUSTER_CSS, asset_url)
+        self.data = cells_payload(cells)
+        self.colours = _json(list(cells.colours))
+        self.category_names = _json([esc(n) for n in cells.category_names])
+        self.words = _json({"schools": esc(cells.schools_word), "hint": esc(cells.hint),
+                            "sep": esc(thousands_sep)})
+
+
 # --------------------------------------------------------------------------- builders
 
 
@@ -621,7 +707,7 @@ class MapSpec:
     bounds: tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east))
     selected: str = ""
     labels: bool = False
-    schools: Schools | None = None
+    schools: "Schools | SchoolCells | None" = None  # each school, or their grid's cells
     school_words: PopupLabels | None = None
     legend_position: str = "bottomleft"
     legend_room: int = 230  # pixels kept free beside the areas for the legend
@@ -680,10 +766,13 @@ def choropleth_map(spec: MapSpec, asset_url: str, basemap: Basemap | None = None
         LegendControl(spec.heading, "topright", "emis-legend emis-heading").add_to(m)
     ChoroplethLayer(spec.features, spec.colours, spec.words, selected=spec.selected,
                     labels=spec.labels, no_data=spec.no_data).add_to(m)
-    if spec.schools is not None and spec.school_words is not None:
+    if isinstance(spec.schools, SchoolCells):
+        SchoolGrid(spec.schools, asset_url, spec.school_words.thousands_sep
+                   if spec.school_words else ",").add_to(m)
+    elif spec.schools is not None and spec.school_words is not None:
         SchoolCluster(spec.schools, spec.school_words, asset_url).add_to(m)
-        if spec.schools.legend is not None:
-            LegendControl(spec.schools.legend, spec.school_legend_position).add_to(m)
+    if spec.schools is not None and spec.schools.legend is not None:
+        LegendControl(spec.schools.legend, spec.school_legend_position).add_to(m)
     if spec.legend is not None:
         LegendControl(spec.legend, spec.legend_position).add_to(m)
     return m

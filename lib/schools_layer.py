@@ -33,6 +33,11 @@ SOURCES: dict[str, tuple[str, str | None]] = {
 }
 ORDERED = frozenset({"ptr"})  # categories with an order (colours light to dark)
 DEFAULT_ATTRIBUTE = "ownership"
+MAX_POINTS = 20_000
+"""Schools a map sends one by one. Beyond, it sends the cells of a grid, each with its
+schools' count by category (a national map of a million schools would otherwise send 80 MB
+and stall the browser); choosing a smaller area shows each school."""
+GRID = 64  # cells across the wider side of the schools' extent
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,45 @@ def categorise(rows: pd.DataFrame, attribute: str = DEFAULT_ATTRIBUTE) -> School
     placed = rows.loc[located.to_numpy()].copy()
     placed["ptr"] = ptr(placed["pupils"], placed["teachers"])
     names = _category_names(placed, attribute)
-    lookup = {name: i for i, name in enumerate(categories)}
-    placed["category"] = np.array([lookup[n] for n in names], dtype="int64")
+    placed["category"] = pd.Index(categories).get_indexer(names).astype("int64")
     counts = np.bincount(placed["category"].to_numpy(), minlength=len(categories))
     return SchoolCategories(attribute, categories, placed.reset_index(drop=True),
                             tuple(int(c) for c in counts), int((~located).sum()))
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Placed schools counted in the cells of a square grid: for each cell that holds
+    some, the mean position of its schools and how many fall in each category."""
+
+    latitude: np.ndarray
+    longitude: np.ndarray
+    counts: np.ndarray  # one row per cell, one column per category
+    size: float  # the side of a cell, in degrees
+
+    @property
+    def schools(self) -> int:
+        return int(self.counts.sum())
+
+
+def cells(placed: SchoolCategories, across: int = GRID) -> Cells:
+    """The schools of ``placed`` in a grid of ``across`` cells along the wider side of
+    their extent (cells without a school are left out)."""
+    latitude = placed.points["latitude"].to_numpy(dtype="float64")
+    longitude = placed.points["longitude"].to_numpy(dtype="float64")
+    category = placed.points["category"].to_numpy(dtype="int64")
+    n_categories = len(placed.categories)
+    if not len(latitude):
+        return Cells(np.array([]), np.array([]), np.zeros((0, n_categories), "int64"), 0.0)
+    south, west = latitude.min(), longitude.min()
+    span = max(latitude.max() - south, longitude.max() - west)
+    size = span / across if span > 0 else 1.0
+    row = np.floor((latitude - south) / size).astype("int64")
+    column = np.floor((longitude - west) / size).astype("int64")
+    keys, cell = np.unique(row * (across + 1) + column, return_inverse=True)
+    counts = np.zeros((len(keys), n_categories), dtype="int64")
+    np.add.at(counts, (cell, category), 1)
+    total = counts.sum(axis=1)
+    return Cells(np.bincount(cell, weights=latitude, minlength=len(keys)) / total,
+                 np.bincount(cell, weights=longitude, minlength=len(keys)) / total,
+                 counts, float(size))

@@ -8,6 +8,7 @@ schools), :class:`View` which areas (every area of a level, or those within one 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -28,6 +29,8 @@ from ui.filters import Filters
 from ui.markdown import escape
 
 HEIGHT = 600
+MAX_SCHOOLS_ENV = "EMIS_MAP_MAX_SCHOOLS"
+KM_PER_DEGREE = 111.32  # along a meridian: the cells' side said in km
 DETAIL_COUNTRY, DETAIL_PROVINCE = "medium", "high"  # geo.simplify.DETAIL_TOLERANCES
 
 
@@ -213,9 +216,17 @@ def _hint(view: View, lang: str, interactive: bool) -> str:
     return t("map.hint.choose", lang)
 
 
-def schools_spec(chosen: Filters, choice: MapChoice, view: View,
-                 profile: bool) -> tuple[mapping.Schools, mapping.PopupLabels, int]:
-    """The schools layer of the view, and how many schools could not be placed."""
+def max_school_points() -> int:
+    """Schools a map sends one by one (``EMIS_MAP_MAX_SCHOOLS``, by default
+    :data:`lib.schools_layer.MAX_POINTS`); beyond, it sends the cells of a grid."""
+    found = os.environ.get(MAX_SCHOOLS_ENV, "").strip()
+    return int(found) if found.isdigit() else schools_layer.MAX_POINTS
+
+
+def schools_spec(chosen: Filters, choice: MapChoice, view: View, profile: bool
+                 ) -> tuple[mapping.Schools | mapping.SchoolCells, mapping.PopupLabels, int]:
+    """The schools layer of the view (each school, or the cells of a grid when they are
+    more than :func:`max_school_points`), and how many schools could not be placed."""
     lang = chosen.lang
     rows = extract.school_points(chosen.level, chosen.year, view.within or None)
     placed = schools_layer.categorise(rows, choice.school_attribute)
@@ -230,7 +241,19 @@ def schools_spec(chosen: Filters, choice: MapChoice, view: View,
                         if placed.counts[i] or i < len(placed.categories) - 1)
     legend = mapping.Legend(t("map.schools.legend", lang, attribute=t(
         f"map.schools.attr.{choice.school_attribute}", lang)), legend_rows)
+    words = maps.popup_labels(lang, nav.school_link_prefix(lang) if profile else "")
     points = placed.points
+    if len(points) > max_school_points():
+        grid = schools_layer.cells(placed)
+        cells = mapping.SchoolCells(
+            latitude=grid.latitude, longitude=grid.longitude, counts=grid.counts,
+            colours=colours, category_names=names,
+            schools_word=t("map.schools.cells_word", lang),
+            hint=t("map.schools.cells_hint", lang), legend=legend,
+            note=t("map.schools.cells", lang, n=format_number(grid.schools, lang),
+                   cells=format_number(len(grid.counts), lang),
+                   km=format_number(grid.size * KM_PER_DEGREE, lang, 0)))
+        return cells, words, placed.without_location
     school_names = [local_name(en, lo, lang)
                     for en, lo in zip(points["name_en"], points["name_local"])]
     schools = mapping.Schools(
@@ -240,7 +263,6 @@ def schools_spec(chosen: Filters, choice: MapChoice, view: View,
         name=school_names, pupils=points["pupils"].to_numpy(dtype="float64"),
         ptr=points["ptr"].to_numpy(dtype="float64"), colours=colours, legend=legend,
         category_names=names)
-    words = maps.popup_labels(lang, nav.school_link_prefix(lang) if profile else "")
     return schools, words, placed.without_location
 
 

@@ -43,6 +43,8 @@ class ExtractContext:
         default_factory=lambda: MappingProxyType({}))
     group_names: GroupNames = field(default_factory=GroupNames)  # the package's dimensions
     quality: quality.Framework = field(default_factory=quality.Framework)  # its words
+    # (indicator id, level, split or "") of the frames the build stored (lib.indicators.stored)
+    stored: frozenset[tuple[str, str, str]] = frozenset()
     # (level, within) -> areas_at's answer: asked for by every area indicator computed
     _areas_at: dict = field(default_factory=dict, compare=False, repr=False)
     _unit_names: dict = field(default_factory=dict, compare=False, repr=False)  # unit_names'
@@ -171,6 +173,9 @@ def _load(con: duckdb.DuckDBPyConnection, build_id: str) -> ExtractContext:
         table_years=MappingProxyType(_table_years(con, tables)),
         group_names=names,
         quality=framework,
+        stored=frozenset(con.execute(  # lib.indicators.stored.TABLE
+            "SELECT DISTINCT indicator_id, level, split FROM engine_frames").fetchall())
+        if "engine_frames" in tables else frozenset(),
     )
 
 

@@ -908,7 +908,7 @@ def _stored(con: duckdb.DuckDBPyConnection, req: Request, lang: str) -> pd.DataF
     """The frame the build stored for ``req`` (every area of a level or the country, no
     area filter), names in ``lang``; None when there is none."""
     ctx = req.ctx
-    if req.area is not None or req.kind == SCHOOL or stored_frames.TABLE not in ctx.tables:
+    if req.area is not None or (req.indicator.id, req.level, req.by or "") not in ctx.stored:
         return None
     return stored_frames.read(con, req.indicator.id, req.level, req.years, req.by,
                               ctx.unit_names(req.kind == NATIONAL, lang))

@@ -50,23 +50,16 @@ _READ = 'year, unit_code, "group", value, numerator, denominator, flags'
 
 
 def read(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str,
-         years: Sequence[int], by: str | None, names: Mapping[str, str]
-         ) -> pd.DataFrame | None:
+         years: Sequence[int], by: str | None, names: Mapping[str, str]) -> pd.DataFrame:
     """The stored frame of ``indicator_id`` at ``level`` (split ``by``) for ``years``, as
     :func:`lib.indicators.compute_years` gives it, with the unit names of ``names`` (code ->
-    name in the language asked for); None when it was not stored."""
+    name in the language asked for). Only for a frame the build stored (the extract's
+    context lists them: ``ExtractContext.stored``)."""
     in_years = ", ".join("?" for _ in years)
     columns = _columns(con.execute(
         f"SELECT {_READ} FROM {TABLE} WHERE indicator_id = ? AND level = ? AND split = ? "
         f"AND year IN ({in_years}) ORDER BY seq",
         [indicator_id, level, by or "", *map(int, years)]).fetchnumpy())
-    if not len(columns["year"]):
-        # Stored frames have a row for every unit and year: none means not stored.
-        stored = con.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE indicator_id = ? AND level = ? "
-            "AND split = ?)", [indicator_id, level, by or ""]).fetchone()[0]
-        if not stored:
-            return None
     return _frame(columns, slice(None), names)
 
 

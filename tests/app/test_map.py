@@ -142,6 +142,19 @@ def test_schools_layer_every_attribute(extract):
         assert t(f"map.schools.attr.{attribute}") in component_args(at)["script"]
 
 
+def test_more_schools_than_a_map_sends_come_as_cells(extract, monkeypatch):
+    monkeypatch.setenv("EMIS_MAP_MAX_SCHOOLS", "100")  # the demo's province has more
+    at = ok(open_map(admin="province", schools="1"))
+    script = component_args(at)["script"]
+    assert "m._counts.forEach" in script and "d.k[m._school]" not in script
+    note = t("map.schools.cells", n="", cells="", km="").split(":")[0].strip()
+    assert any(note in c.value for c in at.caption), captions(at)
+    # a district, with fewer schools than that: each school
+    district = extract[extract["level"] == 2].iloc[0]["code"]
+    at = ok(open_map(admin="province", schools="1", area=district))
+    assert "d.k[m._school]" in component_args(at)["script"]
+
+
 def test_classes_labels_and_bad_breaks(extract):
     at = ok(open_map())
     for scheme in ("equal_interval", "natural_breaks"):

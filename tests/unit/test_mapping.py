@@ -281,3 +281,44 @@ def test_label_points_carry_their_zoom(districts):
     found = json.loads(mapping.area_features(districts, areas_for(codes), label_points=True))
     zooms = [f["properties"]["lz"] for f in found["features"]]
     assert all(0 <= z < 20 for z in zooms) and len(set(zooms)) > 1
+
+
+def _placed(latitude, longitude, category, categories=("public", "private", "unknown")):
+    return schools_layer.SchoolCategories(
+        "ownership", categories,
+        pd.DataFrame({"latitude": latitude, "longitude": longitude, "category": category}),
+        tuple(int(c) for c in np.bincount(category, minlength=len(categories))), 0)
+
+
+def test_schools_counted_in_cells_by_hand():
+    # extent 10° on both sides, 2 cells across: cells of 5°; (0, 0) and (0.5, 0.5) share
+    # the first, (10, 10) lies in the third row and column
+    grid = schools_layer.cells(_placed([0.0, 0.5, 10.0], [0.0, 0.5, 10.0], [0, 1, 0]),
+                               across=2)
+    assert grid.size == 5.0 and grid.schools == 3
+    assert grid.counts.tolist() == [[1, 1, 0], [1, 0, 0]]
+    assert grid.latitude.tolist() == [0.25, 10.0] and grid.longitude.tolist() == [0.25, 10.0]
+    one = schools_layer.cells(_placed([15.0], [102.0], [2]))  # no extent: one cell
+    assert one.counts.tolist() == [[0, 0, 1]] and one.latitude.tolist() == [15.0]
+    none = schools_layer.cells(_placed([], [], np.array([], dtype="int64")))
+    assert none.counts.shape == (0, 3) and none.schools == 0
+
+
+def test_a_million_schools_reach_the_browser_as_a_few_thousand_cells(districts):
+    n = 1_000_000
+    rng = np.random.default_rng(5)
+    grid = schools_layer.cells(_placed(rng.uniform(14, 22.5, n), rng.uniform(100, 107.7, n),
+                                       rng.integers(0, 3, n)))
+    assert grid.schools == n and len(grid.counts) <= (schools_layer.GRID + 1) ** 2
+    cells = mapping.SchoolCells(grid.latitude, grid.longitude, grid.counts,
+                                ("#1b9e77", "#d95f02", "#d4d4d4"),
+                                (f"Public {HOSTILE}", "Private", "Unknown"), "schools",
+                                f"Choose {HOSTILE}", legend=mapping.Legend("Schools", ()))
+    words = mapping.PopupLabels("Code", "Pupils", "PTR", "no data")
+    page = mapping.choropleth_map(spec(districts, schools=cells, school_words=words),
+                                  ASSET_URL).get_root().render()
+    payload = json.loads(mapping.cells_payload(cells))
+    assert sum(map(sum, payload["c"])) == n and len(payload["lat"]) == len(grid.counts)
+    assert len(mapping.cells_payload(cells)) < 200_000  # against 80 MB for each school
+    assert "donut(counts, colours)" in page and "m._counts.forEach" in page
+    assert HOSTILE not in page and html.escape(HOSTILE) in page

@@ -39,7 +39,7 @@ def test_frames_are_stored_only_when_asked_for(built):
     con = db.connect_current(with_frames)
     try:
         keys = set(_keys(con))
-        assert stored.TABLE in context(con).tables
+        assert stored.TABLE in context(con).tables and context(con).stored == keys
         admin_ids = context(con).country.admin_ids
         asked = {(i, level, by or "") for i, level, by in report.frames_asked(con)}
     finally:
@@ -57,7 +57,7 @@ def test_a_build_stores_none_unless_asked(tmp_path):
     built = build_extract(write_tiny_package(tmp_path / "package"), tmp_path / "emis.duckdb")
     con = db.connect_current(built.db)
     try:
-        assert stored.TABLE not in context(con).tables
+        assert stored.TABLE not in context(con).tables and not context(con).stored
         assert stored.Year(con, context(con).years[-1]).get(
             "enrolment_primary", "national", "sex", {}) is None
     finally:

@@ -350,6 +350,8 @@ def under_map(chosen: Filters, choice: MapChoice, view: View, built: Built) -> N
         flows = no_value_before_next_year(areas["value"], areas["flags"])
         notes.append(t("chart.all_no_data_flows" if flows else "map.all_no_data", lang,
                        year=format_school_year(chosen.year, lang)))
+    if isinstance(built.spec.schools, mapping.SchoolCells):
+        notes.append(built.spec.schools.note)
     if built.unplaced is not None:
         notes.append(t("map.schools.unplaced", lang, n=format_number(built.unplaced, lang)))
     if built.missing:
