@@ -134,7 +134,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _dry_run(args)
     result = build_extract(Path(args.source), Path(args.db), _Clock("build"), args.code_property,
-                           report_frames=True)
+                           report_frames=not args.no_report_frames)
     size = Path(args.db).stat().st_size / 1e6
     print(f"Built {args.db} ({size:.1f} MB) in {result.seconds:.1f}s: {result.units}, "
           f"years {result.years[0]}–{result.years[-1]}.")
@@ -142,13 +142,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _candidate(args: argparse.Namespace, work: Path, clock: _Clock):
+def _candidate(args: argparse.Namespace, work: Path, clock: _Clock,
+               published: bool = False):
     """The package of --source checked and built into ``work`` (lib.staging.dry_run, as the
-    Load data page does); its errors raised as a PackageError."""
+    Load data page does; with the reports' frames when it is to be ``published``); its
+    errors raised as a PackageError."""
     from lib.problems import PackageError
     from lib.staging import dry_run
 
-    result = dry_run(Path(args.source), work, clock, getattr(args, "code_property", None))
+    result = dry_run(Path(args.source), work, clock, getattr(args, "code_property", None),
+                     report_frames=published)
     if result.errors:
         raise PackageError(result.errors, [p for p in result.problems
                                            if p.severity == "warning"])
@@ -220,7 +223,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     work_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="publish-", dir=work_root) as work:
         clock = _Clock("publish")
-        result = _candidate(args, Path(work), clock)
+        result = _candidate(args, Path(work), clock, published=True)
         entry = publish.publish(result.candidate, db, _who(args),
                                 publish.package_files(Path(args.source)),
                                 str(Path(args.source).resolve()), expected_served=served,
@@ -509,6 +512,9 @@ def parser() -> argparse.ArgumentParser:
             cmd.add_argument("--dry-run", action="store_true",
                              help="check and build in a temporary folder, and say what would "
                                   "change against --db; --db is not touched")
+            cmd.add_argument("--no-report-frames", action="store_true",
+                             help="do not store the figures the profile reports read (a "
+                                  "quicker build, whose reports compute them: slower)")
         cmd.set_defaults(run=cmd_validate if name == "validate" else cmd_build)
 
     diff = commands.add_parser(

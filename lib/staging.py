@@ -221,9 +221,10 @@ def _complete(upload: Path, package: Path, base: Path, files: tuple[PackageFile,
 # --- the dry run ------------------------------------------------------------------------
 
 def dry_run(package: Path, work: Path, progress: Progress | None = None,
-            code_property: str | None = None) -> DryRun:
+            code_property: str | None = None, report_frames: bool = True) -> DryRun:
     """Check the package and build it into ``work`` (not served): every error and warning,
-    and the candidate extract when there is no error."""
+    and the candidate extract when there is no error (with the frames the reports read,
+    unless ``report_frames`` is False: for a candidate that will not be published)."""
     started = time.perf_counter()
     stages: list[tuple[float, str]] = []
 
@@ -234,7 +235,7 @@ def dry_run(package: Path, work: Path, progress: Progress | None = None,
 
     candidate = work / CANDIDATE
     try:
-        result = build_extract(package, candidate, stage, code_property, report_frames=True)
+        result = build_extract(package, candidate, stage, code_property, report_frames)
     except PackageError as exc:
         return DryRun(exc.problems + exc.warnings, None, time.perf_counter() - started,
                       stages)

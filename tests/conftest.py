@@ -107,7 +107,8 @@ def hostile_names(demo_package, tmp_path_factory) -> tuple[Path, dict[str, list[
                               'http://evil.example/data, www.evil.example, boss@evil.example"',
                               profile.read_text(encoding="utf-8")), encoding="utf-8")
     extract = package.parent / "emis.duckdb"
-    assert main(["build", "--source", str(package), "--db", str(extract)]) == 0
+    assert main(["build", "--source", str(package), "--db", str(extract),
+                 "--no-report-frames"]) == 0  # not about reports
     return extract, {"province": units.loc[provinces, "code"].tolist(),
                      "district": units.loc[districts, "code"].tolist(),
                      "school": schools.loc[renamed, "school_id"].tolist()}

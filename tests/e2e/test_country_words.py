@@ -67,7 +67,8 @@ def testland(chromium, demo_package, tmp_path_factory) -> Iterator[tuple[str, li
     profile = package / "country.toml"
     profile.write_text(profile_of_testland(profile.read_text(encoding="utf-8")), encoding="utf-8")
     extract = package.parent / "emis.duckdb"
-    assert main(["build", "--source", str(package), "--db", str(extract)]) == 0
+    assert main(["build", "--source", str(package), "--db", str(extract),
+                 "--no-report-frames"]) == 0  # not about reports
     with db.connect_current(extract) as con:
         names = db.admin_units(con)["name_en"].dropna().astype(str).tolist()
     with serve(extract, "streamlit-testland.log") as base:
