@@ -161,6 +161,28 @@ def _completeness_map(chosen: Filters, counts: pd.DataFrame, lang: str) -> None:
 BRIEF = ("year", "school", "school_link", "area", "area_link", "message")
 
 
+@st.cache_data(max_entries=16, show_spinner=False)  # a list of warnings: up to a few MB
+def _listed_warnings(found: pd.DataFrame, lang: str, build: str | None
+                     ) -> tuple[pd.DataFrame, bytes]:
+    """The warnings as the page lists them (names and links) and their CSV file, made
+    once for every rerun and session that shows the same list: for tens of thousands of
+    warnings they cost most of a rerun (``build``: the extract's, in the key)."""
+    shown = dq.warnings_table(found, lambda k: kind_name(k, lang), namer(lang),
+                              extract.area_names(lang),
+                              nav.school_link_prefix(lang), nav.area_link_prefix(lang))
+    return shown, tables.csv_file(found)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _listed_schools(found: pd.DataFrame, lang: str, build: str | None
+                    ) -> tuple[pd.DataFrame, bytes]:
+    """The schools of a location check as listed, and their CSV file (as
+    :func:`_listed_warnings`)."""
+    shown = dq.schools_table(found, namer(lang), extract.area_names(lang),
+                             nav.school_link_prefix(lang))
+    return shown, tables.csv_file(found)
+
+
 def _warning_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
                   empty: str, shown_columns: tuple[str, ...] | None = None) -> None:
     """Warnings as a table (every column, or ``shown_columns``) and their download."""
@@ -168,9 +190,7 @@ def _warning_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
         st.success(empty, icon=":material/task_alt:")
         return
     country = extract.country()
-    shown = dq.warnings_table(found, lambda k: kind_name(k, lang), namer(lang),
-                              extract.area_names(lang),
-                              nav.school_link_prefix(lang), nav.area_link_prefix(lang))
+    shown, csv = _listed_warnings(found, lang, extract.build_id())
     columns = {"kind": t("data_quality.column.kind", lang),
                "year": t("data_quality.column.year", lang),
                "school": t("data_quality.column.school", lang),
@@ -187,7 +207,7 @@ def _warning_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
     linked_table(shown, columns, lang=lang, school_years=("year",),
                  links={"school_link": SCHOOL_LINK, "area_link": AREA_LINK},
                  numbers={"row": "%d"}, key=key)
-    tables.download_csv(tables.csv_file(found), file_name, lang=lang, key=f"{key}_csv")
+    tables.download_csv(csv, file_name, lang=lang, key=f"{key}_csv")
 
 
 LOCATION_COLUMNS = {  # what each location list shows besides the school and its areas
@@ -204,8 +224,7 @@ def _school_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
         st.success(empty, icon=":material/task_alt:")
         return
     country = extract.country()
-    shown = dq.schools_table(found, namer(lang), extract.area_names(lang),
-                             nav.school_link_prefix(lang))
+    shown, csv = _listed_schools(found, lang, extract.build_id())
     columns = {"point": t("data_quality.column.point", lang),
                "n": t("data_quality.column.n", lang),
                "school": t("data_quality.column.school", lang),
@@ -219,7 +238,7 @@ def _school_list(found: pd.DataFrame, lang: str, *, key: str, file_name: str,
     columns = {c: label for c, label in columns.items() if c in base or c in extra}
     linked_table(shown, columns, lang=lang, links={"school_link": SCHOOL_LINK},
                  numbers={"latitude": "%.5f", "longitude": "%.5f"}, key=key)
-    tables.download_csv(tables.csv_file(found), file_name, lang=lang, key=f"{key}_csv")
+    tables.download_csv(csv, file_name, lang=lang, key=f"{key}_csv")
 
 
 # --------------------------------------------------------------------------- location
