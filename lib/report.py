@@ -173,10 +173,6 @@ def _frame(ctx: Context, indicator_id: str, level: str, year: int, by: str | Non
         return None
 
 
-def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -375,15 +371,12 @@ def _map(ctx: Context, where: overview.Place, year: int) -> str:
         return ""
     indicator_id = f"{MAP_FAMILY}_{level_id}"
     frame = _frame(ctx, indicator_id, shown_level, year)
-    values = ({} if frame is None else
-              dict(zip(frame.loc[frame["group"] == TOTAL, "unit_code"],
-                       frame.loc[frame["group"] == TOTAL, "value"])))
     # d3's projections read a ring drawn anticlockwise as the whole globe but the area
     outlines = shapely.orient_polygons(shapely.from_wkb([bytes(g) for g in found.values()]),
                                        exterior_cw=True)
     features = [{"type": "Feature", "geometry": json.loads(shapely.to_geojson(outline)),
                  "properties": {"code": code, "name": ctx.area_names.get(code, code),
-                                "value": _number(values.get(code)),
+                                "value": overview.value_of(frame, code),
                                 "chosen": code == where.code}}
                 for code, outline in zip(found, outlines)]
     title = (ctx.registry.get(indicator_id).text("name", lang) if indicator_id in ctx.registry
