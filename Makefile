@@ -15,7 +15,7 @@ ALLOWED_HOSTS ?= $(if $(filter 127.0.0.1 localhost ::1,$(HOST)),localhost 127.0.
 # Real boundaries are used for the demo when they sit beside the project; else schematic ones.
 BOUNDARIES ?= $(firstword $(wildcard ../shared/geo))
 
-.PHONY: setup setup-test assets run demo test bench clean
+.PHONY: setup setup-test assets run serve demo test bench clean
 
 $(VENV)/.app-installed: requirements.txt
 	@echo "==> setting up $(VENV) (first run only)"
@@ -60,6 +60,14 @@ run: setup assets $(DB)
 	@echo "==> the explorer is starting at http://$(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST)):$(PORT)"
 	@EMIS_DB=$(DB) $(BIN)/streamlit run ui/server.py --server.port $(PORT) --server.headless true \
 	  --server.address $(HOST) $(foreach h,$(ALLOWED_HOSTS),--server.allowedHosts '$(h)')
+
+# Several app processes behind Debian's nginx (apt-get install nginx), sticky sessions, one
+# read-only extract (lib/cluster.py; README.md, Deployment): `make serve WORKERS=4`.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
+serve: setup assets $(DB)
+	@$(BIN)/python -m lib.cluster --workers $(WORKERS) --port $(PORT) --host $(HOST) --db $(DB) \
+	  $(foreach h,$(ALLOWED_HOSTS),--allowed-host '$(h)')
 
 # Two test processes (pytest-xdist), the browser tests together in one of them.
 TEST_WORKERS ?= 2

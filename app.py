@@ -7,6 +7,7 @@ import streamlit as st
 from lib.i18n import t
 from ui import access, banner, extract, filters, fonts, nav, url_state
 
+extract.pin_build()  # this run reads one build, even if another is published meanwhile
 extract.use_country_words()  # the country's names of its admin levels, in every text
 lang = url_state.language()
 st.set_page_config(page_title=t("app.title", lang), page_icon="🎓", layout="wide")

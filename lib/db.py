@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,10 +167,23 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A new connection to the same database as ``con`` (one per thread: connections are
     not safe to share between threads), reading the extract by unqualified table names."""
     cur = con.cursor()
-    if cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?",
-                   [ATTACHED_NAME]).fetchone()[0]:
+    with _ATTACHED_LOCK:
+        attached = _ATTACHED.get(con)
+    if attached is None:
+        attached = bool(cur.execute(
+            "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?",
+            [ATTACHED_NAME]).fetchone()[0])
+        with _ATTACHED_LOCK:
+            _ATTACHED[con] = attached
+    if attached:
         cur.execute(f"USE {ATTACHED_NAME}")
     return cur
+
+
+# Whether a connection has the extract attached (connect_current), asked once per connection.
+_ATTACHED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, bool] = \
+    weakref.WeakKeyDictionary()
+_ATTACHED_LOCK = threading.Lock()
 
 
 # Tables of the extract added since its first version that this version cannot do without;

@@ -116,9 +116,10 @@ def hostile_names(demo_package, tmp_path_factory) -> tuple[Path, dict[str, list[
 
 def pytest_collection_modifyitems(items) -> None:
     """Under pytest-xdist (``make test``), the browser tests run in one process: they share
-    its browser and app servers, and the other process runs the rest."""
+    its browser and app servers, and the other process runs the rest (with any browser test
+    given a group of its own, as the cluster's, which starts its own servers)."""
     for item in items:
-        if "e2e" in item.path.parts:
+        if "e2e" in item.path.parts and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 

@@ -6,11 +6,13 @@ extract (a new build id) is read afresh on the next rerun, without restarting th
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
 import math
 import os
+import threading
 from collections.abc import Callable, Sequence
-from functools import partial
+
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -44,12 +46,28 @@ def path() -> Path:
     return Path(os.environ.get(ENV_VAR) or db.DEFAULT_EXTRACT)
 
 
-def build_id() -> str | None:
-    """The build id of the extract in place, or None when there is none."""
+def _build_id_now() -> str | None:
     try:
         return db.build_id(path())
     except FileNotFoundError:
         return None
+
+
+_RUN = threading.local()  # .build_id: the build this thread's script run reads
+
+
+def pin_build() -> None:
+    """Called at the start of every run (``app.py``): the run reads the build in place now,
+    all through, even if a new one is published meanwhile; the next run reads the new one.
+    (One file check per run instead of one per read.)"""
+    _RUN.build_id = _build_id_now()
+
+
+def build_id() -> str | None:
+    """The build id of the extract this run reads (:func:`pin_build`), else of the extract
+    in place; None when there is none."""
+    pinned = getattr(_RUN, "build_id", None)
+    return pinned if pinned is not None else _build_id_now()
 
 
 def exists() -> bool:
@@ -211,8 +229,16 @@ def access_file() -> Path:
     return Path(os.environ.get(ACCESS_ENV_VAR) or ACCESS_FILE)
 
 
+@functools.cache
+def _secrets_files() -> tuple[str, ...]:
+    return tuple(st.config.get_option("secrets.files"))
+
+
 def sign_in_configured() -> bool:
     """Whether sign-in is set up (an ``[auth]`` section in the secrets)."""
+    loaded = getattr(st.secrets, "_secrets", None) is not None  # files read, or set by a test
+    if not loaded and not any(os.path.exists(where) for where in _secrets_files()):
+        return False  # Streamlit would look for the files again at every read, in vain
     try:
         return "auth" in st.secrets
     except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
@@ -363,7 +389,7 @@ def indicator(indicator_id: str, level: str, year: int, by: str | None = None,
 def _flows(extract_path: str, extract_build_id: str, level_id: str, year: int,
            where: trends.Area, lang: str, seen_key: tuple) -> pd.DataFrame:
     # seen_key: the rates are read through indicator(), as the viewer may see them
-    return trends.flows(partial(indicator, lang=lang), registry(), level_id, year, where)
+    return trends.flows(functools.partial(indicator, lang=lang), registry(), level_id, year, where)
 
 
 def flows(level_id: str, year: int, where: trends.Area, lang: str) -> pd.DataFrame:
