@@ -840,7 +840,8 @@ def frames_asked(con) -> list[tuple[str, str, str | None]]:
     """The engine frames (indicator, level, split) that the reports of the country and of
     the areas of every admin level read: found by writing each report once with a fetch
     that notes what it is asked and answers nothing (so every section asks for all it
-    might read). The build stores them (:mod:`lib.indicators.stored`)."""
+    might read); and the Quality page's frames of areas. The build stores them
+    (:mod:`lib.indicators.stored`)."""
     from lib.indicators import COLUMNS
 
     reports = ExtractReports(con)
@@ -861,6 +862,12 @@ def frames_asked(con) -> list[tuple[str, str, str | None]]:
         ctx = replace(reports.context(DEFAULT_LANG, code), fetch=note,
                       shapes=lambda level, parent: {})
         area_html(ctx, reports.place(code, DEFAULT_LANG), year)
+    # The Quality page's areas: each quality indicator at every admin level, the page's
+    # costliest reads when another province is chosen.
+    for indicator in reports.registry:
+        if indicator.family.startswith("quality_"):
+            for level in reports.country.admin_ids:
+                asked[(indicator.id, level, None)] = None
     return list(asked)
 
 

@@ -80,6 +80,23 @@ def test_about_lists_the_build_warnings(demo_extract, extract_info):
     assert list(by_year["year"]) == [format_school_year(y) for y in sorted(extract_info.years)]
 
 
+def test_a_long_list_of_warnings_shows_its_first_rows(demo_extract, extract_info,
+                                                      monkeypatch):
+    """A national census has tens of thousands of warnings: the page lists the first ones
+    (megabytes less to send) and says the file has them all."""
+    from ui.sections import about
+
+    monkeypatch.setattr(about, "WARNINGS_SHOWN", 7)
+    at = run_app()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings_table = at.dataframe[-1].value
+    assert list(warnings_table["seq"]) == list(range(1, 8))
+    assert t("about.validation.first", shown="7",
+             n=format_number(extract_info.n_warnings)) in texts(at)
+    assert t("about.validation.all") not in texts(at)
+    assert at.get("download_button"), "the file of them all"
+
+
 def test_invalid_year_in_the_url_falls_back_with_a_notice(extract_info):
     at = run_app(year="1899")
     assert not at.exception

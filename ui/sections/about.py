@@ -151,6 +151,11 @@ def access(lang: str) -> None:
               year=max(years) if years else ""), language="bash")
 
 
+# The warnings listed on the page; the CSV below them has all (the Data quality page filters
+# them by area and check).
+WARNINGS_SHOWN = 1_000
+
+
 def validation(info: ExtractInfo, lang: str) -> None:
     """What the build's checks found: a summary by kind, every warning, the CSV."""
     st.subheader(t("about.validation.heading", lang))
@@ -163,8 +168,13 @@ def validation(info: ExtractInfo, lang: str) -> None:
                for name in ("kind", "severity", "n")}
     st.markdown(t("about.validation.summary", lang, n=format_number(info.n_warnings, lang)))
     tables.table(summary, columns, lang=lang, counts=["n"], width="content")
-    st.markdown(t("about.validation.all", lang))
     problems = extract.problems(lang)
+    if len(problems) > WARNINGS_SHOWN:  # a national census: tens of thousands, megabytes
+        st.markdown(t("about.validation.first", lang, shown=format_number(WARNINGS_SHOWN, lang),
+                      n=format_number(len(problems), lang)))
+        problems = problems.head(WARNINGS_SHOWN)
+    else:
+        st.markdown(t("about.validation.all", lang))
     tables.table(problems, {name: t(f"about.validation.column.{name}", lang) for name in (
         "seq", "kind", "file", "row", "column", "message", "unit_code", "school_id", "year")},
         lang=lang, school_years=["year"], integers=["seq", "row"])
