@@ -64,20 +64,20 @@ def nginx_conf(run_dir: Path, host: str, port: int, worker_ports: list[int]) -> 
     return f"""\
 # Written by lib/cluster.py: {len(worker_ports)} app processes behind one nginx.
 worker_processes 1;
-pid {run_dir / 'nginx.pid'};
-error_log {run_dir / 'error.log'} warn;
+pid "{run_dir / 'nginx.pid'}";
+error_log "{run_dir / 'error.log'}" warn;
 
 events {{
     worker_connections 4096;
 }}
 
 http {{
-    client_body_temp_path {temp / 'body'};
-    proxy_temp_path {temp / 'proxy'};
-    fastcgi_temp_path {temp / 'fastcgi'};
-    uwsgi_temp_path {temp / 'uwsgi'};
-    scgi_temp_path {temp / 'scgi'};
-    client_max_body_size 200m;  # Streamlit's own upload limit (server.maxUploadSize)
+    client_body_temp_path "{temp / 'body'}";
+    proxy_temp_path "{temp / 'proxy'}";
+    fastcgi_temp_path "{temp / 'fastcgi'}";
+    uwsgi_temp_path "{temp / 'uwsgi'}";
+    scgi_temp_path "{temp / 'scgi'}";
+    client_max_body_size 500m;  # the app's upload limit (.streamlit/config.toml, maxUploadSize)
 
     # A browser's process: its cookie when it has a valid one, else a new random key.
     map $cookie_{COOKIE} ${COOKIE} {{
@@ -90,7 +90,7 @@ http {{
     }}
 
     log_format emis '$time_iso8601 "$request" $status $upstream_addr ${COOKIE}';
-    access_log {run_dir / 'access.log'} emis;
+    access_log "{run_dir / 'access.log'}" emis;
 
     upstream explorer {{
         hash ${COOKIE} consistent;
@@ -150,9 +150,10 @@ class Cluster:
                 "--server.headless", "true"]
         for name in hosts:
             args += ["--server.allowedHosts", name]
-        out = subprocess.DEVNULL if self.quiet else None
+        # Its own "You can now view your app" names a port nobody should open: not shown.
         return subprocess.Popen(args, cwd=REPO, env={**os.environ, "EMIS_DB": str(self.db)},
-                                stdout=out, stderr=out)
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL if self.quiet else None)
 
     def start(self) -> Cluster:
         nginx = find_nginx()

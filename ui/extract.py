@@ -12,7 +12,6 @@ import math
 import os
 import threading
 from collections.abc import Callable, Sequence
-
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -389,7 +388,8 @@ def indicator(indicator_id: str, level: str, year: int, by: str | None = None,
 def _flows(extract_path: str, extract_build_id: str, level_id: str, year: int,
            where: trends.Area, lang: str, seen_key: tuple) -> pd.DataFrame:
     # seen_key: the rates are read through indicator(), as the viewer may see them
-    return trends.flows(functools.partial(indicator, lang=lang), registry(), level_id, year, where)
+    return trends.flows(functools.partial(indicator, lang=lang), registry(), level_id, year,
+                        where)
 
 
 def flows(level_id: str, year: int, where: trends.Area, lang: str) -> pd.DataFrame:
