@@ -427,7 +427,7 @@ def build_extract(source: Path, db: Path, progress: Progress = _quiet,
                                 checked.boundaries.files, time.perf_counter() - started)
             n_schools = _register_size(con, checked.optional)
             if report_frames:
-                progress("computing the reports' figures …")
+                progress("computing the reports' and the Quality page's figures …")
                 from lib.indicators import stored
                 from lib.report import frames_to_store
 

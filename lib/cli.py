@@ -513,8 +513,8 @@ def parser() -> argparse.ArgumentParser:
                              help="check and build in a temporary folder, and say what would "
                                   "change against --db; --db is not touched")
             cmd.add_argument("--no-report-frames", action="store_true",
-                             help="do not store the figures the profile reports read (a "
-                                  "quicker build, whose reports compute them: slower)")
+                             help="do not store the figures the profile reports and the Quality "
+                                  "page read (a quicker build; they compute them: slower)")
         cmd.set_defaults(run=cmd_validate if name == "validate" else cmd_build)
 
     diff = commands.add_parser(

@@ -131,7 +131,6 @@ class Cluster:
     quiet: bool = True
     processes: dict[int, subprocess.Popen] = field(default_factory=dict)  # port -> process
     nginx: subprocess.Popen | None = None
-    restarts: int = 0
     _own_dir: tempfile.TemporaryDirectory | None = None
 
     @property
@@ -214,7 +213,6 @@ class Cluster:
                 print(f"app process on port {port} stopped (exit code {process.returncode}); "
                       "starting it again", file=sys.stderr, flush=True)
                 self.processes[port] = self._start_worker(port)
-                self.restarts += 1
 
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes.values()]

@@ -3,12 +3,12 @@
 A profile report reads some two hundred frames (every indicator of its sections, for the
 area's level and the country, by sex, locality, priority and the package's dimensions);
 computing them takes the engine two to three seconds, every time a process starts. The
-build computes those frames once, every year at once (:func:`lib.report.frames_to_store`),
-and stores them in one table (:func:`write`); the engine then answers a request for one of
-them (every area of a level, no ``area`` filter) by reading its rows, names put back in the
-language asked for. What is stored is exactly what the engine computes (a test compares
-every stored frame with a fresh computation); a request for anything else is computed as
-before.
+build computes those frames, and the Quality page's frames of areas, once, every year at once
+(:func:`lib.report.frames_to_store`), and stores them in one table (:func:`write`); the engine
+then answers a request for one of them (every area of a level, no ``area`` filter) by reading
+its rows, names put back in the language asked for. What is stored is exactly what the engine
+computes (a test compares every stored frame with a fresh computation); a request for anything
+else is computed as before.
 """
 from __future__ import annotations
 
